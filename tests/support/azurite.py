@@ -59,7 +59,7 @@ def azurite_binary() -> str:
         return str(local)
     found = shutil.which("azurite")
     if not found:
-        raise RuntimeError("Azurite not installed: run `npm ci` in the repo root (scripts/test does)")
+        raise RuntimeError("Azurite not installed: run `npm ci` in the repo root")
     return found
 
 

@@ -1,0 +1,1 @@
+"""The referrals application package (the design card's `shared/`)."""

@@ -1,0 +1,105 @@
+"""Who is calling: the Easy Auth principal header (or, later, an Entra ID bearer token).
+
+The partner organisation is the caller's tenant id; roles are Entra ID app roles.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from shared.domain.errors import AccessDenied, Unauthenticated
+from shared.domain.models import TENANT_PATTERN
+from shared.settings import AuthMode, Settings
+
+PRINCIPAL_HEADER = "x-ms-client-principal"
+_TENANT_CLAIMS = ("http://schemas.microsoft.com/identity/claims/tenantid", "tid")
+_OID_CLAIMS = ("http://schemas.microsoft.com/identity/claims/objectidentifier", "oid")
+_MAX_HEADER = 16 * 1024
+
+
+class Role(StrEnum):
+    REFERRALS_ADMIN = "Referrals.Admin"
+    PARTNER_ADMIN = "Partner.Admin"
+    INTAKE = "Referrals.Intake"
+
+
+ADMIN_ROLES = frozenset({Role.REFERRALS_ADMIN, Role.PARTNER_ADMIN})
+INTAKE_ROLES = frozenset({Role.INTAKE})
+
+
+@dataclass(frozen=True)
+class Caller:
+    tenant_id: str
+    user_id: str | None
+    name: str | None
+    roles: frozenset[str]
+
+    def require(self, allowed: frozenset[Role]) -> Caller:
+        if not self.roles & {r.value for r in allowed}:
+            raise AccessDenied("The caller's roles do not allow this operation.")
+        return self
+
+
+def authenticate(headers: Mapping[str, str], settings: Settings) -> Caller:
+    """The caller, or Unauthenticated. Fails closed whenever the mode is not safe to trust."""
+    if settings.auth_mode is AuthMode.LOCAL and settings.running_in_azure:
+        raise Unauthenticated("AUTH_MODE=local is refused when running in Azure.")
+    if settings.auth_mode is AuthMode.EASYAUTH and not settings.easyauth_enabled:
+        # Without the platform in front, anyone could forge the principal header.
+        raise Unauthenticated("App Service Authentication is not enabled for this app.")
+    if settings.auth_mode is AuthMode.ENTRA:
+        raise Unauthenticated("Bearer token validation is not available yet.")
+    return parse_principal(_header(headers, PRINCIPAL_HEADER))
+
+
+def parse_principal(raw: str | None) -> Caller:
+    if not raw:
+        raise Unauthenticated("Authentication is required.")
+    if len(raw) > _MAX_HEADER:
+        raise Unauthenticated("The client principal is unreadable.")
+    try:
+        data = json.loads(base64.b64decode(raw + "=" * (-len(raw) % 4), validate=False))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise Unauthenticated("The client principal is unreadable.") from None
+    if not isinstance(data, dict) or not isinstance(data.get("claims"), list):
+        raise Unauthenticated("The client principal is unreadable.")
+    return caller_from_claims(data["claims"], data.get("role_typ") or "roles",
+                              data.get("name_typ") or "name")
+
+
+def caller_from_claims(claims: list[Any], role_type: str = "roles",
+                       name_type: str = "name") -> Caller:
+    values: dict[str, list[str]] = {}
+    for claim in claims:
+        if isinstance(claim, dict) and isinstance(claim.get("typ"), str) \
+                and isinstance(claim.get("val"), str):
+            values.setdefault(claim["typ"], []).append(claim["val"])
+    tenant = next((values[t][0] for t in _TENANT_CLAIMS if t in values), None)
+    if not tenant or not _valid_tenant(tenant):
+        raise Unauthenticated("The client principal has no valid tenant id claim.")
+    roles = values.get(role_type, []) + (values.get("roles", []) if role_type != "roles" else [])
+    return Caller(
+        tenant_id=tenant.lower(),
+        user_id=next((values[t][0] for t in _OID_CLAIMS if t in values), None),
+        name=next(iter(values.get(name_type, [])), None),
+        roles=frozenset(roles),
+    )
+
+
+def _valid_tenant(tenant: str) -> bool:
+    import re
+
+    return bool(re.match(TENANT_PATTERN, tenant))
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    for key, value in headers.items():
+        if key.lower() == name:
+            return value
+    return None

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Qualification(StrEnum):
+    DIRECT = "Direct"
+    MARKETING_QUALIFIED = "MarketingQualified"
+    SALES_QUALIFIED = "SalesQualified"
+
+    @property
+    def category(self) -> Category:
+        return Category.MARKETPLACE if self is Qualification.DIRECT else Category.QUALIFIED
+
+
+class Category(StrEnum):
+    MARKETPLACE = "marketplace"
+    QUALIFIED = "qualified"
+
+
+class Stage(StrEnum):
+    RECEIVED = "received"
+    ACCEPTED = "accepted"
+    ARCHIVED = "archived"
+
+
+class Status(StrEnum):
+    NEW = "New"
+    ACTIVE = "Active"
+    CLOSED = "Closed"
+
+
+class Substatus(StrEnum):
+    RECEIVED = "Received"
+    ACCEPTED = "Accepted"
+    WON = "Won"
+    LOST = "Lost"
+    DECLINED = "Declined"
+    EXPIRED = "Expired"
+
+
+class Action(StrEnum):
+    ACCEPT = "accept"
+    DECLINE = "decline"
+    EXPIRE = "expire"
+    EDIT = "edit"
+    ADD_TEAM_MEMBER = "addTeamMember"
+    WIN = "win"
+    LOSE = "lose"
+    FAVORITE = "favorite"
+
+
+class DeclineReason(StrEnum):
+    CUSTOMER_PROBLEM_UNCLEAR = "CustomerProblemUnclear"
+    NEXT_STEPS_UNCLEAR = "NextStepsUnclear"
+    UNABLE_TO_SUPPORT = "UnableToSupport"
+    DUPLICATE_REFERRAL = "DuplicateReferral"
+    NOT_A_FIT = "NotAFit"
+    OTHER = "Other"
+
+
+class CustomerSize(StrEnum):
+    SMALL = "1to50employees"
+    MEDIUM = "51to500employees"
+    LARGE = "Morethan500employees"
+
+
+class ContactAlert(StrEnum):
+    URGENT = "urgent"
+    REMINDER = "reminder"
+
+
+class EventType(StrEnum):
+    RECEIVED = "referral.received"
+    DECLINED = "referral.declined"
+    EXPIRED = "referral.expired"
+    WON = "referral.won"
+    LOST = "referral.lost"

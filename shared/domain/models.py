@@ -1,0 +1,173 @@
+"""Domain models. camelCase on the wire (aliases), snake_case in Python.
+
+Input models forbid unknown fields and are validated in JSON mode (no silent coercion of
+"1" to 1). Length limits keep every stored string well under Table Storage's 64 KiB
+property limit and every entity under 1 MiB, so writes never fail on size.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic.alias_generators import to_camel
+
+from .enums import CustomerSize, Qualification, Status, Substatus
+
+# Loose on purpose: a practical address check (local@domain.tld), not RFC 5322.
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+EMAIL_PATTERN = rf"^[^@\s\"<>()\[\],;:]{{1,64}}@{_LABEL}(?:\.{_LABEL})+$"
+PHONE_PATTERN = r"^[0-9 +\-()]{3,32}$"
+# Partner (tenant) ids become PartitionKeys: keep to characters Table keys allow and URLs keep.
+TENANT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+Notes = Annotated[str, StringConstraints(max_length=4000)]
+Email = Annotated[str, StringConstraints(max_length=254, pattern=EMAIL_PATTERN)]
+Phone = Annotated[str, StringConstraints(pattern=PHONE_PATTERN)]
+Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+TenantId = Annotated[str, StringConstraints(pattern=TENANT_PATTERN)]
+Tag = Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
+
+
+def _two_decimals(value: Decimal) -> Decimal:
+    if not value.is_finite():
+        raise ValueError("must be a finite number")
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2 and value != value.quantize(Decimal("0.01")):
+        raise ValueError("must have at most 2 decimals")
+    return value
+
+
+Money = Annotated[
+    Decimal,
+    Field(ge=0, le=Decimal("1000000000000")),
+    AfterValidator(_two_decimals),
+]
+
+
+class Model(BaseModel):
+    """Base: camelCase aliases, unknown fields refused, no type coercion from JSON."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="forbid",
+        strict=True,
+        frozen=True,
+    )
+
+
+class Contact(Model):
+    first_name: Name
+    last_name: Name
+    email: Email | None = None
+    phone_number: Phone | None = None
+
+
+class TeamMember(Model):
+    first_name: Name
+    last_name: Name
+    email: Email
+    phone_number: Phone
+
+
+class Address(Model):
+    city: ShortText | None = None
+    country: Country | None = None
+    region: ShortText | None = None
+    postal_code: Annotated[str, StringConstraints(max_length=20)] | None = None
+    address_line1: ShortText | None = None
+
+
+class CustomerProfile(Model):
+    name: ShortText
+    size: CustomerSize | None = None
+    address: Address | None = None
+    contacts: list[Contact] = Field(default_factory=list, max_length=20)
+
+
+class Requirements(Model):
+    products: list[Tag] = Field(default_factory=list, max_length=50)
+    industries: list[Tag] = Field(default_factory=list, max_length=50)
+    services: list[Tag] = Field(default_factory=list, max_length=50)
+
+
+class Details(Model):
+    notes: Notes | None = None
+    customer_requested_contact: bool = False
+    deal_value: Money | None = None
+    currency: Currency | None = None
+    closing_date: date | None = None
+    requirements: Requirements = Field(default_factory=Requirements)
+
+
+class InvitedBy(Model):
+    organization_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    organization_name: ShortText
+
+
+class Referral(Model):
+    """The stored referral. Stage, category, contact alert and eTag are derived at the edge."""
+
+    id: str
+    partner_id: str
+    name: str | None = None
+    qualification: Qualification
+    status: Status
+    substatus: Substatus
+    status_reason: str | None = None
+    closing_notes: str | None = None
+    customer_profile: CustomerProfile
+    details: Details
+    invited_by: InvitedBy
+    external_reference_id: str | None = None
+    campaign_id: str | None = None
+    team: list[TeamMember] = Field(default_factory=list)
+    favorite: bool = False
+    created_date_time: datetime
+    updated_date_time: datetime
+    expiration_date_time: datetime | None = None
+    accepted_date_time: datetime | None = None
+    closed_date_time: datetime | None = None
+
+
+class Location(Model):
+    name: ShortText
+    country: Country
+    contacts: list[Contact] = Field(default_factory=list, max_length=50)
+
+
+class Profile(Model):
+    company_name: ShortText
+    keywords: list[Tag] = Field(default_factory=list, max_length=50)
+    customer_sizes: list[CustomerSize] = Field(default_factory=list, max_length=3)
+    locations: list[Location] = Field(default_factory=list, max_length=50)
+    webhook_url: Annotated[str, StringConstraints(max_length=2048)] | None = None
+
+
+def _webhook_url(value: str | None) -> str | None:
+    """https anywhere; plain http only on loopback, for local runs and tests."""
+    if value is None:
+        return None
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    host = (parts.hostname or "").lower()
+    if parts.scheme == "https" and host:
+        return value
+    if parts.scheme == "http" and (host in ("localhost", "::1") or host.startswith("127.")):
+        return value
+    raise ValueError("must be an https URL (http only on loopback)")
+
+
+class ProfileInput(Profile):
+    """The PUT /profile body: the profile, with the webhook URL checked."""
+
+    webhook_url: Annotated[
+        str, StringConstraints(max_length=2048), AfterValidator(_webhook_url)
+    ] | None = None

@@ -1,0 +1,220 @@
+"""What each action does to a referral. Pure: ``now`` is passed in, nothing is stored here.
+
+Each function returns the new referral and the events it raises; the caller saves both
+together (the outbox), so a state change and its notification cannot be separated.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from .commands import (
+    MAX_TEAM,
+    AcceptRequest,
+    DeclineRequest,
+    EditRequest,
+    IntakeRequest,
+    LoseRequest,
+    WinRequest,
+)
+from .enums import Action, ContactAlert, EventType, Stage
+from .errors import FieldError, InvalidRequest, ReferralExpired
+from .events import Event, make_event
+from .lifecycle import RECEIVED, State, stage_of, transition
+from .models import Details, Referral, TeamMember
+
+Result = tuple[Referral, list[Event]]
+
+
+def receive(cmd: IntakeRequest, referral_id: str, now: datetime, window: timedelta) -> Result:
+    referral = Referral(
+        id=referral_id,
+        partner_id=cmd.partner_id,
+        qualification=cmd.qualification,
+        status=RECEIVED.status,
+        substatus=RECEIVED.substatus,
+        customer_profile=cmd.customer_profile,
+        details=Details(
+            notes=cmd.details.notes,
+            customer_requested_contact=cmd.details.customer_requested_contact,
+            requirements=cmd.details.requirements,
+        ),
+        invited_by=cmd.invited_by,
+        created_date_time=now,
+        updated_date_time=now,
+        expiration_date_time=now + window,
+    )
+    return referral, [make_event(EventType.RECEIVED, referral, now)]
+
+
+def is_past_window(referral: Referral, now: datetime) -> bool:
+    return (
+        stage_of(referral.status) is Stage.RECEIVED
+        and referral.expiration_date_time is not None
+        and now >= referral.expiration_date_time
+    )
+
+
+def _respond(referral: Referral, action: Action, now: datetime) -> State:
+    # The window rule holds at every moment, whether or not the daily sweep has run.
+    state = transition(_state(referral), action)
+    if is_past_window(referral, now):
+        raise ReferralExpired("The response window for this referral has passed.")
+    return state
+
+
+def accept(referral: Referral, cmd: AcceptRequest, now: datetime) -> Result:
+    state = _respond(referral, Action.ACCEPT, now)
+    _check_closing_date(cmd.closing_date, now)
+    _check_team_size(len(cmd.team))
+    details = referral.details.model_copy(
+        update={
+            "deal_value": cmd.deal_value,
+            "currency": cmd.currency,
+            "closing_date": cmd.closing_date,
+            **({"notes": cmd.notes} if cmd.notes is not None else {}),
+        }
+    )
+    updated = referral.model_copy(
+        update={
+            "status": state.status,
+            "substatus": state.substatus,
+            "name": cmd.name,
+            "details": details,
+            "external_reference_id": cmd.external_reference_id,
+            "campaign_id": cmd.campaign_id,
+            "team": _merge_team(referral.team, cmd.team),
+            "expiration_date_time": None,
+            "accepted_date_time": now,
+            "updated_date_time": now,
+        }
+    )
+    return updated, []
+
+
+def decline(referral: Referral, cmd: DeclineRequest, now: datetime) -> Result:
+    state = _respond(referral, Action.DECLINE, now)
+    updated = _close(referral, state, now, cmd.reason.value, cmd.notes)
+    return updated, [make_event(EventType.DECLINED, updated, now)]
+
+
+def expire(referral: Referral, now: datetime) -> Result:
+    """Archive as Expired; only a received referral past its window qualifies."""
+    state = transition(_state(referral), Action.EXPIRE)
+    if not is_past_window(referral, now):
+        raise ValueError("referral is not past its response window")
+    updated = _close(referral, state, now, None, None)
+    return updated, [make_event(EventType.EXPIRED, updated, now)]
+
+
+def edit(referral: Referral, cmd: EditRequest, now: datetime) -> Result:
+    transition(_state(referral), Action.EDIT)
+    fields = cmd.model_fields_set
+    required = {"name", "deal_value", "currency", "closing_date"} & fields
+    nulls = [f for f in required if getattr(cmd, f) is None]
+    if nulls:
+        raise InvalidRequest(
+            "These fields cannot be cleared on an accepted referral.",
+            [FieldError("invalidValue", "must not be null", _camel(f)) for f in sorted(nulls)],
+        )
+    if cmd.closing_date is not None and cmd.closing_date != referral.details.closing_date:
+        _check_closing_date(cmd.closing_date, now)
+    detail_fields = {"deal_value", "currency", "closing_date", "notes"} & fields
+    top_fields = {"name", "external_reference_id", "campaign_id"} & fields
+    details = referral.details.model_copy(update={f: getattr(cmd, f) for f in detail_fields})
+    updated = referral.model_copy(
+        update={
+            **{f: getattr(cmd, f) for f in top_fields},
+            "details": details,
+            "updated_date_time": now,
+        }
+    )
+    return updated, []
+
+
+def add_team_member(referral: Referral, member: TeamMember, now: datetime) -> Result:
+    transition(_state(referral), Action.ADD_TEAM_MEMBER)
+    team = _merge_team(referral.team, [member])
+    _check_team_size(len(team))
+    return referral.model_copy(update={"team": team, "updated_date_time": now}), []
+
+
+def win(referral: Referral, cmd: WinRequest, now: datetime) -> Result:
+    state = transition(_state(referral), Action.WIN)
+    updated = _close(referral, state, now, None, cmd.notes)
+    return updated, [make_event(EventType.WON, updated, now)]
+
+
+def lose(referral: Referral, cmd: LoseRequest, now: datetime) -> Result:
+    state = transition(_state(referral), Action.LOSE)
+    updated = _close(referral, state, now, cmd.reason, cmd.notes)
+    return updated, [make_event(EventType.LOST, updated, now)]
+
+
+def set_favorite(referral: Referral, favorite: bool, now: datetime) -> Result:
+    transition(_state(referral), Action.FAVORITE)
+    if referral.favorite == favorite:
+        return referral, []  # idempotent: nothing to write
+    return referral.model_copy(update={"favorite": favorite, "updated_date_time": now}), []
+
+
+def contact_alert(referral: Referral, now: datetime, window: timedelta) -> ContactAlert | None:
+    """The UI's flame: urgent for the first window after arrival, then a reminder."""
+    if not referral.details.customer_requested_contact:
+        return None
+    if stage_of(referral.status) is Stage.ARCHIVED:
+        return None
+    if now < referral.created_date_time + window:
+        return ContactAlert.URGENT
+    return ContactAlert.REMINDER
+
+
+def _state(referral: Referral) -> State:
+    return State(referral.status, referral.substatus)
+
+
+def _close(
+    referral: Referral, state: State, now: datetime, reason: str | None, notes: str | None
+) -> Referral:
+    return referral.model_copy(
+        update={
+            "status": state.status,
+            "substatus": state.substatus,
+            "status_reason": reason,
+            "closing_notes": notes,
+            "expiration_date_time": None,
+            "closed_date_time": now,
+            "updated_date_time": now,
+        }
+    )
+
+
+def _merge_team(team: list[TeamMember], new: list[TeamMember]) -> list[TeamMember]:
+    """Adding someone already on the team (same email) updates them instead of duplicating."""
+    merged = {m.email.lower(): m for m in team}
+    for member in new:
+        merged[member.email.lower()] = member
+    return list(merged.values())
+
+
+def _check_team_size(size: int) -> None:
+    if size > MAX_TEAM:
+        raise InvalidRequest(
+            f"A referral's team has at most {MAX_TEAM} members.",
+            [FieldError("tooMany", f"at most {MAX_TEAM} members", "team")],
+            target="team",
+        )
+
+
+def _check_closing_date(closing: object, now: datetime) -> None:
+    if closing is not None and closing < now.date():  # type: ignore[operator]
+        raise InvalidRequest(
+            "closingDate must not be in the past.",
+            [FieldError("invalidValue", "must be today or later", "closingDate")],
+            target="closingDate",
+        )
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p.title() for p in rest)

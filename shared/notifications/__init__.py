@@ -1,0 +1,1 @@
+"""Notification producer (queue) and webhook delivery."""

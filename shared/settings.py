@@ -1,0 +1,154 @@
+"""One settings object, read from the environment once and validated.
+
+Nothing else in the app reads ``os.environ``. Building it does no I/O.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+
+# Azurite's well-known development account; `UseDevelopmentStorage=true` means this.
+_DEV_KEY = (
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+)
+DEVELOPMENT_STORAGE = (
+    "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
+    f"AccountKey={_DEV_KEY};"
+    "BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;"
+    "QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1;"
+    "TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;"
+)
+
+_DURATION = re.compile(
+    r"^P(?!$)(?:(?P<days>\d+)D)?(?:T(?=\d)(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?"
+    r"(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?$"
+)
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names it."""
+
+
+class AuthMode(StrEnum):
+    EASYAUTH = "easyauth"
+    ENTRA = "entra"
+    LOCAL = "local"
+
+
+def parse_duration(name: str, value: str) -> timedelta:
+    """ISO-8601 durations as used by the contract (days, hours, minutes, seconds)."""
+    m = _DURATION.match(value.strip())
+    if not m:
+        raise SettingsError(
+            f"{name} must be an ISO-8601 duration such as P14D or PT72H, got {value!r}"
+        )
+    parts = {k: float(v) for k, v in m.groupdict().items() if v}
+    duration = timedelta(**parts)
+    if duration <= timedelta(0):
+        raise SettingsError(f"{name} must be a positive duration, got {value!r}")
+    return duration
+
+
+@dataclass(frozen=True)
+class StorageSettings:
+    """Either a connection string (Azurite, keys) or identity-based service URIs."""
+
+    connection_string: str | None = None
+    table_service_uri: str | None = None
+    queue_service_uri: str | None = None
+    client_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    storage: StorageSettings
+    response_window: timedelta = timedelta(days=14)
+    contact_alert_window: timedelta = timedelta(hours=72)
+    expiry_schedule: str = "0 0 2 * * *"
+    microsoft_notification_url: str | None = None
+    customer_notification_url: str | None = None
+    signing_secret: str | None = None
+    auth_mode: AuthMode = AuthMode.EASYAUTH
+    entra_audience: str | None = None
+    entra_jwks_url: str = "https://login.microsoftonline.com/common/discovery/v2.0/keys"
+    entra_allowed_tenants: frozenset[str] = field(default_factory=frozenset)
+    # Platform facts the auth modes depend on (set by App Service / Functions in Azure).
+    running_in_azure: bool = False
+    easyauth_enabled: bool = False
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+
+        def opt(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        mode_raw = (opt("AUTH_MODE") or AuthMode.EASYAUTH.value).lower()
+        try:
+            mode = AuthMode(mode_raw)
+        except ValueError:
+            raise SettingsError(
+                f"AUTH_MODE must be one of easyauth, entra, local; got {mode_raw!r}"
+            ) from None
+        ms_url, customer_url = opt("MICROSOFT_NOTIFICATION_URL"), opt("CUSTOMER_NOTIFICATION_URL")
+        secret = opt("NOTIFICATION_SIGNING_SECRET")
+        if (ms_url or customer_url) and not secret:
+            raise SettingsError(
+                "NOTIFICATION_SIGNING_SECRET is required when a notification URL is set"
+            )
+        tenants = frozenset(
+            t.strip().lower() for t in (opt("ENTRA_ALLOWED_TENANTS") or "").split(",") if t.strip()
+        )
+        return cls(
+            storage=_storage_from_env(env),
+            response_window=parse_duration(
+                "REFERRAL_RESPONSE_WINDOW", opt("REFERRAL_RESPONSE_WINDOW") or "P14D"
+            ),
+            contact_alert_window=parse_duration(
+                "CONTACT_ALERT_WINDOW", opt("CONTACT_ALERT_WINDOW") or "PT72H"
+            ),
+            expiry_schedule=opt("EXPIRY_SCHEDULE") or "0 0 2 * * *",
+            microsoft_notification_url=ms_url,
+            customer_notification_url=customer_url,
+            signing_secret=secret,
+            auth_mode=mode,
+            entra_audience=opt("ENTRA_AUDIENCE"),
+            entra_jwks_url=opt("ENTRA_JWKS_URL") or cls.entra_jwks_url,
+            entra_allowed_tenants=tenants,
+            running_in_azure=bool(opt("WEBSITE_INSTANCE_ID")),
+            easyauth_enabled=(opt("WEBSITE_AUTH_ENABLED") or "").lower() == "true",
+        )
+
+
+def _storage_from_env(env: Mapping[str, str]) -> StorageSettings:
+    raw = env.get("AzureWebJobsStorage", "").strip()
+    if raw:
+        if raw.replace(" ", "").lower() == "usedevelopmentstorage=true":
+            raw = DEVELOPMENT_STORAGE
+        return StorageSettings(connection_string=raw)
+    # Identity-based connection, as the Functions host reads it (AzureWebJobsStorage__*).
+    prefix = "AzureWebJobsStorage__"
+    account = env.get(prefix + "accountName", "").strip()
+    table_uri = env.get(prefix + "tableServiceUri", "").strip() or (
+        f"https://{account}.table.core.windows.net" if account else ""
+    )
+    queue_uri = env.get(prefix + "queueServiceUri", "").strip() or (
+        f"https://{account}.queue.core.windows.net" if account else ""
+    )
+    if not (table_uri and queue_uri):
+        raise SettingsError(
+            "AzureWebJobsStorage is required: a connection string, UseDevelopmentStorage=true, "
+            "or identity-based AzureWebJobsStorage__tableServiceUri and __queueServiceUri "
+            "(or __accountName)"
+        )
+    return StorageSettings(
+        table_service_uri=table_uri,
+        queue_service_uri=queue_uri,
+        client_id=env.get(prefix + "clientId", "").strip() or None,
+    )

@@ -1,0 +1,131 @@
+"""Referral/profile/outbox <-> Table entity.
+
+Scalars become typed properties (so listing can filter on them server-side); nested parts
+are JSON strings. ``stage`` and ``category`` are stored redundantly for the same reason.
+Money is stored as a decimal string: a Double would turn 0.1 into 0.1000000000000000055.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from shared.domain.errors import FieldError, InvalidRequest
+from shared.domain.events import Event
+from shared.domain.lifecycle import stage_of
+from shared.domain.models import Profile, Referral, TeamMember
+
+from .keys import PROFILE_ROW, outbox_row
+from .ports import DeliveryState, OutboxRecord
+
+# Table Storage: a string property holds at most 64 KiB (32K UTF-16 code units).
+MAX_PROPERTY_CHARS = 32_000
+
+_JSON_PARTS = ("customer_profile", "invited_by")
+_SCALARS = (
+    "name", "qualification", "status", "substatus", "status_reason", "closing_notes",
+    "external_reference_id", "campaign_id", "favorite",
+    "created_date_time", "updated_date_time", "expiration_date_time",
+    "accepted_date_time", "closed_date_time",
+)
+_team = TypeAdapter(list[TeamMember])
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _checked(props: dict[str, Any]) -> dict[str, Any]:
+    """Refuse, as bad input, what Table Storage would refuse as a failed write."""
+    too_long = [k for k, v in props.items() if isinstance(v, str) and len(v) > MAX_PROPERTY_CHARS]
+    if too_long:
+        raise InvalidRequest(
+            "The item is too large to store.",
+            [FieldError("tooLarge", "too large to store", k) for k in too_long],
+        )
+    return props
+
+
+def referral_to_entity(r: Referral) -> dict[str, Any]:
+    data = r.model_dump(mode="python")
+    props: dict[str, Any] = {
+        "PartitionKey": r.partner_id,
+        "RowKey": r.id,
+        "stage": stage_of(r.status).value,
+        "category": r.qualification.category.value,
+    }
+    for key in _SCALARS:
+        value = data[key]
+        if value is not None:  # absent property == None; the SDK cannot store nulls
+            props[_camel(key)] = value.value if hasattr(value, "value") else value
+    for key in _JSON_PARTS:
+        props[_camel(key)] = _dump(getattr(r, key).model_dump(mode="json", by_alias=True))
+    details = r.details.model_dump(mode="json", by_alias=True)
+    props["detailsJson"] = _dump(details)
+    props["teamJson"] = _dump([m.model_dump(mode="json", by_alias=True) for m in r.team])
+    return _checked(props)
+
+
+def entity_to_referral(e: dict[str, Any]) -> Referral:
+    data: dict[str, Any] = {"id": e["RowKey"], "partner_id": e["PartitionKey"]}
+    for key in _SCALARS:
+        value = e.get(_camel(key))
+        data[key] = _utc(value) if isinstance(value, datetime) else value
+    for key in _JSON_PARTS:
+        data[key] = json.loads(e[_camel(key)])
+    data["details"] = json.loads(e["detailsJson"])
+    data["team"] = json.loads(e.get("teamJson") or "[]")
+    # Stored data is trusted but typed: validate in lax mode (JSON strings -> enums, dates).
+    return Referral.model_validate(data, strict=False)
+
+
+def profile_to_entity(partner_id: str, profile: Profile) -> dict[str, Any]:
+    return _checked({
+        "PartitionKey": partner_id,
+        "RowKey": PROFILE_ROW,
+        "profileJson": _dump(profile.model_dump(mode="json", by_alias=True)),
+    })
+
+
+def entity_to_profile(e: dict[str, Any]) -> Profile:
+    return Profile.model_validate(json.loads(e["profileJson"]), strict=False)
+
+
+def event_to_entity(event: Event) -> dict[str, Any]:
+    return {
+        "PartitionKey": event.partner_id,
+        "RowKey": outbox_row(event.id),
+        "eventJson": event.model_dump_json(),
+        "eventType": event.type.value,
+        "referralId": event.referral_id,
+        "deliveryState": DeliveryState.PENDING.value,
+        "attempts": 0,
+        "occurredDateTime": event.occurred,
+    }
+
+
+def entity_to_outbox(e: dict[str, Any]) -> OutboxRecord:
+    settled = e.get("settledDateTime")
+    return OutboxRecord(
+        event=Event.model_validate_json(e["eventJson"]),
+        state=DeliveryState(e.get("deliveryState", DeliveryState.PENDING.value)),
+        attempts=int(e.get("attempts") or 0),
+        last_error=e.get("lastError"),
+        settled=_utc(settled) if isinstance(settled, datetime) else None,
+    )
+
+
+def _utc(value: datetime) -> datetime:
+    # The SDK returns its own datetime subclass; normalise to a plain aware UTC datetime.
+    return datetime(
+        value.year, value.month, value.day, value.hour, value.minute, value.second,
+        value.microsecond, tzinfo=UTC,
+    )
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p.title() for p in rest)

@@ -1,0 +1,177 @@
+"""In-memory repositories with the same semantics as the Table ones (for unit tests).
+
+The shared contract suite (tests/integration/test_repository_contract.py) runs against
+both, so the fakes cannot drift from the real thing.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from shared.domain.errors import ConcurrencyConflict
+from shared.domain.events import Event
+from shared.domain.lifecycle import stage_of
+from shared.domain.models import Profile, Referral
+
+from .keys import due_day
+from .ports import DeliveryState, ExpiryEntry, ListFilter, OutboxRecord, Stored
+
+
+class MemoryStore:
+    """Referrals, outbox and indexes behind one lock, like one storage account."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._etags = itertools.count(1)
+        self.referrals: dict[tuple[str, str], Stored] = {}
+        self.outbox: dict[tuple[str, str], OutboxRecord] = {}
+        self.expiry: dict[tuple[str, str, str], ExpiryEntry] = {}
+        self.profiles: dict[str, Profile] = {}
+        self.sent: list[tuple[str, str]] = []
+
+    def _etag(self) -> str:
+        return f'W/"{next(self._etags)}"'
+
+    # -- ReferralRepository
+    def get(self, partner_id: str, referral_id: str) -> Stored | None:
+        with self._lock:
+            return self.referrals.get((partner_id, referral_id))
+
+    def add(self, referral: Referral, events: Sequence[Event]) -> Stored:
+        with self._lock:
+            key = (referral.partner_id, referral.id)
+            if key in self.referrals:
+                raise ConcurrencyConflict("referral exists")
+            if referral.expiration_date_time is not None:
+                day = due_day(referral.expiration_date_time)
+                self.expiry[(day, *key)] = ExpiryEntry(day, *key)
+            stored = Stored(referral, self._etag())
+            self.referrals[key] = stored
+            self._add_events(events)
+            return stored
+
+    def update(self, referral: Referral, etag: str, events: Sequence[Event]) -> Stored:
+        with self._lock:
+            key = (referral.partner_id, referral.id)
+            current = self.referrals.get(key)
+            if current is None or current.etag != etag:
+                raise ConcurrencyConflict("referral changed")
+            stored = Stored(referral, self._etag())
+            self.referrals[key] = stored
+            self._add_events(events)
+            return stored
+
+    def page(
+        self, partner_id: str, flt: ListFilter, after: str | None, top: int
+    ) -> tuple[list[Stored], bool]:
+        with self._lock:
+            rows = sorted(
+                (s for (p, rid), s in self.referrals.items()
+                 if p == partner_id and (after is None or rid > after)),
+                key=lambda s: s.referral.id,
+            )
+        matching = [s for s in rows if _matches(s.referral, flt)]
+        return matching[:top], len(matching) > top
+
+    def all_for_partner(self, partner_id: str) -> Iterator[Referral]:
+        with self._lock:
+            items = [s.referral for (p, _), s in self.referrals.items() if p == partner_id]
+        return iter(items)
+
+    def due_for_expiry(self, now: datetime) -> Iterator[ExpiryEntry]:
+        today = due_day(now)
+        with self._lock:
+            due = [e for (day, _, _), e in sorted(self.expiry.items()) if day <= today]
+        return iter(due)
+
+    def drop_expiry_entry(self, entry: ExpiryEntry) -> None:
+        with self._lock:
+            self.expiry.pop((entry.day, entry.partner_id, entry.referral_id), None)
+
+    # -- Outbox
+    def _add_events(self, events: Sequence[Event]) -> None:
+        for event in events:
+            self.outbox[(event.partner_id, event.id)] = OutboxRecord(event, DeliveryState.PENDING)
+
+    def get_event(self, partner_id: str, event_id: str) -> OutboxRecord | None:
+        with self._lock:
+            return self.outbox.get((partner_id, event_id))
+
+    def settle(
+        self,
+        partner_id: str,
+        event_id: str,
+        state: DeliveryState,
+        attempts: int,
+        error: str | None,
+        now: datetime,
+    ) -> None:
+        with self._lock:
+            record = self.outbox.get((partner_id, event_id))
+            if record is not None:
+                settled = now if state is not DeliveryState.PENDING else None
+                self.outbox[(partner_id, event_id)] = replace(
+                    record, state=state, attempts=attempts, last_error=error, settled=settled
+                )
+
+    def pending_before(self, cutoff: datetime) -> Iterator[tuple[str, str]]:
+        with self._lock:
+            pending = [
+                key for key, r in self.outbox.items()
+                if r.state is DeliveryState.PENDING and r.event.occurred < cutoff
+            ]
+        return iter(pending)
+
+    # -- ProfileRepository
+    def get_profile(self, partner_id: str) -> Profile | None:
+        with self._lock:
+            return self.profiles.get(partner_id)
+
+    def put_profile(self, partner_id: str, profile: Profile) -> None:
+        with self._lock:
+            self.profiles[partner_id] = profile
+
+    # -- NotificationQueue
+    def send(self, partner_id: str, event_id: str) -> None:
+        with self._lock:
+            self.sent.append((partner_id, event_id))
+
+
+class MemoryOutbox:
+    """The Outbox port over a MemoryStore."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+
+    def get(self, partner_id: str, event_id: str) -> OutboxRecord | None:
+        return self.store.get_event(partner_id, event_id)
+
+    def settle(self, partner_id: str, event_id: str, state: DeliveryState, attempts: int,
+               error: str | None, now: datetime) -> None:
+        self.store.settle(partner_id, event_id, state, attempts, error, now)
+
+    def pending_before(self, cutoff: datetime) -> Iterator[tuple[str, str]]:
+        return self.store.pending_before(cutoff)
+
+
+class MemoryProfiles:
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+
+    def get(self, partner_id: str) -> Profile | None:
+        return self.store.get_profile(partner_id)
+
+    def put(self, partner_id: str, profile: Profile) -> None:
+        self.store.put_profile(partner_id, profile)
+
+
+def _matches(referral: Referral, flt: ListFilter) -> bool:
+    if flt.category is not None and referral.qualification.category is not flt.category:
+        return False
+    if flt.favorites_only and not referral.favorite:
+        return False
+    return flt.stage is None or stage_of(referral.status) is flt.stage

@@ -1,0 +1,104 @@
+"""The small interfaces the services depend on; Table and in-memory implementations follow."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from shared.domain.enums import Category, Stage
+from shared.domain.events import Event
+from shared.domain.models import Profile, Referral
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A referral with the ETag of the version read; the ETag stays out of the domain."""
+
+    referral: Referral
+    etag: str
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    category: Category | None = None
+    favorites_only: bool = False
+    stage: Stage | None = None
+
+
+@dataclass(frozen=True)
+class ExpiryEntry:
+    """An expiry index row: the referral may since have been answered (then it is stale)."""
+
+    day: str
+    partner_id: str
+    referral_id: str
+
+
+class DeliveryState(StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"  # permanent 4xx, or retries exhausted (poison)
+    UNDELIVERABLE = "undeliverable"  # no URL configured for the recipient
+
+
+@dataclass(frozen=True)
+class OutboxRecord:
+    event: Event
+    state: DeliveryState
+    attempts: int = 0
+    last_error: str | None = None
+    settled: datetime | None = None
+
+
+class ReferralRepository(Protocol):
+    def get(self, partner_id: str, referral_id: str) -> Stored | None: ...
+
+    def add(self, referral: Referral, events: Sequence[Event]) -> Stored:
+        """Create the referral, its outbox rows and its expiry index entry."""
+
+    def update(self, referral: Referral, etag: str, events: Sequence[Event]) -> Stored:
+        """Replace the referral if still at ``etag`` (else ConcurrencyConflict), with its outbox
+        rows, atomically."""
+
+    def page(
+        self, partner_id: str, flt: ListFilter, after: str | None, top: int
+    ) -> tuple[list[Stored], bool]:
+        """Up to ``top`` referrals newest first, strictly after id ``after``; and whether more
+        follow."""
+
+    def all_for_partner(self, partner_id: str) -> Iterator[Referral]: ...
+
+    def due_for_expiry(self, now: datetime) -> Iterator[ExpiryEntry]: ...
+
+    def drop_expiry_entry(self, entry: ExpiryEntry) -> None: ...
+
+
+class Outbox(Protocol):
+    def get(self, partner_id: str, event_id: str) -> OutboxRecord | None: ...
+
+    def settle(
+        self,
+        partner_id: str,
+        event_id: str,
+        state: DeliveryState,
+        attempts: int,
+        error: str | None,
+        now: datetime,
+    ) -> None:
+        """Record an attempt's outcome; a final state also clears the pending index."""
+
+    def pending_before(self, cutoff: datetime) -> Iterator[tuple[str, str]]:
+        """(partner id, event id) of events still pending that were created before cutoff."""
+
+
+class ProfileRepository(Protocol):
+    def get(self, partner_id: str) -> Profile | None: ...
+
+    def put(self, partner_id: str, profile: Profile) -> None: ...
+
+
+class NotificationQueue(Protocol):
+    def send(self, partner_id: str, event_id: str) -> None: ...

@@ -1,0 +1,231 @@
+"""Table Storage implementations of the repository ports (azure-data-tables)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from azure.core import MatchConditions
+from azure.core.exceptions import (
+    ResourceExistsError,
+    ResourceModifiedError,
+    ResourceNotFoundError,
+)
+from azure.data.tables import TableClient, TableTransactionError, UpdateMode
+
+from shared.domain.errors import ConcurrencyConflict
+from shared.domain.events import Event
+from shared.domain.models import Profile, Referral
+
+from .keys import (
+    PROFILE_ROW,
+    REFERRAL_PREFIX,
+    due_day,
+    hour_bucket,
+    index_row,
+    outbox_row,
+    split_index_row,
+)
+from .mapping import (
+    entity_to_outbox,
+    entity_to_profile,
+    entity_to_referral,
+    event_to_entity,
+    profile_to_entity,
+    referral_to_entity,
+)
+from .ports import DeliveryState, ExpiryEntry, ListFilter, OutboxRecord, Stored
+
+log = logging.getLogger(__name__)
+
+# RowKeys of referral rows sort between these bounds; outbox rows ("o...") fall outside.
+_REFERRAL_LOW, _REFERRAL_HIGH = REFERRAL_PREFIX, chr(ord(REFERRAL_PREFIX) + 1)
+
+
+class TableReferrals:
+    def __init__(self, referrals: TableClient, expiry: TableClient, outbox_index: TableClient):
+        self._t = referrals
+        self._expiry = expiry
+        self._outbox_index = outbox_index
+
+    def get(self, partner_id: str, referral_id: str) -> Stored | None:
+        try:
+            entity = self._t.get_entity(partner_id, referral_id)
+        except ResourceNotFoundError:
+            return None
+        return Stored(entity_to_referral(entity), str(entity.metadata["etag"]))
+
+    def add(self, referral: Referral, events: Sequence[Event]) -> Stored:
+        entity = referral_to_entity(referral)  # validates sizes before anything is written
+        # Index rows go first: if we die before the transaction they are stale and get
+        # cleaned up; if they went after, a crash could leave a referral nobody expires.
+        if referral.expiration_date_time is not None:
+            self._expiry.upsert_entity({
+                "PartitionKey": due_day(referral.expiration_date_time),
+                "RowKey": index_row(referral.partner_id, referral.id),
+            })
+        self._index_events(events)
+        ops: list[Any] = [("create", entity)]
+        ops += [("create", event_to_entity(e)) for e in events]
+        return self._commit(referral, ops)
+
+    def update(self, referral: Referral, etag: str, events: Sequence[Event]) -> Stored:
+        entity = referral_to_entity(referral)
+        self._index_events(events)
+        ops: list[Any] = [(
+            "update",
+            entity,
+            {"mode": UpdateMode.REPLACE, "etag": etag,
+             "match_condition": MatchConditions.IfNotModified},
+        )]
+        ops += [("create", event_to_entity(e)) for e in events]
+        return self._commit(referral, ops)
+
+    def _commit(self, referral: Referral, ops: list[Any]) -> Stored:
+        try:
+            if len(ops) == 1:
+                etag = self._single(ops[0])
+            else:
+                results = self._t.submit_transaction(ops)
+                etag = results[0]["etag"]
+        except (ResourceModifiedError, ResourceExistsError, TableTransactionError) as exc:
+            raise ConcurrencyConflict(str(exc)) from exc
+        except ResourceNotFoundError as exc:  # deleted under us: same as a lost race
+            raise ConcurrencyConflict(str(exc)) from exc
+        return Stored(referral, etag)
+
+    def _single(self, op: Any) -> str:
+        # One operation needs no entity-group transaction: a plain conditional write is
+        # cheaper and has the same atomicity.
+        if op[0] == "create":
+            meta = self._t.create_entity(op[1])
+        else:
+            meta = self._t.update_entity(op[1], **op[2])
+        return str(meta["etag"])
+
+    def _index_events(self, events: Sequence[Event]) -> None:
+        for e in events:
+            self._outbox_index.upsert_entity({
+                "PartitionKey": hour_bucket(e.occurred),
+                "RowKey": index_row(e.partner_id, e.id),
+                "occurredDateTime": e.occurred,
+            })
+
+    def page(
+        self, partner_id: str, flt: ListFilter, after: str | None, top: int
+    ) -> tuple[list[Stored], bool]:
+        clauses = ["PartitionKey eq @pk", "RowKey gt @low", "RowKey lt @high"]
+        params: dict[str, Any] = {
+            "pk": partner_id, "low": max(after or _REFERRAL_LOW, _REFERRAL_LOW),
+            "high": _REFERRAL_HIGH,
+        }
+        if flt.category is not None:
+            clauses.append("category eq @category")
+            params["category"] = flt.category.value
+        if flt.favorites_only:
+            clauses.append("favorite eq true")
+        if flt.stage is not None:
+            clauses.append("stage eq @stage")
+            params["stage"] = flt.stage.value
+        # Ask for one more than a page to learn whether another page follows; the SDK
+        # follows the service's own continuation (filtered queries may return short pages).
+        pager = self._t.query_entities(
+            " and ".join(clauses), parameters=params, results_per_page=min(top + 1, 1000)
+        )
+        items: list[Stored] = []
+        for entity in pager:
+            if len(items) == top:
+                return items, True
+            items.append(Stored(entity_to_referral(entity), str(entity.metadata["etag"])))
+        return items, False
+
+    def all_for_partner(self, partner_id: str) -> Iterator[Referral]:
+        entities = self._t.query_entities(
+            "PartitionKey eq @pk and RowKey gt @low and RowKey lt @high",
+            parameters={"pk": partner_id, "low": _REFERRAL_LOW, "high": _REFERRAL_HIGH},
+        )
+        return (entity_to_referral(e) for e in entities)
+
+    def due_for_expiry(self, now: datetime) -> Iterator[ExpiryEntry]:
+        rows = self._expiry.query_entities(
+            "PartitionKey le @today", parameters={"today": due_day(now)}, select=["RowKey"]
+        )
+        for row in rows:
+            partner_id, referral_id = split_index_row(row["RowKey"])
+            yield ExpiryEntry(row["PartitionKey"], partner_id, referral_id)
+
+    def drop_expiry_entry(self, entry: ExpiryEntry) -> None:
+        self._expiry.delete_entity(entry.day, index_row(entry.partner_id, entry.referral_id))
+
+
+class TableOutbox:
+    def __init__(self, referrals: TableClient, outbox_index: TableClient):
+        self._t = referrals
+        self._index = outbox_index
+
+    def get(self, partner_id: str, event_id: str) -> OutboxRecord | None:
+        try:
+            return entity_to_outbox(self._t.get_entity(partner_id, outbox_row(event_id)))
+        except ResourceNotFoundError:
+            return None
+
+    def settle(
+        self,
+        partner_id: str,
+        event_id: str,
+        state: DeliveryState,
+        attempts: int,
+        error: str | None,
+        now: datetime,
+    ) -> None:
+        patch: dict[str, Any] = {
+            "PartitionKey": partner_id,
+            "RowKey": outbox_row(event_id),
+            "deliveryState": state.value,
+            "attempts": attempts,
+            "lastError": (error or "")[:1000],
+        }
+        if state is not DeliveryState.PENDING:
+            patch["settledDateTime"] = now
+        try:
+            self._t.update_entity(patch, mode=UpdateMode.MERGE)
+        except ResourceNotFoundError:
+            log.warning("outbox entry %s/%s vanished; nothing to settle", partner_id, event_id)
+            return
+        if state is not DeliveryState.PENDING:
+            record = self.get(partner_id, event_id)
+            if record is not None:
+                self._index.delete_entity(
+                    hour_bucket(record.event.occurred), index_row(partner_id, event_id)
+                )
+
+    def pending_before(self, cutoff: datetime) -> Iterator[tuple[str, str]]:
+        rows = self._index.query_entities(
+            "PartitionKey le @bucket and occurredDateTime lt @cutoff",
+            parameters={"bucket": hour_bucket(cutoff), "cutoff": cutoff},
+        )
+        for row in rows:
+            partner_id, event_id = split_index_row(row["RowKey"])
+            record = self.get(partner_id, event_id)
+            if record is None or record.state is not DeliveryState.PENDING:
+                # Stale: the transaction never committed, or settling died half-way.
+                self._index.delete_entity(row["PartitionKey"], row["RowKey"])
+                continue
+            yield partner_id, event_id
+
+
+class TableProfiles:
+    def __init__(self, profiles: TableClient):
+        self._t = profiles
+
+    def get(self, partner_id: str) -> Profile | None:
+        try:
+            return entity_to_profile(self._t.get_entity(partner_id, PROFILE_ROW))
+        except ResourceNotFoundError:
+            return None
+
+    def put(self, partner_id: str, profile: Profile) -> None:
+        self._t.upsert_entity(profile_to_entity(partner_id, profile), mode=UpdateMode.REPLACE)
+

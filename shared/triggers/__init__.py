@@ -1,0 +1,1 @@
+"""func.Blueprint modules: parse -> call one service -> map the result."""

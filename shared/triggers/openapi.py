@@ -1,0 +1,129 @@
+"""The OpenAPI 3.1 document, generated from the same pydantic models the routes validate with."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel
+
+from shared.domain.commands import (
+    AcceptRequest,
+    DeclineRequest,
+    EditRequest,
+    IntakeRequest,
+    LoseRequest,
+    WinRequest,
+)
+from shared.domain.models import Profile, ProfileInput, TeamMember
+
+ADMIN, INTAKE, NONE = "admin", "intake", "none"
+
+# (method, path, operationId, role, request model, success status, response schema name)
+ROUTES: list[tuple[str, str, str, str, type[BaseModel] | None, int, str | None]] = [
+    ("get", "/health", "health", NONE, None, 200, "Health"),
+    ("get", "/openapi.json", "openapi", NONE, None, 200, None),
+    ("put", "/profile", "putProfile", ADMIN, ProfileInput, 200, "Profile"),
+    ("get", "/profile", "getProfile", ADMIN, None, 200, "Profile"),
+    ("post", "/referrals", "createReferral", INTAKE, IntakeRequest, 201, "Referral"),
+    ("get", "/referrals", "listReferrals", ADMIN, None, 200, "ReferralPage"),
+    ("get", "/referrals/{id}", "getReferral", ADMIN, None, 200, "Referral"),
+    ("patch", "/referrals/{id}", "editReferral", ADMIN, EditRequest, 200, "Referral"),
+    ("post", "/referrals/{id}/accept", "acceptReferral", ADMIN, AcceptRequest, 200, "Referral"),
+    ("post", "/referrals/{id}/decline", "declineReferral", ADMIN, DeclineRequest, 200, "Referral"),
+    ("post", "/referrals/{id}/team", "addTeamMember", ADMIN, TeamMember, 200, "Referral"),
+    ("post", "/referrals/{id}/win", "winReferral", ADMIN, WinRequest, 200, "Referral"),
+    ("post", "/referrals/{id}/lose", "loseReferral", ADMIN, LoseRequest, 200, "Referral"),
+    ("put", "/referrals/{id}/favorite", "favoriteReferral", ADMIN, None, 200, "Referral"),
+    ("delete", "/referrals/{id}/favorite", "unfavoriteReferral", ADMIN, None, 200, "Referral"),
+    ("get", "/insights", "getInsights", ADMIN, None, 200, "Insights"),
+]
+
+_ERROR = {
+    "type": "object", "required": ["error"],
+    "properties": {"error": {
+        "type": "object", "required": ["code", "message", "target", "details"],
+        "properties": {
+            "code": {"type": "string"}, "message": {"type": "string"},
+            "target": {"type": ["string", "null"]},
+            "details": {"type": "array", "items": {
+                "type": "object", "properties": {
+                    "code": {"type": "string"}, "message": {"type": "string"},
+                    "target": {"type": ["string", "null"]}}}},
+        }}},
+}
+_REFERRAL: dict[str, Any] = {"type": "object", "required": ["id", "stage", "status", "eTag"],
+                             "additionalProperties": True}
+_LIST_PARAMS: list[dict[str, Any]] = [
+    {"name": "view", "in": "query", "schema": {"enum": ["marketplace", "qualified", "favorites"]}},
+    {"name": "stage", "in": "query", "schema": {"enum": ["received", "accepted", "archived"]}},
+    {"name": "top", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+    {"name": "continuationToken", "in": "query", "schema": {"type": "string"}},
+]
+
+
+def _schema(model: type[BaseModel], defs: dict[str, Any]) -> dict[str, Any]:
+    schema = model.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}")
+    defs.update(schema.pop("$defs", {}))
+    defs[model.__name__] = schema
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+@cache
+def document() -> dict[str, Any]:
+    schemas: dict[str, Any] = {
+        "Error": _ERROR,
+        "Referral": _REFERRAL,
+        "ReferralPage": {"type": "object", "required": ["value"], "properties": {
+            "value": {"type": "array", "items": {"$ref": "#/components/schemas/Referral"}},
+            "nextLink": {"type": "string"}}},
+        "Health": {"type": "object", "properties": {"status": {"const": "ok"}}},
+        "Insights": {"type": "object", "additionalProperties": True},
+    }
+    _schema(Profile, schemas)
+    paths: dict[str, Any] = {}
+    for method, path, op_id, role, model, status, response in ROUTES:
+        op: dict[str, Any] = {"operationId": op_id, "responses": {
+            str(status): {"description": "Success", "content": {"application/json": {
+                "schema": {"$ref": f"#/components/schemas/{response}"} if response
+                else {"type": "object"}}}},
+            "default": {"description": "Error", "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/Error"}}}},
+        }}
+        if role == NONE:
+            op["security"] = []
+        else:
+            op["x-roles"] = ["Referrals.Admin", "Partner.Admin"] if role == ADMIN \
+                else ["Referrals.Intake"]
+        if model is not None:
+            body_schema = _schema(model, schemas)
+            op["requestBody"] = {"required": model not in (WinRequest, LoseRequest),
+                                 "content": {"application/json": {"schema": body_schema}}}
+        params: list[dict[str, Any]] = []
+        if "{id}" in path:
+            params.append({"name": "id", "in": "path", "required": True,
+                           "schema": {"type": "string"}})
+        if op_id == "listReferrals":
+            params += _LIST_PARAMS
+        if method in ("patch", "post", "put", "delete") and "{id}" in path:
+            params.append({"name": "If-Match", "in": "header", "required": method == "patch",
+                           "schema": {"type": "string"}})
+        if params:
+            op["parameters"] = params
+        paths.setdefault(path, {})[method] = op
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Referrals API", "version": "1.0.0",
+                 "description": "Referral (lead) management for Microsoft partners."},
+        "servers": [{"url": "/api"}],
+        "security": [{"easyAuthPrincipal": []}, {"bearer": []}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "easyAuthPrincipal": {"type": "apiKey", "in": "header",
+                                      "name": "X-MS-CLIENT-PRINCIPAL"},
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+            },
+        },
+    }
