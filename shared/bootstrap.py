@@ -34,6 +34,13 @@ def context() -> Context:
     return _context
 
 
+def install(ctx: Context) -> None:
+    """Use ``ctx`` (e.g. in-memory repositories) instead of building one (unit tests)."""
+    global _context, _settings
+    with _lock:
+        _context, _settings = ctx, ctx.settings
+
+
 def reset() -> None:
     """Forget the cached settings and clients (tests that change the environment)."""
     global _context, _settings

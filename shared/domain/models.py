@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from pydantic.alias_generators import to_camel
 
 from .enums import CustomerSize, Qualification, Status, Substatus
@@ -43,8 +43,16 @@ def _two_decimals(value: Decimal) -> Decimal:
     return value
 
 
+def _json_number(value: object) -> object:
+    # Decimal would accept "10" from JSON; the contract says money is a number.
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise ValueError("must be a number")
+    return Decimal(str(value))
+
+
 Money = Annotated[
     Decimal,
+    BeforeValidator(_json_number),
     Field(ge=0, le=Decimal("1000000000000")),
     AfterValidator(_two_decimals),
 ]

@@ -1,0 +1,39 @@
+"""Services over the in-memory store with a settable clock (unit tests)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from shared.services.context import Context
+from shared.settings import AuthMode, Settings, StorageSettings
+from shared.storage.memory import MemoryOutbox, MemoryProfiles, MemoryStore
+
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+@dataclass
+class Clock:
+    now: datetime = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@dataclass
+class MemoryApp:
+    store: MemoryStore = field(default_factory=MemoryStore)
+    clock: Clock = field(default_factory=Clock)
+    settings: Settings = field(default_factory=lambda: Settings(
+        storage=StorageSettings(connection_string="unused"), auth_mode=AuthMode.LOCAL))
+
+    @property
+    def ctx(self) -> Context:
+        return Context(
+            referrals=self.store, profiles=MemoryProfiles(self.store),
+            outbox=MemoryOutbox(self.store), queue=self.store,
+            settings=self.settings, clock=self.clock,
+        )

@@ -1,0 +1,163 @@
+"""Use cases over the in-memory repositories."""
+
+import json
+import threading
+
+import pytest
+
+from shared.domain.commands import AcceptRequest, DeclineRequest, IntakeRequest
+from shared.domain.enums import Stage, Substatus
+from shared.domain.errors import (
+    ConcurrencyConflict,
+    InvalidRequest,
+    InvalidTransition,
+    NotFound,
+    PreconditionFailed,
+    ProfileRequired,
+)
+from shared.domain.models import ProfileInput
+from shared.services import insights, profiles
+from shared.services import referrals as svc
+from shared.storage.ports import DeliveryState
+from tests.support.factories import accept_body, intake_body, profile_body
+from tests.support.memory_app import MemoryApp
+
+
+def parse(model, body):
+    return model.model_validate_json(json.dumps(body))
+
+
+@pytest.fixture
+def app() -> MemoryApp:
+    a = MemoryApp()
+    profiles.put_profile(a.ctx, "p1", parse(ProfileInput, profile_body()))
+    return a
+
+
+def new(app: MemoryApp, qualification: str = "Direct", partner: str = "p1"):
+    return svc.intake(app.ctx, parse(IntakeRequest, intake_body(partner, qualification)))
+
+
+def test_intake_requires_profile():
+    a = MemoryApp()
+    with pytest.raises(ProfileRequired):
+        new(a, partner="nobody")
+    assert a.store.referrals == {} and a.store.outbox == {}
+
+
+def test_intake_writes_outbox_and_enqueues(app: MemoryApp):
+    stored = new(app)
+    [(key, record)] = app.store.outbox.items()
+    assert record.state is DeliveryState.PENDING and record.event.referral_id == stored.referral.id
+    assert app.store.sent == [key]
+
+
+def test_intake_normalises_partner_id_case(app: MemoryApp):
+    stored = new(app, partner="P1")
+    assert stored.referral.partner_id == "p1"
+
+
+def test_enqueue_failure_loses_nothing(app: MemoryApp):
+    def broken(*_):
+        raise ConnectionError("queue down")
+    app.store.send = broken  # type: ignore[method-assign]
+    stored = new(app)
+    assert svc.get(app.ctx, "p1", stored.referral.id)
+    assert [r.state for r in app.store.outbox.values()] == [DeliveryState.PENDING]
+
+
+def test_other_partner_sees_404(app: MemoryApp):
+    stored = new(app)
+    with pytest.raises(NotFound):
+        svc.get(app.ctx, "p2", stored.referral.id)
+    with pytest.raises(NotFound):
+        svc.accept(app.ctx, "p2", stored.referral.id, parse(AcceptRequest, accept_body()), None)
+
+
+def test_stale_if_match_is_412_and_changes_nothing(app: MemoryApp):
+    stored = new(app)
+    rid = stored.referral.id
+    svc.set_favorite(app.ctx, "p1", rid, True, None)
+    with pytest.raises(PreconditionFailed):
+        svc.accept(app.ctx, "p1", rid, parse(AcceptRequest, accept_body()), stored.etag)
+    assert svc.get(app.ctx, "p1", rid).referral.substatus is Substatus.RECEIVED
+
+
+def test_lost_race_is_retried_on_fresh_data(app: MemoryApp):
+    """A concurrent favorite lands between our read and write; accept retries and both stick."""
+    stored = new(app)
+    rid = stored.referral.id
+    real_update = app.store.update
+    raced = threading.Event()
+
+    def update_after_someone_else(referral, etag, events):
+        if not raced.is_set():
+            raced.set()
+            svc.set_favorite(app.ctx, "p1", rid, True, None)
+        return real_update(referral, etag, events)
+
+    app.store.update = update_after_someone_else  # type: ignore[method-assign]
+    result = svc.accept(app.ctx, "p1", rid, parse(AcceptRequest, accept_body()), None)
+    assert result.referral.favorite and result.referral.substatus is Substatus.ACCEPTED
+
+
+def test_accept_then_decline_one_wins(app: MemoryApp):
+    rid = new(app).referral.id
+    svc.accept(app.ctx, "p1", rid, parse(AcceptRequest, accept_body()), None)
+    with pytest.raises(InvalidTransition):
+        svc.decline(app.ctx, "p1", rid, parse(DeclineRequest, {"reason": "NotAFit"}), None)
+
+
+def test_update_with_wrong_etag_raises_conflict(app: MemoryApp):
+    stored = new(app)
+    with pytest.raises(ConcurrencyConflict):
+        app.store.update(stored.referral, 'W/"nope"', [])
+
+
+def test_listing_pages_views_and_stages(app: MemoryApp):
+    ids = []
+    for i in range(7):
+        app.clock.advance(minutes=1)
+        ids.append(new(app, "Direct" if i % 2 else "SalesQualified").referral.id)
+    svc.accept(app.ctx, "p1", ids[0], parse(AcceptRequest, accept_body()), None)
+    seen, token = [], None
+    while True:
+        page = svc.list_page(app.ctx, "p1", None, None, 3, token)
+        seen += [s.referral.id for s in page.items]
+        token = page.continuation_token
+        if not token:
+            break
+    assert seen == list(reversed(ids))
+    market = svc.list_page(app.ctx, "p1", "marketplace", None, 50, None).items
+    assert {s.referral.qualification.value for s in market} == {"Direct"}
+    assert [s.referral.id for s in svc.list_page(app.ctx, "p1", None, Stage.ACCEPTED, 50,
+                                                  None).items] == [ids[0]]
+
+
+def test_token_from_another_query_is_refused(app: MemoryApp):
+    for _ in range(3):
+        app.clock.advance(seconds=1)
+        new(app)
+    token = svc.list_page(app.ctx, "p1", None, None, 1, None).continuation_token
+    assert token
+    with pytest.raises(InvalidRequest):
+        svc.list_page(app.ctx, "p1", "favorites", None, 1, token)
+    with pytest.raises(InvalidRequest):
+        svc.list_page(app.ctx, "p1", None, None, 1, token[:-3] + "abc")
+
+
+def test_insights(app: MemoryApp):
+    a, b, c, d = (new(app).referral.id for _ in range(4))
+    app.clock.advance(hours=2)
+    svc.accept(app.ctx, "p1", a, parse(AcceptRequest, accept_body()), None)
+    svc.accept(app.ctx, "p1", b, parse(AcceptRequest, accept_body()), None)
+    app.clock.advance(hours=2)
+    svc.decline(app.ctx, "p1", c, parse(DeclineRequest, {"reason": "NotAFit"}), None)
+    from shared.domain.commands import WinRequest
+    svc.win(app.ctx, "p1", b, WinRequest(), None)
+    figures = insights.insights(app.ctx, "p1")
+    assert figures["received"] == 1 and figures["accepted"] == 1 and figures["won"] == 1
+    assert figures["declined"] == 1 and figures["acceptanceRate"] == pytest.approx(2 / 3)
+    assert figures["winRate"] == 1.0 and figures["medianResponseHours"] == 2.0
+    assert figures["openPipelineValue"] == [{"currency": "EUR", "value": 25000.5}]
+    assert d
