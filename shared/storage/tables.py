@@ -150,7 +150,8 @@ class TableReferrals:
 
     def due_for_expiry(self, now: datetime) -> Iterator[ExpiryEntry]:
         rows = self._expiry.query_entities(
-            "PartitionKey le @today", parameters={"today": due_day(now)}, select=["RowKey"]
+            "PartitionKey le @today", parameters={"today": due_day(now)},
+            select=["PartitionKey", "RowKey"],
         )
         for row in rows:
             partner_id, referral_id = split_index_row(row["RowKey"])

@@ -1,0 +1,128 @@
+"""One contract for both repositories: in-memory (fakes) and Table Storage (Azurite)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from shared.domain import operations as ops
+from shared.domain.commands import AcceptRequest, DeclineRequest, IntakeRequest
+from shared.domain.enums import Category, Stage
+from shared.domain.errors import ConcurrencyConflict
+from shared.domain.models import Profile
+from shared.services.context import Context
+from shared.storage.keys import new_referral_id
+from shared.storage.ports import DeliveryState, ListFilter
+from tests.support.factories import accept_body, intake_body, profile_body
+
+NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+def make(partner: str, qualification: str = "Direct", at: datetime = NOW, window=timedelta(days=14)):
+    cmd = IntakeRequest.model_validate_json(json.dumps(intake_body(partner, qualification)))
+    return ops.receive(cmd, new_referral_id(at), at, window)
+
+
+def test_add_get_round_trip(ctx: Context, partner: str):
+    referral, events = make(partner)
+    stored = ctx.referrals.add(referral, events)
+    got = ctx.referrals.get(partner, referral.id)
+    assert got is not None and got.referral == referral and got.etag == stored.etag
+    assert ctx.referrals.get("someone-else", referral.id) is None
+
+
+def test_update_is_conditional(ctx: Context, partner: str):
+    referral, events = make(partner)
+    stored = ctx.referrals.add(referral, events)
+    accept = AcceptRequest.model_validate_json(json.dumps(accept_body()))
+    accepted, _ = ops.accept(referral, accept, NOW)
+    new = ctx.referrals.update(accepted, stored.etag, [])
+    assert new.etag != stored.etag
+    declined, ev = ops.decline(referral, DeclineRequest.model_validate_json('{"reason":"NotAFit"}'),
+                               NOW)
+    with pytest.raises(ConcurrencyConflict):
+        ctx.referrals.update(declined, stored.etag, ev)
+    got = ctx.referrals.get(partner, referral.id)
+    assert got is not None and got.referral == accepted
+    # The losing write's outbox row was part of its transaction, so it does not exist either.
+    assert ctx.outbox.get(partner, ev[0].id) is None
+
+
+def test_add_twice_conflicts(ctx: Context, partner: str):
+    referral, events = make(partner)
+    ctx.referrals.add(referral, events)
+    with pytest.raises(ConcurrencyConflict):
+        ctx.referrals.add(referral, [])
+
+
+def test_outbox_written_with_change_and_settled(ctx: Context, partner: str):
+    referral, events = make(partner)
+    ctx.referrals.add(referral, events)
+    record = ctx.outbox.get(partner, events[0].id)
+    assert record is not None and record.state is DeliveryState.PENDING
+    assert record.event == events[0]
+    cutoff = NOW + timedelta(minutes=5)
+    assert (partner, events[0].id) in set(ctx.outbox.pending_before(cutoff))
+    ctx.outbox.settle(partner, events[0].id, DeliveryState.DELIVERED, 1, None, NOW)
+    record = ctx.outbox.get(partner, events[0].id)
+    assert record is not None and record.state is DeliveryState.DELIVERED and record.attempts == 1
+    assert (partner, events[0].id) not in set(ctx.outbox.pending_before(cutoff))
+
+
+def test_paging_newest_first_filters_and_continuation(ctx: Context, partner: str):
+    ids = []
+    for i in range(9):
+        referral, events = make(partner, "Direct" if i % 3 else "MarketingQualified",
+                                at=NOW + timedelta(seconds=i))
+        ctx.referrals.add(referral, events)
+        ids.append(referral.id)
+    seen, after = [], None
+    while True:
+        items, more = ctx.referrals.page(partner, ListFilter(), after, 4)
+        seen += [s.referral.id for s in items]
+        if not more:
+            break
+        after = items[-1].referral.id
+    assert seen == list(reversed(ids))
+    qualified, more = ctx.referrals.page(partner, ListFilter(category=Category.QUALIFIED), None, 50)
+    assert [s.referral.id for s in qualified] == [ids[6], ids[3], ids[0]] and not more
+    accepted, _ = ctx.referrals.page(partner, ListFilter(stage=Stage.ACCEPTED), None, 50)
+    assert accepted == []
+
+
+def test_favorites_filter(ctx: Context, partner: str):
+    referral, events = make(partner)
+    stored = ctx.referrals.add(referral, events)
+    fav, _ = ops.set_favorite(referral, True, NOW)
+    ctx.referrals.update(fav, stored.etag, [])
+    make_other, ev = make(partner, at=NOW + timedelta(seconds=1))
+    ctx.referrals.add(make_other, ev)
+    items, _ = ctx.referrals.page(partner, ListFilter(favorites_only=True), None, 50)
+    assert [s.referral.id for s in items] == [referral.id]
+
+
+def test_expiry_index_lists_due_days_only(ctx: Context, partner: str):
+    due, ev1 = make(partner, at=NOW - timedelta(days=20))
+    later, ev2 = make(partner, at=NOW)
+    ctx.referrals.add(due, ev1)
+    ctx.referrals.add(later, ev2)
+    entries = [e for e in ctx.referrals.due_for_expiry(NOW) if e.partner_id == partner]
+    assert [e.referral_id for e in entries] == [due.id]
+    ctx.referrals.drop_expiry_entry(entries[0])
+    assert not [e for e in ctx.referrals.due_for_expiry(NOW) if e.partner_id == partner]
+
+
+def test_profiles(ctx: Context, partner: str):
+    assert ctx.profiles.get(partner) is None
+    profile = Profile.model_validate_json(json.dumps(profile_body("https://x.example/h")))
+    ctx.profiles.put(partner, profile)
+    assert ctx.profiles.get(partner) == profile
+
+
+def test_all_for_partner_skips_outbox_rows(ctx: Context, partner: str):
+    for i in range(3):
+        referral, events = make(partner, at=NOW + timedelta(seconds=i))
+        ctx.referrals.add(referral, events)
+    assert len(list(ctx.referrals.all_for_partner(partner))) == 3
