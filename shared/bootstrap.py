@@ -16,6 +16,7 @@ from shared.settings import Settings, StorageSettings
 _lock = threading.Lock()
 _context: Context | None = None
 _settings: Settings | None = None
+_session: Any = None
 
 
 def settings() -> Settings:
@@ -32,6 +33,16 @@ def context() -> Context:
             if _context is None:
                 _context = build_context(settings())
     return _context
+
+
+def http_session() -> Any:
+    """One pooled requests.Session for webhook delivery (connections are reused)."""
+    global _session
+    if _session is None:
+        import requests
+
+        _session = requests.Session()
+    return _session
 
 
 def install(ctx: Context) -> None:

@@ -9,7 +9,6 @@ import json
 import azure.functions as func
 import pytest
 
-import function_app
 from shared import bootstrap
 from tests.support.factories import (
     ADMIN,
@@ -21,9 +20,10 @@ from tests.support.factories import (
     member_body,
     profile_body,
 )
+from tests.support.functions import functions
 from tests.support.memory_app import MemoryApp
 
-FUNCS = {f.get_function_name(): f.get_user_function() for f in function_app.app.get_functions()}
+FUNCS = {f.get_function_name(): f.get_user_function() for f in functions()}
 BASE = "http://127.0.0.1:7071/api"
 
 

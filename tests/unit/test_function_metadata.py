@@ -1,0 +1,45 @@
+"""What the Functions host will index: every route, method, schedule and queue name.
+
+Guards against a deploy that silently finds 0 functions or a renamed route.
+"""
+
+import json
+
+from tests.support.functions import functions
+
+EXPECTED_HTTP = {
+    ("GET", "health"), ("GET", "openapi.json"), ("PUT", "profile"), ("GET", "profile"),
+    ("POST", "referrals"), ("GET", "referrals"), ("GET", "referrals/{id}"),
+    ("PATCH", "referrals/{id}"), ("POST", "referrals/{id}/accept"),
+    ("POST", "referrals/{id}/decline"), ("POST", "referrals/{id}/team"),
+    ("POST", "referrals/{id}/win"), ("POST", "referrals/{id}/lose"),
+    ("PUT", "referrals/{id}/favorite"), ("DELETE", "referrals/{id}/favorite"),
+    ("GET", "insights"),
+}
+
+
+def bindings():
+    for f in functions():
+        for raw in f.get_raw_bindings():
+            yield f.get_function_name(), json.loads(raw)
+
+
+def test_http_routes_and_methods():
+    found = {(m, b["route"]) for _, b in bindings() if b["type"] == "httpTrigger"
+             for m in b["methods"]}
+    assert found == EXPECTED_HTTP
+    assert all(b["authLevel"] == "ANONYMOUS" for _, b in bindings() if b["type"] == "httpTrigger")
+
+
+def test_timer_and_queue_functions():
+    triggers = {name: b for name, b in bindings() if b["type"] in ("timerTrigger", "queueTrigger")}
+    assert triggers["expire_referrals"]["schedule"] == "%EXPIRY_SCHEDULE%"
+    assert triggers["deliver_notification"]["queueName"] == "notifications"
+    assert triggers["deliver_notification"]["connection"] == "AzureWebJobsStorage"
+
+
+def test_openapi_documents_every_route():
+    from shared.triggers.openapi import document
+
+    documented = {(m.upper(), p.lstrip("/")) for p, ops in document()["paths"].items() for m in ops}
+    assert documented == EXPECTED_HTTP
