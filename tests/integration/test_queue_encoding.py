@@ -1,0 +1,31 @@
+"""Producer and trigger agree on the message encoding, through a real Azurite queue.
+
+host.json says messageEncoding=base64; the Functions host base64-decodes the raw queue text
+before handing it to deliver_notification. We read the raw text without any SDK policy and
+decode it exactly that way.
+"""
+
+import base64
+import json
+import uuid
+from pathlib import Path
+
+from azure.storage.queue import QueueClient
+
+from shared.bootstrap import queue_client
+from shared.notifications.queue import StorageQueue, decode_message
+from shared.settings import StorageSettings
+
+
+def test_sent_message_decodes_as_the_trigger_does(azurite):
+    name = f"enc-{uuid.uuid4().hex[:8]}"
+    producer = queue_client(StorageSettings(connection_string=azurite.connection_string), name)
+    producer.create_queue()
+    StorageQueue(producer).send("partner-1", "event-ä-1")
+
+    raw_reader = QueueClient.from_connection_string(azurite.connection_string, name)
+    [message] = list(raw_reader.receive_messages(max_messages=1))
+    encoding = json.loads(Path("host.json").read_text())["extensions"]["queues"]["messageEncoding"]
+    assert encoding == "base64"
+    text = base64.b64decode(message.content).decode("utf-8")
+    assert decode_message(text) == ("partner-1", "event-ä-1")

@@ -1,0 +1,82 @@
+"""A real HTTP receiver on 127.0.0.1 for webhook tests: records every request and answers
+each path with a scripted sequence of statuses (the last one repeats)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class WebhookReceiver:
+    def __init__(self) -> None:
+        self.requests: list[Received] = []
+        self._scripts: dict[str, list[int]] = {}
+        self._lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                status = receiver._record(self.path, dict(self.headers.items()), body)
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def script(self, path: str, statuses: list[int]) -> None:
+        with self._lock:
+            self._scripts[path] = list(statuses)
+
+    def _record(self, path: str, headers: dict[str, str], body: bytes) -> int:
+        with self._lock:
+            self.requests.append(Received(path, headers, body))
+            script = self._scripts.get(path)
+            if not script:
+                return 200
+            return script.pop(0) if len(script) > 1 else script[0]
+
+    def received(self, path: str, event_type: str | None = None) -> list[Received]:
+        with self._lock:
+            return [r for r in self.requests if r.path == path
+                    and (event_type is None or r.json.get("type") == event_type)]
+
+    def wait_for(self, path: str, event_type: str | None = None, count: int = 1,
+                 timeout: float = 20.0) -> list[Received]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            got = self.received(path, event_type)
+            if len(got) >= count:
+                return got
+            time.sleep(0.1)
+        raise AssertionError(f"expected {count} {event_type or 'request'}(s) at {path}, "
+                             f"got {len(self.received(path, event_type))}")
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
