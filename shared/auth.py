@@ -8,11 +8,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from shared.auth_entra import JwksCache, bearer_token, validate
 from shared.domain.errors import AccessDenied, Unauthenticated
 from shared.domain.models import TENANT_PATTERN
 from shared.settings import AuthMode, Settings
@@ -46,7 +47,8 @@ class Caller:
         return self
 
 
-def authenticate(headers: Mapping[str, str], settings: Settings) -> Caller:
+def authenticate(headers: Mapping[str, str], settings: Settings,
+                 jwks: Callable[[], JwksCache] | None = None) -> Caller:
     """The caller, or Unauthenticated. Fails closed whenever the mode is not safe to trust."""
     if settings.auth_mode is AuthMode.LOCAL and settings.running_in_azure:
         raise Unauthenticated("AUTH_MODE=local is refused when running in Azure.")
@@ -54,7 +56,10 @@ def authenticate(headers: Mapping[str, str], settings: Settings) -> Caller:
         # Without the platform in front, anyone could forge the principal header.
         raise Unauthenticated("App Service Authentication is not enabled for this app.")
     if settings.auth_mode is AuthMode.ENTRA:
-        raise Unauthenticated("Bearer token validation is not available yet.")
+        if jwks is None:
+            raise Unauthenticated("Bearer token validation is not configured.")
+        claims = validate(bearer_token(_header(headers, "authorization")), settings, jwks())
+        return caller_from_claims(_jwt_claims(claims))
     return parse_principal(_header(headers, PRINCIPAL_HEADER))
 
 
@@ -90,6 +95,16 @@ def caller_from_claims(claims: list[Any], role_type: str = "roles",
         name=next(iter(values.get(name_type, [])), None),
         roles=frozenset(roles),
     )
+
+
+def _jwt_claims(claims: dict[str, Any]) -> list[dict[str, str]]:
+    """A JWT's claims in the principal header's shape, so both modes share one extraction."""
+    flat = [{"typ": typ, "val": str(claims[typ])} for typ in ("tid", "oid", "name")
+            if typ in claims]
+    roles = claims.get("roles")
+    if isinstance(roles, list):
+        flat += [{"typ": "roles", "val": r} for r in roles if isinstance(r, str)]
+    return flat
 
 
 def _valid_tenant(tenant: str) -> bool:

@@ -10,6 +10,7 @@ import contextlib
 import threading
 from typing import Any
 
+from shared.auth_entra import JwksCache
 from shared.services.context import Context
 from shared.settings import Settings, StorageSettings
 
@@ -17,6 +18,7 @@ _lock = threading.Lock()
 _context: Context | None = None
 _settings: Settings | None = None
 _session: Any = None
+_jwks: JwksCache | None = None
 
 
 def settings() -> Settings:
@@ -45,6 +47,14 @@ def http_session() -> Any:
     return _session
 
 
+def jwks_cache() -> JwksCache:
+    """The Entra signing-key cache, shared by all requests of this worker."""
+    global _jwks
+    if _jwks is None:
+        _jwks = JwksCache(settings().entra_jwks_url, http_session())
+    return _jwks
+
+
 def install(ctx: Context) -> None:
     """Use ``ctx`` (e.g. in-memory repositories) instead of building one (unit tests)."""
     global _context, _settings
@@ -54,9 +64,9 @@ def install(ctx: Context) -> None:
 
 def reset() -> None:
     """Forget the cached settings and clients (tests that change the environment)."""
-    global _context, _settings
+    global _context, _settings, _jwks
     with _lock:
-        _context, _settings = None, None
+        _context, _settings, _jwks = None, None, None
 
 
 def _credential(storage: StorageSettings) -> Any:

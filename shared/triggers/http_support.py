@@ -90,7 +90,8 @@ def handle(req: func.HttpRequest, roles: frozenset[Role],
     """Authenticate, authorise, run the route's action, and map every failure to the
     contract's envelope. The one place where a bare ``except`` is allowed."""
     try:
-        caller = authenticate(req.headers, bootstrap.settings()).require(roles)
+        settings = bootstrap.settings()
+        caller = authenticate(req.headers, settings, bootstrap.jwks_cache).require(roles)
         return action(Call(req, caller, bootstrap.context()))
     except DomainError as exc:
         return json_response(status_of(exc), error_body(exc))

@@ -1,0 +1,101 @@
+"""AUTH_MODE=entra: the app validates Entra ID bearer tokens itself.
+
+RS256 only, against the signing keys published at ENTRA_JWKS_URL (fetched once, cached, and
+refreshed when a token names a key we do not know, at most once a minute so a flood of
+made-up key ids cannot make us hammer Entra). Checks signature, exp, nbf, aud, and the v2
+issuer of the token's own tenant, plus the optional tenant allow-list.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import jwt
+import requests
+from jwt.algorithms import RSAAlgorithm
+
+from shared.domain.errors import Unauthenticated
+from shared.settings import Settings
+
+ISSUER = "https://login.microsoftonline.com/{tid}/v2.0"
+LEEWAY_SECONDS = 60
+MIN_REFRESH_SECONDS = 60.0
+_INVALID = "The bearer token is not valid."
+
+
+class JwksCache:
+    def __init__(self, url: str, session: requests.Session | None = None) -> None:
+        self.url = url
+        self._session = session or requests.Session()
+        self._keys: dict[str, Any] = {}
+        self._fetched_at: float | None = None
+        self._lock = threading.Lock()
+
+    def key_for(self, kid: str) -> Any:
+        key = self._keys.get(kid)
+        if key is not None:
+            return key
+        with self._lock:
+            stale = self._fetched_at is None or \
+                time.monotonic() - self._fetched_at >= MIN_REFRESH_SECONDS
+            if kid not in self._keys and stale:
+                self._refresh()
+        key = self._keys.get(kid)
+        if key is None:
+            raise Unauthenticated(_INVALID)
+        return key
+
+    def _refresh(self) -> None:
+        try:
+            resp = self._session.get(self.url, timeout=5)
+            resp.raise_for_status()
+            keys = resp.json().get("keys", [])
+        except (requests.RequestException, ValueError, AttributeError):
+            # Keep the keys we have; the token is refused rather than trusted blindly.
+            self._fetched_at = time.monotonic()
+            raise Unauthenticated("Signing keys are unavailable; try again later.") from None
+        fresh: dict[str, Any] = {}
+        for jwk in keys:
+            if isinstance(jwk, dict) and jwk.get("kty") == "RSA" and jwk.get("kid"):
+                try:
+                    fresh[str(jwk["kid"])] = RSAAlgorithm.from_jwk(jwk)
+                except (ValueError, KeyError, TypeError):
+                    continue
+        self._keys = fresh
+        self._fetched_at = time.monotonic()
+
+
+def bearer_token(authorization: str | None) -> str:
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("A bearer token is required.")
+    return token.strip()
+
+
+def validate(token: str, settings: Settings, jwks: JwksCache) -> dict[str, Any]:
+    """The token's claims, or Unauthenticated. Never says which check failed (no oracle)."""
+    if not settings.entra_audience:
+        raise Unauthenticated("ENTRA_AUDIENCE is not configured; refusing all tokens.")
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError:
+        raise Unauthenticated(_INVALID) from None
+    if header.get("alg") != "RS256" or not isinstance(header.get("kid"), str):
+        raise Unauthenticated(_INVALID)
+    key = jwks.key_for(header["kid"])
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token, key, algorithms=["RS256"], audience=settings.entra_audience,
+            leeway=LEEWAY_SECONDS,
+            options={"require": ["exp", "nbf", "iss", "aud", "tid"]},
+        )
+    except jwt.PyJWTError:
+        raise Unauthenticated(_INVALID) from None
+    tid = str(claims.get("tid", "")).lower()
+    if claims.get("iss") != ISSUER.format(tid=tid):
+        raise Unauthenticated(_INVALID)
+    if settings.entra_allowed_tenants and tid not in settings.entra_allowed_tenants:
+        raise Unauthenticated(_INVALID)
+    return claims
