@@ -6,13 +6,14 @@ import azure.functions as func
 
 from .http_support import json_response
 from .openapi import document
+from .views import Health, dump
 
 bp = func.Blueprint()  # type: ignore[no-untyped-call]
 
 
 @bp.route(route="health", methods=["GET"])
 def health(req: func.HttpRequest) -> func.HttpResponse:
-    return json_response(200, {"status": "ok"})
+    return json_response(200, dump(Health(status="ok")))
 
 
 @bp.route(route="openapi.json", methods=["GET"])

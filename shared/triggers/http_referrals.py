@@ -20,7 +20,7 @@ from shared.services.insights import insights
 
 from .http_support import Call, handle, json_response
 from .listing import next_link, parse_list_query
-from .views import referral_view
+from .views import Insights, ReferralPage, dump, referral_out
 
 bp = func.Blueprint()  # type: ignore[no-untyped-call]
 
@@ -40,10 +40,10 @@ def _list(c: Call) -> func.HttpResponse:
     query = parse_list_query(c.req.params)
     page = svc.list_page(c.ctx, c.tenant, query.view, query.stage, query.top, query.token)
     now, window = c.ctx.clock(), c.ctx.settings.contact_alert_window
-    body: dict[str, object] = {"value": [referral_view(s, now, window) for s in page.items]}
-    if page.continuation_token:
-        body["nextLink"] = next_link(c.req.url, query, page.continuation_token)
-    return json_response(200, body)
+    link = next_link(c.req.url, query, page.continuation_token) if page.continuation_token \
+        else None
+    body = ReferralPage(value=[referral_out(s, now, window) for s in page.items], next_link=link)
+    return json_response(200, dump(body, exclude_none_fields={"nextLink"}))
 
 
 @bp.route(route="referrals", methods=["GET"])
@@ -111,4 +111,5 @@ def unfavorite_referral(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.route(route="insights", methods=["GET"])
 def get_insights(req: func.HttpRequest) -> func.HttpResponse:
-    return handle(req, ADMIN_ROLES, lambda c: json_response(200, insights(c.ctx, c.tenant)))
+    return handle(req, ADMIN_ROLES, lambda c: json_response(
+        200, dump(Insights.model_validate(insights(c.ctx, c.tenant)))))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
@@ -17,43 +17,31 @@ from shared.domain.commands import (
 )
 from shared.domain.models import Profile, ProfileInput, TeamMember
 
+from .views import ErrorEnvelope, Health, Insights, ReferralOut, ReferralPage
+
 ADMIN, INTAKE, NONE = "admin", "intake", "none"
 
 # (method, path, operationId, role, request model, success status, response schema name)
+REF = "ReferralOut"
 ROUTES: list[tuple[str, str, str, str, type[BaseModel] | None, int, str | None]] = [
     ("get", "/health", "health", NONE, None, 200, "Health"),
     ("get", "/openapi.json", "openapi", NONE, None, 200, None),
     ("put", "/profile", "putProfile", ADMIN, ProfileInput, 200, "Profile"),
     ("get", "/profile", "getProfile", ADMIN, None, 200, "Profile"),
-    ("post", "/referrals", "createReferral", INTAKE, IntakeRequest, 201, "Referral"),
+    ("post", "/referrals", "createReferral", INTAKE, IntakeRequest, 201, REF),
     ("get", "/referrals", "listReferrals", ADMIN, None, 200, "ReferralPage"),
-    ("get", "/referrals/{id}", "getReferral", ADMIN, None, 200, "Referral"),
-    ("patch", "/referrals/{id}", "editReferral", ADMIN, EditRequest, 200, "Referral"),
-    ("post", "/referrals/{id}/accept", "acceptReferral", ADMIN, AcceptRequest, 200, "Referral"),
-    ("post", "/referrals/{id}/decline", "declineReferral", ADMIN, DeclineRequest, 200, "Referral"),
-    ("post", "/referrals/{id}/team", "addTeamMember", ADMIN, TeamMember, 200, "Referral"),
-    ("post", "/referrals/{id}/win", "winReferral", ADMIN, WinRequest, 200, "Referral"),
-    ("post", "/referrals/{id}/lose", "loseReferral", ADMIN, LoseRequest, 200, "Referral"),
-    ("put", "/referrals/{id}/favorite", "favoriteReferral", ADMIN, None, 200, "Referral"),
-    ("delete", "/referrals/{id}/favorite", "unfavoriteReferral", ADMIN, None, 200, "Referral"),
+    ("get", "/referrals/{id}", "getReferral", ADMIN, None, 200, REF),
+    ("patch", "/referrals/{id}", "editReferral", ADMIN, EditRequest, 200, REF),
+    ("post", "/referrals/{id}/accept", "acceptReferral", ADMIN, AcceptRequest, 200, REF),
+    ("post", "/referrals/{id}/decline", "declineReferral", ADMIN, DeclineRequest, 200, REF),
+    ("post", "/referrals/{id}/team", "addTeamMember", ADMIN, TeamMember, 200, REF),
+    ("post", "/referrals/{id}/win", "winReferral", ADMIN, WinRequest, 200, REF),
+    ("post", "/referrals/{id}/lose", "loseReferral", ADMIN, LoseRequest, 200, REF),
+    ("put", "/referrals/{id}/favorite", "favoriteReferral", ADMIN, None, 200, REF),
+    ("delete", "/referrals/{id}/favorite", "unfavoriteReferral", ADMIN, None, 200, REF),
     ("get", "/insights", "getInsights", ADMIN, None, 200, "Insights"),
 ]
 
-_ERROR = {
-    "type": "object", "required": ["error"],
-    "properties": {"error": {
-        "type": "object", "required": ["code", "message", "target", "details"],
-        "properties": {
-            "code": {"type": "string"}, "message": {"type": "string"},
-            "target": {"type": ["string", "null"]},
-            "details": {"type": "array", "items": {
-                "type": "object", "properties": {
-                    "code": {"type": "string"}, "message": {"type": "string"},
-                    "target": {"type": ["string", "null"]}}}},
-        }}},
-}
-_REFERRAL: dict[str, Any] = {"type": "object", "required": ["id", "stage", "status", "eTag"],
-                             "additionalProperties": True}
 _LIST_PARAMS: list[dict[str, Any]] = [
     {"name": "view", "in": "query", "schema": {"enum": ["marketplace", "qualified", "favorites"]}},
     {"name": "stage", "in": "query", "schema": {"enum": ["received", "accepted", "archived"]}},
@@ -62,8 +50,10 @@ _LIST_PARAMS: list[dict[str, Any]] = [
 ]
 
 
-def _schema(model: type[BaseModel], defs: dict[str, Any]) -> dict[str, Any]:
-    schema = model.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}")
+def _schema(model: type[BaseModel], defs: dict[str, Any],
+            mode: Literal["validation", "serialization"] = "validation") -> dict[str, Any]:
+    schema = model.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}",
+                                     mode=mode)
     defs.update(schema.pop("$defs", {}))
     defs[model.__name__] = schema
     return {"$ref": f"#/components/schemas/{model.__name__}"}
@@ -71,16 +61,9 @@ def _schema(model: type[BaseModel], defs: dict[str, Any]) -> dict[str, Any]:
 
 @cache
 def document() -> dict[str, Any]:
-    schemas: dict[str, Any] = {
-        "Error": _ERROR,
-        "Referral": _REFERRAL,
-        "ReferralPage": {"type": "object", "required": ["value"], "properties": {
-            "value": {"type": "array", "items": {"$ref": "#/components/schemas/Referral"}},
-            "nextLink": {"type": "string"}}},
-        "Health": {"type": "object", "properties": {"status": {"const": "ok"}}},
-        "Insights": {"type": "object", "additionalProperties": True},
-    }
-    _schema(Profile, schemas)
+    schemas: dict[str, Any] = {}
+    for out in (ErrorEnvelope, ReferralOut, ReferralPage, Health, Insights, Profile):
+        _schema(out, schemas, "serialization")
     paths: dict[str, Any] = {}
     for method, path, op_id, role, model, status, response in ROUTES:
         op: dict[str, Any] = {"operationId": op_id, "responses": {
@@ -88,7 +71,7 @@ def document() -> dict[str, Any]:
                 "schema": {"$ref": f"#/components/schemas/{response}"} if response
                 else {"type": "object"}}}},
             "default": {"description": "Error", "content": {"application/json": {
-                "schema": {"$ref": "#/components/schemas/Error"}}}},
+                "schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}},
         }}
         if role == NONE:
             op["security"] = []

@@ -1,48 +1,137 @@
-"""Referral -> the contract's JSON shape, with the derived fields."""
+"""Response shapes, as pydantic models: the routes build them and OpenAPI documents them,
+so the document cannot drift from what is sent."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Literal
 
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from shared.domain.enums import Category, ContactAlert, Qualification, Stage, Status, Substatus
 from shared.domain.events import iso
 from shared.domain.lifecycle import stage_of
+from shared.domain.models import CustomerProfile, InvitedBy, Requirements, TeamMember
 from shared.domain.operations import contact_alert
 from shared.storage.ports import Stored
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+
+class DetailsOut(Out):
+    notes: str | None
+    customer_requested_contact: bool
+    deal_value: float | None
+    currency: str | None
+    closing_date: date | None
+    requirements: Requirements
+
+
+class ReferralOut(Out):
+    id: str
+    partner_id: str
+    name: str | None
+    qualification: Qualification
+    category: Category
+    stage: Stage
+    status: Status
+    substatus: Substatus
+    status_reason: str | None
+    closing_notes: str | None = Field(description="Notes given with decline, win or lose.")
+    customer_profile: CustomerProfile
+    details: DetailsOut
+    invited_by: InvitedBy
+    external_reference_id: str | None
+    campaign_id: str | None
+    team: list[TeamMember]
+    favorite: bool
+    contact_alert: ContactAlert | None
+    created_date_time: str
+    updated_date_time: str
+    expiration_date_time: str | None
+    accepted_date_time: str | None
+    closed_date_time: str | None
+    e_tag: str = Field(alias="eTag")
+
+
+class ReferralPage(Out):
+    value: list[ReferralOut]
+    next_link: str | None = Field(default=None, description="Absent on the last page.")
+
+
+class PipelineValue(Out):
+    currency: str
+    value: float
+
+
+class Insights(Out):
+    received: int
+    accepted: int
+    declined: int
+    expired: int
+    won: int
+    lost: int
+    acceptance_rate: float | None
+    win_rate: float | None
+    median_response_hours: float | None
+    open_pipeline_value: list[PipelineValue]
+
+
+class Health(Out):
+    status: Literal["ok"]
+
+
+class ErrorDetail(Out):
+    code: str
+    message: str
+    target: str | None
+
+
+class ErrorBody(ErrorDetail):
+    details: list[ErrorDetail]
+
+
+class ErrorEnvelope(Out):
+    error: ErrorBody
 
 
 def _time(value: datetime | None) -> str | None:
     return iso(value) if value is not None else None
 
 
-def referral_view(stored: Stored, now: datetime, alert_window: timedelta) -> dict[str, Any]:
+def referral_out(stored: Stored, now: datetime, alert_window: timedelta) -> ReferralOut:
     r = stored.referral
-    details = r.details.model_dump(mode="json", by_alias=True)
-    details["dealValue"] = float(r.details.deal_value) if r.details.deal_value is not None else None
-    alert = contact_alert(r, now, alert_window)
-    return {
-        "id": r.id,
-        "partnerId": r.partner_id,
-        "name": r.name,
-        "qualification": r.qualification.value,
-        "category": r.qualification.category.value,
-        "stage": stage_of(r.status).value,
-        "status": r.status.value,
-        "substatus": r.substatus.value,
-        "statusReason": r.status_reason,
-        "closingNotes": r.closing_notes,
-        "customerProfile": r.customer_profile.model_dump(mode="json", by_alias=True),
-        "details": details,
-        "invitedBy": r.invited_by.model_dump(mode="json", by_alias=True),
-        "externalReferenceId": r.external_reference_id,
-        "campaignId": r.campaign_id,
-        "team": [m.model_dump(mode="json", by_alias=True) for m in r.team],
-        "favorite": r.favorite,
-        "contactAlert": alert.value if alert else None,
-        "createdDateTime": _time(r.created_date_time),
-        "updatedDateTime": _time(r.updated_date_time),
-        "expirationDateTime": _time(r.expiration_date_time),
-        "acceptedDateTime": _time(r.accepted_date_time),
-        "closedDateTime": _time(r.closed_date_time),
-        "eTag": stored.etag,
-    }
+    d = r.details
+    return ReferralOut(
+        id=r.id, partner_id=r.partner_id, name=r.name, qualification=r.qualification,
+        category=r.qualification.category, stage=stage_of(r.status), status=r.status,
+        substatus=r.substatus, status_reason=r.status_reason, closing_notes=r.closing_notes,
+        customer_profile=r.customer_profile,
+        details=DetailsOut(
+            notes=d.notes, customer_requested_contact=d.customer_requested_contact,
+            deal_value=float(d.deal_value) if d.deal_value is not None else None,
+            currency=d.currency, closing_date=d.closing_date, requirements=d.requirements,
+        ),
+        invited_by=r.invited_by, external_reference_id=r.external_reference_id,
+        campaign_id=r.campaign_id, team=r.team, favorite=r.favorite,
+        contact_alert=contact_alert(r, now, alert_window),
+        created_date_time=iso(r.created_date_time), updated_date_time=iso(r.updated_date_time),
+        expiration_date_time=_time(r.expiration_date_time),
+        accepted_date_time=_time(r.accepted_date_time),
+        closed_date_time=_time(r.closed_date_time), eTag=stored.etag,
+    )
+
+
+def dump(model: BaseModel, *, exclude_none_fields: set[str] | None = None) -> dict[str, object]:
+    data = model.model_dump(mode="json", by_alias=True)
+    for name in exclude_none_fields or ():
+        if data.get(name) is None:
+            data.pop(name, None)
+    return data
+
+
+def referral_view(stored: Stored, now: datetime, alert_window: timedelta) -> dict[str, object]:
+    return dump(referral_out(stored, now, alert_window))
