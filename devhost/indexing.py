@@ -68,7 +68,7 @@ def import_app(script_root: Path) -> ModuleType:
         return importlib.import_module(module_name)
     except Exception as exc:
         raise DevhostError(
-            f"importing {file_name} failed: {type(exc).__name__}: {exc}"
+            f"importing {file_name} failed: {type(exc).__name__}: {exc}", show_cause=True
         ) from exc
 
 
@@ -88,7 +88,9 @@ def index(app: func.FunctionRegister, directory: str) -> list[FunctionSpec]:
     try:
         functions = app.get_functions()
     except Exception as exc:
-        raise DevhostError(f"indexing functions failed: {type(exc).__name__}: {exc}") from exc
+        raise DevhostError(
+            f"indexing functions failed: {type(exc).__name__}: {exc}", show_cause=True
+        ) from exc
     if not functions:
         raise DevhostError("0 functions found: the FunctionApp registers no functions")
     return [_spec(f, directory) for f in functions]
@@ -137,10 +139,6 @@ def _spec(function: func.Function, directory: str) -> FunctionSpec:
 
 
 def describe(spec: FunctionSpec, base_url: str) -> str:
-    """One line per function, laid out like Core Tools' start-up listing."""
-    if spec.kind == HTTP:
-        methods = ",".join(sorted(spec.methods)) if spec.methods else "*"
-        return f"{spec.name}: [{methods}] {base_url}/{spec.route}"
-    if spec.kind == TIMER:
-        return f"{spec.name}: timerTrigger ({spec.trigger.get('schedule')})"
-    return f"{spec.name}: queueTrigger (queue {spec.trigger.get('queueName')})"
+    """An HTTP function's start-up line, as Core Tools prints it: methods and URL."""
+    methods = ",".join(sorted(spec.methods)) if spec.methods else "*"
+    return f"{spec.name}: [{methods}] {base_url}/{spec.route}"

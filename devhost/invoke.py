@@ -125,12 +125,18 @@ class Invoker:
             ms = (time.monotonic() - started) * 1000
             log.error(
                 "Executed 'Functions.%s' (Failed, Id=%s, Duration=%dms)",
-                spec.name, invocation_id, ms, exc_info=exc,
+                spec.name,
+                invocation_id,
+                ms,
+                exc_info=exc,
             )
             return Outcome(ok=False, error=exc)
         ms = (time.monotonic() - started) * 1000
         log.info(
-            "Executed 'Functions.%s' (Succeeded, Id=%s, Duration=%dms)", spec.name, invocation_id, ms
+            "Executed 'Functions.%s' (Succeeded, Id=%s, Duration=%dms)",
+            spec.name,
+            invocation_id,
+            ms,
         )
         return Outcome(ok=True, value=value)
 

@@ -142,13 +142,18 @@ def parse_template(template: str) -> tuple[Segment, ...]:
         elif len(tokens) == 1 and text == "{" + tokens[0] + "}":
             segments.append(_parse_parameter(tokens[0], template))
         else:
-            # A segment mixing text and parameters: match it with one regex, lazily.
+            # A segment mixing text and parameters: one regex, greedy so that, as in ASP.NET,
+            # the last literal wins (`{name}.{ext}` on a.b.pdf gives a.b and pdf).
             pieces = _TOKEN.split(text)
             regex = "".join(
-                re.escape(p) if i % 2 == 0 else f"(?P<{p.split(':')[0].rstrip('?')}>.+?)"
+                re.escape(p) if i % 2 == 0 else f"(?P<{p.split(':')[0].rstrip('?')}>.+)"
                 for i, p in enumerate(pieces)
             )
-            segments.append(Segment(_COMPLEX, pattern=re.compile(regex, re.IGNORECASE)))
+            try:
+                pattern = re.compile(regex, re.IGNORECASE)
+            except re.error as exc:
+                raise DevhostError(f"route {template!r}: bad segment {text!r}: {exc}") from exc
+            segments.append(Segment(_COMPLEX, pattern=pattern))
     for i, seg in enumerate(segments):
         if seg.kind == _CATCH_ALL and i != len(segments) - 1:
             raise DevhostError(f"route {template!r}: a catch-all must be the last segment")

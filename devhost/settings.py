@@ -78,7 +78,8 @@ def load_local_settings(
         raise DevhostError(f"{path}: expected a JSON object")
     if doc.get("IsEncrypted") is True:
         raise DevhostError(f"{path} is encrypted (IsEncrypted: true); devhost reads plain values")
-    values = doc.get("Values") or {}
+    values = doc.get("Values")
+    values = {} if values is None else values
     if not isinstance(values, dict):
         raise DevhostError(f"{path}: `Values` must be an object")
     applied: list[str] = []
@@ -148,9 +149,7 @@ def parse_timespan(text: str) -> float:
     if not match:
         raise DevhostError(f"not a TimeSpan (expected hh:mm:ss): {text!r}")
     days, hours, minutes, seconds = match.groups()
-    return (
-        int(days or 0) * 86400 + int(hours) * 3600 + int(minutes) * 60 + float(seconds or 0)
-    )
+    return int(days or 0) * 86400 + int(hours) * 3600 + int(minutes) * 60 + float(seconds or 0)
 
 
 def load_host_config(script_root: Path, environ: Mapping[str, str] | None = None) -> HostConfig:

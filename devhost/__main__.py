@@ -1,0 +1,71 @@
+"""`python -m devhost [--port N] [--host 127.0.0.1] [--script-root DIR]`: see README.md."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+import traceback
+from pathlib import Path
+from types import FrameType
+
+from devhost import DevhostError
+from devhost.host import Host
+
+
+def _parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m devhost",
+        description="Serve function_app.py like Azure Functions Core Tools (`func start`).",
+    )
+    parser.add_argument("--port", type=int, default=7071, help="HTTP port (default 7071)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument(
+        "--script-root",
+        default=".",
+        help="folder with function_app.py, host.json, local.settings.json (default: cwd)",
+    )
+    return parser.parse_args(argv)
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(
+        level=logging.INFO,
+        stream=sys.stderr,
+        format="[%(asctime)s] %(message)s",
+    )
+    # The storage SDK logs every HTTP request at INFO, which would drown the function logs.
+    logging.getLogger("azure").setLevel(logging.WARNING)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse_args(argv)
+    _configure_logging()
+    try:
+        host = Host(Path(args.script_root).resolve(), args.host, args.port)
+    except DevhostError as exc:
+        if exc.show_cause and exc.__cause__ is not None:
+            traceback.print_exception(exc.__cause__, file=sys.stderr)
+        print(f"devhost: error: {exc}", file=sys.stderr, flush=True)
+        return 1
+
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    print(host.banner(), flush=True)
+    host.start()
+    # A timed wait keeps the main thread returning to the interpreter so handlers run promptly.
+    while not stop.wait(0.2):
+        pass
+    host.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
