@@ -57,8 +57,7 @@ def test_decline_notifies_customer_with_valid_signature(devhost, webhooks):
     api = onboard(devhost.base, tenant)
     rid = send_referral(devhost.base, tenant)["id"]
     assert api.post(f"/referrals/{rid}/decline", {"reason": "NotAFit"}).status_code == 200
-    [hook] = [h for h in webhooks.wait_for("/customer", "referral.declined", timeout=20)
-              if h.json["referral"]["id"] == rid]
+    [hook] = webhooks.wait_for("/customer", "referral.declined", referral_id=rid)
     assert verify(SECRET, hook.headers["X-Referrals-Timestamp"], hook.body,
                   hook.headers["X-Referrals-Signature"])
     assert hook.headers["Idempotency-Key"] == hook.json["id"]
@@ -89,15 +88,13 @@ def test_expiry_refused_then_swept_and_sender_told_once(short_window_host, webho
         body = api.get(f"/referrals/{rid}").json()
         assert (body["status"], body["substatus"], body["stage"]) == ("Closed", "Expired",
                                                                       "archived")
-    msft = [h for h in webhooks.wait_for("/msft", "referral.expired")
-            if h.json["referral"]["id"] == from_msft]
-    assert len(msft) == 1
+    assert len(webhooks.wait_for("/msft", "referral.expired", referral_id=from_msft)) == 1
     partner = webhooks.wait_for(f"/partner/{referrer}", "referral.expired")
     assert [h.json["referral"]["id"] for h in partner] == [from_partner]
-    before = len(webhooks.requests)
     assert host.invoke("expire_referrals").status_code == 202
     time.sleep(1.5)
-    assert len(webhooks.requests) == before
+    assert len(webhooks.received("/msft", "referral.expired", referral_id=from_msft)) == 1
+    assert len(webhooks.received(f"/partner/{referrer}", "referral.expired")) == 1
     assert api.get(f"/referrals/{from_msft}").json()["substatus"] == "Expired"
 
 
@@ -166,12 +163,10 @@ def test_outbox_entry_without_enqueue_is_delivered_after_sweep(devhost, webhooks
     won, _ = win(stored.referral, WinRequest(), crashed_at)
     store.referrals.update(won, stored.etag, [event])
     time.sleep(1)
-    assert not [h for h in webhooks.received("/msft", "referral.won")
-                if h.json["id"] == event.id]
+    assert not webhooks.received("/msft", "referral.won", referral_id=rid)
     assert devhost.invoke("expire_referrals").status_code == 202
-    hooks = [h for h in webhooks.wait_for("/msft", "referral.won")
-             if h.json["id"] == event.id]
-    assert len(hooks) == 1
+    [hook] = webhooks.wait_for("/msft", "referral.won", referral_id=rid)
+    assert hook.json["id"] == event.id
     wait_state(store, tenant, event.id, DeliveryState.DELIVERED)
 
 

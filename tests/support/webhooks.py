@@ -61,21 +61,26 @@ class WebhookReceiver:
                 return 200
             return script.pop(0) if len(script) > 1 else script[0]
 
-    def received(self, path: str, event_type: str | None = None) -> list[Received]:
+    def received(self, path: str, event_type: str | None = None,
+                 referral_id: str | None = None) -> list[Received]:
+        """Requests at ``path``, optionally only of one event type and about one referral
+        (the receiver is shared by the whole session, so tests filter by their own ids)."""
         with self._lock:
             return [r for r in self.requests if r.path == path
-                    and (event_type is None or r.json.get("type") == event_type)]
+                    and (event_type is None or r.json.get("type") == event_type)
+                    and (referral_id is None or r.json["referral"]["id"] == referral_id)]
 
     def wait_for(self, path: str, event_type: str | None = None, count: int = 1,
-                 timeout: float = 20.0) -> list[Received]:
+                 timeout: float = 20.0, referral_id: str | None = None) -> list[Received]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            got = self.received(path, event_type)
+            got = self.received(path, event_type, referral_id)
             if len(got) >= count:
                 return got
             time.sleep(0.1)
+        got = self.received(path, event_type, referral_id)
         raise AssertionError(f"expected {count} {event_type or 'request'}(s) at {path}, "
-                             f"got {len(self.received(path, event_type))}")
+                             f"got {len(got)}")
 
     def stop(self) -> None:
         self._server.shutdown()
