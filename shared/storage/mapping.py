@@ -21,8 +21,9 @@ from shared.domain.models import Profile, Referral, TeamMember
 from .keys import PROFILE_ROW, outbox_row
 from .ports import DeliveryState, OutboxRecord
 
-# Table Storage: a string property holds at most 64 KiB (32K UTF-16 code units).
-MAX_PROPERTY_CHARS = 32_000
+# Table Storage: a string property holds at most 64 KiB of UTF-16, and an entity 1 MiB.
+MAX_PROPERTY_BYTES = 64 * 1024
+MAX_ENTITY_BYTES = 1024 * 1024 - 8 * 1024  # headroom for keys, names and system properties
 
 _JSON_PARTS = ("customer_profile", "invited_by")
 _SCALARS = (
@@ -40,13 +41,20 @@ def _dump(value: Any) -> str:
 
 def _checked(props: dict[str, Any]) -> dict[str, Any]:
     """Refuse, as bad input, what Table Storage would refuse as a failed write."""
-    too_long = [k for k, v in props.items() if isinstance(v, str) and len(v) > MAX_PROPERTY_CHARS]
-    if too_long:
+    sizes = {k: len(v.encode("utf-16-le")) for k, v in props.items() if isinstance(v, str)}
+    too_long = [k for k, size in sizes.items() if size > MAX_PROPERTY_BYTES]
+    if too_long or sum(sizes.values()) > MAX_ENTITY_BYTES:
         raise InvalidRequest(
             "The item is too large to store.",
-            [FieldError("tooLarge", "too large to store", k) for k in too_long],
+            [FieldError("tooLarge", "too large to store", _wire_name(k)) for k in too_long]
+            or [FieldError("tooLarge", "too large to store", None)],
         )
     return props
+
+
+def _wire_name(prop: str) -> str:
+    """The request field a stored property comes from (profileJson -> profile)."""
+    return prop.removesuffix("Json")
 
 
 def referral_to_entity(r: Referral) -> dict[str, Any]:
