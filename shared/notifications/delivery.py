@@ -52,7 +52,7 @@ def deliver(ctx: Context, session: requests.Session, partner_id: str, event_id: 
     if url is None or not ctx.settings.signing_secret:
         why = "no webhook URL configured for the recipient" if url is None \
             else "NOTIFICATION_SIGNING_SECRET is not set"
-        ctx.outbox.settle(partner_id, event_id, DeliveryState.UNDELIVERABLE, dequeue_count, why,
+        ctx.outbox.settle(record.event, DeliveryState.UNDELIVERABLE, dequeue_count, why,
                           now)
         log.warning("event %s undeliverable: %s", event_id, why)
         return Outcome.UNDELIVERABLE
@@ -69,24 +69,23 @@ def deliver(ctx: Context, session: requests.Session, partner_id: str, event_id: 
         resp = session.post(url, data=body, headers=headers, timeout=TIMEOUT,
                             allow_redirects=False)
     except requests.RequestException as exc:
-        return _retry(ctx, partner_id, event_id, dequeue_count, f"{type(exc).__name__}: {exc}")
+        return _retry(ctx, record.event, dequeue_count, f"{type(exc).__name__}: {exc}")
     if 200 <= resp.status_code < 300:
-        ctx.outbox.settle(partner_id, event_id, DeliveryState.DELIVERED, dequeue_count, None,
+        ctx.outbox.settle(record.event, DeliveryState.DELIVERED, dequeue_count, None,
                           ctx.clock())
         return Outcome.DELIVERED
     if resp.status_code >= 500 or resp.status_code in RETRYABLE:
-        return _retry(ctx, partner_id, event_id, dequeue_count, f"HTTP {resp.status_code}")
-    ctx.outbox.settle(partner_id, event_id, DeliveryState.FAILED, dequeue_count,
+        return _retry(ctx, record.event, dequeue_count, f"HTTP {resp.status_code}")
+    ctx.outbox.settle(record.event, DeliveryState.FAILED, dequeue_count,
                       f"HTTP {resp.status_code} (permanent)", ctx.clock())
     return Outcome.FAILED
 
 
-def _retry(ctx: Context, partner_id: str, event_id: str, dequeue_count: int, error: str
-           ) -> Outcome:
+def _retry(ctx: Context, event: Event, dequeue_count: int, error: str) -> Outcome:
     last = dequeue_count >= MAX_DEQUEUE_COUNT
     state = DeliveryState.FAILED if last else DeliveryState.PENDING
     note = f"{error}; retries exhausted, moved to poison queue" if last else error
-    ctx.outbox.settle(partner_id, event_id, state, dequeue_count, note, ctx.clock())
+    ctx.outbox.settle(event, state, dequeue_count, note, ctx.clock())
     raise RetryableDelivery(note)
 
 

@@ -41,11 +41,22 @@ def sweep(ctx: Context) -> SweepResult:
     for entry in ctx.referrals.due_for_expiry(now):
         outcome = _expire_one(ctx, entry)
         setattr(result, outcome, getattr(result, outcome) + 1)
-    for partner_id, event_id in ctx.outbox.pending_before(now - REDISPATCH_AFTER):
-        ctx.queue.send(partner_id, event_id)
-        result.redispatched += 1
+    result.redispatched = redispatch(ctx)
     log.info("expiry sweep: %s", result)
     return result
+
+
+def redispatch(ctx: Context) -> int:
+    """Re-enqueue events still pending well after their change committed (the process died
+    between commit and enqueue, or the enqueue failed). Delivery is idempotent per event id,
+    so an event that was merely slow costs at most a duplicate the receiver can drop."""
+    count = 0
+    for partner_id, event_id in ctx.outbox.pending_before(ctx.clock() - REDISPATCH_AFTER):
+        ctx.queue.send(partner_id, event_id)
+        count += 1
+    if count:
+        log.warning("re-enqueued %d notification(s) left pending", count)
+    return count
 
 
 def _expire_one(ctx: Context, entry: ExpiryEntry) -> str:

@@ -102,19 +102,14 @@ class MemoryStore:
             return self.outbox.get((partner_id, event_id))
 
     def settle(
-        self,
-        partner_id: str,
-        event_id: str,
-        state: DeliveryState,
-        attempts: int,
-        error: str | None,
+        self, event: Event, state: DeliveryState, attempts: int, error: str | None,
         now: datetime,
     ) -> None:
         with self._lock:
-            record = self.outbox.get((partner_id, event_id))
+            record = self.outbox.get((event.partner_id, event.id))
             if record is not None:
                 settled = now if state is not DeliveryState.PENDING else None
-                self.outbox[(partner_id, event_id)] = replace(
+                self.outbox[(event.partner_id, event.id)] = replace(
                     record, state=state, attempts=attempts, last_error=error, settled=settled
                 )
 
@@ -150,9 +145,9 @@ class MemoryOutbox:
     def get(self, partner_id: str, event_id: str) -> OutboxRecord | None:
         return self.store.get_event(partner_id, event_id)
 
-    def settle(self, partner_id: str, event_id: str, state: DeliveryState, attempts: int,
-               error: str | None, now: datetime) -> None:
-        self.store.settle(partner_id, event_id, state, attempts, error, now)
+    def settle(self, event: Event, state: DeliveryState, attempts: int, error: str | None,
+               now: datetime) -> None:
+        self.store.settle(event, state, attempts, error, now)
 
     def pending_before(self, cutoff: datetime) -> Iterator[tuple[str, str]]:
         return self.store.pending_before(cutoff)

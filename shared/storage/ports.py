@@ -80,12 +80,7 @@ class Outbox(Protocol):
     def get(self, partner_id: str, event_id: str) -> OutboxRecord | None: ...
 
     def settle(
-        self,
-        partner_id: str,
-        event_id: str,
-        state: DeliveryState,
-        attempts: int,
-        error: str | None,
+        self, event: Event, state: DeliveryState, attempts: int, error: str | None,
         now: datetime,
     ) -> None:
         """Record an attempt's outcome; a final state also clears the pending index."""

@@ -173,17 +173,12 @@ class TableOutbox:
             return None
 
     def settle(
-        self,
-        partner_id: str,
-        event_id: str,
-        state: DeliveryState,
-        attempts: int,
-        error: str | None,
+        self, event: Event, state: DeliveryState, attempts: int, error: str | None,
         now: datetime,
     ) -> None:
         patch: dict[str, Any] = {
-            "PartitionKey": partner_id,
-            "RowKey": outbox_row(event_id),
+            "PartitionKey": event.partner_id,
+            "RowKey": outbox_row(event.id),
             "deliveryState": state.value,
             "attempts": attempts,
             "lastError": (error or "")[:1000],
@@ -193,14 +188,13 @@ class TableOutbox:
         try:
             self._t.update_entity(patch, mode=UpdateMode.MERGE)
         except ResourceNotFoundError:
-            log.warning("outbox entry %s/%s vanished; nothing to settle", partner_id, event_id)
+            log.warning("outbox entry %s/%s vanished; nothing to settle", event.partner_id,
+                        event.id)
             return
         if state is not DeliveryState.PENDING:
-            record = self.get(partner_id, event_id)
-            if record is not None:
-                self._index.delete_entity(
-                    hour_bucket(record.event.occurred), index_row(partner_id, event_id)
-                )
+            # Settled for good: the event no longer needs finding by the sweep.
+            self._index.delete_entity(hour_bucket(event.occurred),
+                                      index_row(event.partner_id, event.id))
 
     def pending_before(self, cutoff: datetime) -> Iterator[tuple[str, str]]:
         rows = self._index.query_entities(

@@ -9,7 +9,7 @@ import azure.functions as func
 from shared import bootstrap
 from shared.notifications.delivery import deliver
 from shared.notifications.queue import NOTIFICATIONS_QUEUE, decode_message
-from shared.services.expiry import sweep
+from shared.services.expiry import redispatch, sweep
 
 log = logging.getLogger(__name__)
 bp = func.Blueprint()  # type: ignore[no-untyped-call]
@@ -19,6 +19,13 @@ bp = func.Blueprint()  # type: ignore[no-untyped-call]
 def expire_referrals(timer: func.TimerRequest) -> None:
     result = sweep(bootstrap.context())
     log.info("expire_referrals done (past_due=%s): %s", timer.past_due, result)
+
+
+# Every 5 minutes, so a lost enqueue costs minutes rather than waiting for the daily sweep.
+# A literal schedule: there is nothing an operator should tune here.
+@bp.timer_trigger(schedule="0 */5 * * * *", arg_name="timer", run_on_startup=False)
+def redispatch_notifications(timer: func.TimerRequest) -> None:
+    redispatch(bootstrap.context())
 
 
 @bp.queue_trigger(arg_name="msg", queue_name=NOTIFICATIONS_QUEUE, connection="AzureWebJobsStorage")

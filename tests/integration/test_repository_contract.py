@@ -65,7 +65,7 @@ def test_outbox_written_with_change_and_settled(ctx: Context, partner: str):
     assert record.event == events[0]
     cutoff = NOW + timedelta(minutes=5)
     assert (partner, events[0].id) in set(ctx.outbox.pending_before(cutoff))
-    ctx.outbox.settle(partner, events[0].id, DeliveryState.DELIVERED, 1, None, NOW)
+    ctx.outbox.settle(events[0], DeliveryState.DELIVERED, 1, None, NOW)
     record = ctx.outbox.get(partner, events[0].id)
     assert record is not None and record.state is DeliveryState.DELIVERED and record.attempts == 1
     assert (partner, events[0].id) not in set(ctx.outbox.pending_before(cutoff))

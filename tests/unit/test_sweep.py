@@ -50,3 +50,13 @@ def test_sweep_redispatches_old_pending_events(app):
     app.clock.advance(minutes=11)
     assert sweep(app.ctx).redispatched == 1
     assert len(app.store.sent) == 1
+
+
+def test_redispatch_alone_requeues_only_old_pending(app):
+    from shared.services.expiry import redispatch
+
+    new(app)
+    app.store.sent.clear()
+    app.clock.advance(minutes=11)
+    assert redispatch(app.ctx) == 1
+    assert len(app.store.sent) == 1
