@@ -1,10 +1,20 @@
+"""Session-wide parts shared by every suite: one Azurite, one webhook receiver, one devhost.
+
+They live here (not in a suite's conftest) so that e2e and browser tests share a single
+devhost: two hosts with different settings polling one queue would steal each other's
+notifications."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from tests.support.azurite import Azurite, start_azurite
+from tests.support.devhost_proc import DevHost, start_devhost
+from tests.support.hosting import host_env
+from tests.support.webhooks import WebhookReceiver
 
 
 @pytest.fixture(scope="session")
@@ -15,3 +25,22 @@ def azurite() -> Iterator[Azurite]:
         yield az
     finally:
         az.stop()
+
+
+@pytest.fixture(scope="session")
+def webhooks() -> Iterator[WebhookReceiver]:
+    receiver = WebhookReceiver()
+    yield receiver
+    receiver.stop()
+
+
+@pytest.fixture(scope="session")
+def log_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("devhost-logs")
+
+
+@pytest.fixture(scope="session")
+def devhost(azurite: Azurite, webhooks: WebhookReceiver, log_dir: Path) -> Iterator[DevHost]:
+    host = start_devhost(host_env(azurite, webhooks), log_dir)
+    yield host
+    host.stop()

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Self
+from typing import Annotated
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 
 from .enums import DeclineReason, Qualification
 from .models import (
@@ -52,13 +52,16 @@ class AcceptRequest(Model):
 
 class DeclineRequest(Model):
     reason: DeclineReason
-    notes: Notes | None = None
+    # validate_default: the check below must also run when notes are absent.
+    notes: Notes | None = Field(default=None, validate_default=True)
 
-    @model_validator(mode="after")
-    def _notes_for_other(self) -> Self:
-        if self.reason is DeclineReason.OTHER and not (self.notes and self.notes.strip()):
+    @field_validator("notes")
+    @classmethod
+    def _notes_for_other(cls, notes: str | None, info: ValidationInfo) -> str | None:
+        # A field validator (not a model one) so the error's target is "notes".
+        if info.data.get("reason") is DeclineReason.OTHER and not (notes and notes.strip()):
             raise ValueError("notes are required when reason is Other")
-        return self
+        return notes
 
 
 class EditRequest(Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any, Literal
 
@@ -23,6 +24,8 @@ ADMIN, INTAKE, NONE = "admin", "intake", "none"
 
 # (method, path, operationId, role, request model, success status, response schema name)
 REF = "ReferralOut"
+STATIC = "static"  # the dashboard's files: not JSON, revalidated with ETags
+_STATIC_TYPES = ("text/html", "text/javascript", "text/css", "image/svg+xml")
 ROUTES: list[tuple[str, str, str, str, type[BaseModel] | None, int, str | None]] = [
     ("get", "/health", "health", NONE, None, 200, "Health"),
     ("get", "/openapi.json", "openapi", NONE, None, 200, None),
@@ -40,6 +43,9 @@ ROUTES: list[tuple[str, str, str, str, type[BaseModel] | None, int, str | None]]
     ("put", "/referrals/{id}/favorite", "favoriteReferral", ADMIN, None, 200, REF),
     ("delete", "/referrals/{id}/favorite", "unfavoriteReferral", ADMIN, None, 200, REF),
     ("get", "/insights", "getInsights", ADMIN, None, 200, "Insights"),
+    ("get", "/ui", "dashboard", NONE, None, 200, STATIC),
+    ("get", "/ui/{file}", "dashboardAsset", NONE, None, 200, STATIC),
+    ("get", "/ui/config", "dashboardConfig", NONE, None, 200, None),
 ]
 
 _LIST_PARAMS: list[dict[str, Any]] = [
@@ -73,6 +79,10 @@ def document() -> dict[str, Any]:
             "default": {"description": "Error", "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}},
         }}
+        if response == STATIC:
+            op["responses"][str(status)] = {"description": "A dashboard file", "content": {
+                t: {"schema": {"type": "string"}} for t in _STATIC_TYPES}}
+            op["responses"]["304"] = {"description": "Not modified (If-None-Match)"}
         if role == NONE:
             op["security"] = []
         else:
@@ -83,9 +93,8 @@ def document() -> dict[str, Any]:
             op["requestBody"] = {"required": model not in (WinRequest, LoseRequest),
                                  "content": {"application/json": {"schema": body_schema}}}
         params: list[dict[str, Any]] = []
-        if "{id}" in path:
-            params.append({"name": "id", "in": "path", "required": True,
-                           "schema": {"type": "string"}})
+        params += [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                   for name in re.findall(r"\{(\w+)\}", path)]
         if op_id == "listReferrals":
             params += _LIST_PARAMS
         if method in ("patch", "post", "put", "delete") and "{id}" in path:

@@ -64,7 +64,7 @@ BAD_BODIES: list[tuple[str, str, Any, set[str | None]]] = [
      {"team.0.lastName", "team.0.email", "team.0.phoneNumber"}),
     ("received", "accept", {**accept_body(), "notes": "n" * 4001}, {"notes"}),
     ("received", "decline", {"reason": "Bored"}, {"reason"}),
-    ("received", "decline", {"reason": "Other"}, {None}),
+    ("received", "decline", {"reason": "Other"}, {"notes"}),
     ("received", "decline", {"reason": "NotAFit", "notes": ["a"]}, {"notes"}),
     ("accepted", "team", {"firstName": "", "lastName": LONG, "email": "not-an-email",
                           "phoneNumber": "call me"},

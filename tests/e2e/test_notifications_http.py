@@ -16,11 +16,11 @@ from shared.domain.events import make_event
 from shared.notifications.signing import verify
 from shared.settings import AuthMode, Settings, StorageSettings
 from shared.storage.ports import DeliveryState
-from tests.e2e.conftest import SECRET, host_env
 from tests.support.azurite import Azurite
 from tests.support.client import onboard, send_referral
 from tests.support.devhost_proc import DevHost, start_devhost
 from tests.support.factories import accept_body, new_tenant
+from tests.support.hosting import SECRET, host_env
 from tests.support.webhooks import WebhookReceiver
 
 pytestmark = pytest.mark.e2e

@@ -15,6 +15,7 @@ EXPECTED_HTTP = {
     ("POST", "referrals/{id}/win"), ("POST", "referrals/{id}/lose"),
     ("PUT", "referrals/{id}/favorite"), ("DELETE", "referrals/{id}/favorite"),
     ("GET", "insights"),
+    ("GET", "ui"), ("GET", "ui/{file}"), ("GET", "ui/config"),
 }
 
 
@@ -34,6 +35,7 @@ def test_http_routes_and_methods():
 def test_timer_and_queue_functions():
     triggers = {name: b for name, b in bindings() if b["type"] in ("timerTrigger", "queueTrigger")}
     assert triggers["expire_referrals"]["schedule"] == "%EXPIRY_SCHEDULE%"
+    assert triggers["redispatch_notifications"]["schedule"] == "0 */5 * * * *"
     assert triggers["deliver_notification"]["queueName"] == "notifications"
     assert triggers["deliver_notification"]["connection"] == "AzureWebJobsStorage"
 

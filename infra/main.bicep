@@ -1,0 +1,197 @@
+// Referrals function app on Azure Functions Flex Consumption, secured by managed identity.
+// Deploys into the resource group of the deployment (az deployment group create):
+//   identity.bicep    user-assigned managed identity the app runs as
+//   storage.bicep     storage account (no shared keys): host, tables, queues, deployment container
+//   monitoring.bicep  Log Analytics + Application Insights (Entra ID auth only)
+//   roles.bicep       the identity's data-plane roles on storage and Application Insights
+//   functionapp.bicep FC1 plan, Python 3.11 app, app settings, Easy Auth
+// See infra/README.md for the deploy guide. tests/infra checks this against the code.
+
+targetScope = 'resourceGroup'
+
+@description('Short prefix of every resource name (lower-case letters, digits and hyphens).')
+@minLength(3)
+@maxLength(11)
+param namePrefix string = 'referrals'
+
+@description('Azure region of every resource (a region that offers Flex Consumption).')
+param location string = resourceGroup().location
+
+@description('Tags applied to every resource.')
+param tags object = {
+  app: 'referrals'
+}
+
+@description('easyauth: App Service Authentication (Entra ID) in front of the app. entra: the app validates Entra ID bearer tokens itself (AUTH_MODE=entra).')
+@allowed([
+  'easyauth'
+  'entra'
+])
+param authMode string = 'easyauth'
+
+@description('Client (application) id of the API\'s Entra ID app registration. Empty: no identity provider, every API route answers 401 (health and openapi.json stay anonymous).')
+param authClientId string = ''
+
+@description('Issuer tenant for Easy Auth: a tenant id, or \'organizations\' for a multi-tenant registration that partners sign in to from their own tenants.')
+param authIssuerTenantId string = subscription().tenantId
+
+@description('Comma-separated audiences Easy Auth accepts. Empty: api://<authClientId> and <authClientId>.')
+param authAllowedAudiences string = ''
+
+@description('ENTRA_AUDIENCE for entra mode. Empty: api://<authClientId>.')
+param entraAudience string = ''
+
+@description('ENTRA_ALLOWED_TENANTS for entra mode: comma-separated tenant ids (empty: any tenant).')
+param entraAllowedTenants string = ''
+
+@description('ENTRA_JWKS_URL: the signing keys of entra mode.')
+param entraJwksUrl string = '${environment().authentication.loginEndpoint}common/discovery/v2.0/keys'
+
+@description('REFERRAL_RESPONSE_WINDOW: ISO-8601 duration to accept or decline a referral.')
+param referralResponseWindow string = 'P14D'
+
+@description('CONTACT_ALERT_WINDOW: ISO-8601 duration of the urgent contact alert.')
+param contactAlertWindow string = 'PT72H'
+
+@description('EXPIRY_SCHEDULE: NCRONTAB (6 fields, seconds first) of the expiry sweep.')
+param expirySchedule string = '0 0 2 * * *'
+
+@description('MICROSOFT_NOTIFICATION_URL: webhook for Microsoft (empty: events are recorded undelivered).')
+param microsoftNotificationUrl string = ''
+
+@description('CUSTOMER_NOTIFICATION_URL: webhook that informs customers (empty: likewise).')
+param customerNotificationUrl string = ''
+
+@description('NOTIFICATION_SIGNING_SECRET: HMAC key of webhook signatures; required when a notification URL is set.')
+@secure()
+param notificationSigningSecret string = ''
+
+@description('Upper bound of instances the Flex Consumption plan scales out to.')
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@description('Memory of each instance, in MB.')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@description('Days Log Analytics keeps logs.')
+@minValue(30)
+@maxValue(730)
+param logRetentionInDays int = 30
+
+// The app's storage, exactly as the code names it: shared/storage/keys.py TABLES and
+// shared/notifications/queue.py QUEUES (tests/infra/test_storage_drift.py checks both ways).
+var tableNames = [
+  'Referrals'
+  'Profiles'
+  'ExpiryIndex'
+  'OutboxIndex'
+]
+var queueNames = [
+  'notifications'
+  'notifications-poison'
+]
+
+var prefix = toLower(namePrefix)
+var token = toLower(uniqueString(subscription().id, resourceGroup().id, prefix))
+var names = {
+  identity: 'id-${prefix}-${token}'
+  storage: take('st${replace(prefix, '-', '')}${token}', 24)
+  plan: 'plan-${prefix}-${token}'
+  functionApp: 'func-${prefix}-${token}'
+  logAnalytics: 'log-${prefix}-${token}'
+  appInsights: 'appi-${prefix}-${token}'
+}
+var deploymentContainerName = 'app-package'
+
+var defaultAudiences = empty(authClientId) ? [] : [
+  'api://${authClientId}'
+  authClientId
+]
+var listedAudiences = filter(map(split(authAllowedAudiences, ','), a => trim(a)), a => !empty(a))
+var audiences = empty(listedAudiences) ? defaultAudiences : listedAudiences
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  params: {
+    name: names.identity
+    location: location
+    tags: tags
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  params: {
+    name: names.storage
+    location: location
+    tags: tags
+    deploymentContainerName: deploymentContainerName
+    tableNames: tableNames
+    queueNames: queueNames
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    logAnalyticsName: names.logAnalytics
+    applicationInsightsName: names.appInsights
+    location: location
+    tags: tags
+    retentionInDays: logRetentionInDays
+  }
+}
+
+module roles 'modules/roles.bicep' = {
+  name: 'roles'
+  params: {
+    storageAccountName: storage.outputs.name
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    principalId: identity.outputs.principalId
+  }
+}
+
+module functionApp 'modules/functionapp.bicep' = {
+  name: 'functionapp'
+  // The host must find its storage and telemetry roles in place when it first starts.
+  dependsOn: [
+    roles
+  ]
+  params: {
+    name: names.functionApp
+    planName: names.plan
+    location: location
+    tags: tags
+    storageAccountName: storage.outputs.name
+    deploymentContainerName: storage.outputs.deploymentContainerName
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+    authMode: authMode
+    authClientId: authClientId
+    authIssuerTenantId: authIssuerTenantId
+    authAllowedAudiences: audiences
+    entraAudience: empty(entraAudience) && !empty(authClientId) ? 'api://${authClientId}' : entraAudience
+    entraAllowedTenants: entraAllowedTenants
+    entraJwksUrl: entraJwksUrl
+    referralResponseWindow: referralResponseWindow
+    contactAlertWindow: contactAlertWindow
+    expirySchedule: expirySchedule
+    microsoftNotificationUrl: microsoftNotificationUrl
+    customerNotificationUrl: customerNotificationUrl
+    notificationSigningSecret: notificationSigningSecret
+  }
+}
+
+output functionAppName string = functionApp.outputs.name
+output functionAppHostName string = functionApp.outputs.defaultHostName
+output storageAccountName string = storage.outputs.name
+output authMode string = authMode

@@ -1,0 +1,303 @@
+// The Flex Consumption (FC1) plan and the Python 3.11 function app, its app settings (every
+// setting of the API contract section 7, tests/infra checks this against shared/settings.py),
+// and App Service Authentication (Easy Auth) when authMode is 'easyauth'.
+
+@description('Function app name.')
+param name string
+
+@description('Flex Consumption plan name.')
+param planName string
+
+@description('Azure region.')
+param location string
+
+@description('Tags applied to the resources.')
+param tags object
+
+@description('Storage account for the host, the app data and the deployment package.')
+param storageAccountName string
+
+@description('Blob container the deployment package goes to.')
+param deploymentContainerName string
+
+@description('Resource id of the user-assigned managed identity the app runs as.')
+param identityId string
+
+@description('Client id of that identity (identity-based connections pick it with it).')
+param identityClientId string
+
+@description('Application Insights component name.')
+param applicationInsightsName string
+
+@description('Upper bound of instances the plan scales out to.')
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int
+
+@description('Memory of each instance, in MB.')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int
+
+@description('easyauth: App Service Authentication in front of the app; entra: the app validates bearer tokens itself.')
+@allowed([
+  'easyauth'
+  'entra'
+])
+param authMode string
+
+@description('Client (application) id of the API\'s Entra ID app registration; empty leaves every API route answering 401.')
+param authClientId string
+
+@description('Tenant whose issuer Easy Auth accepts (a tenant id, or \'common\' / \'organizations\' for a multi-tenant app).')
+param authIssuerTenantId string
+
+@description('Token audiences Easy Auth accepts.')
+param authAllowedAudiences array
+
+@description('ENTRA_AUDIENCE: the aud the app expects in entra mode.')
+param entraAudience string
+
+@description('ENTRA_ALLOWED_TENANTS: comma-separated tenant ids allowed in entra mode (empty: any).')
+param entraAllowedTenants string
+
+@description('ENTRA_JWKS_URL: signing keys for entra mode.')
+param entraJwksUrl string
+
+@description('REFERRAL_RESPONSE_WINDOW (ISO-8601 duration).')
+param referralResponseWindow string
+
+@description('CONTACT_ALERT_WINDOW (ISO-8601 duration).')
+param contactAlertWindow string
+
+@description('EXPIRY_SCHEDULE (NCRONTAB, 6 fields).')
+param expirySchedule string
+
+@description('MICROSOFT_NOTIFICATION_URL (empty: events are recorded undelivered).')
+param microsoftNotificationUrl string
+
+@description('CUSTOMER_NOTIFICATION_URL (empty: events are recorded undelivered).')
+param customerNotificationUrl string
+
+@description('NOTIFICATION_SIGNING_SECRET: HMAC key of webhook signatures.')
+@secure()
+param notificationSigningSecret string
+
+var storageSuffix = environment().suffixes.storage
+var easyAuth = authMode == 'easyauth'
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: storageAccountName
+}
+
+resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: applicationInsightsName
+}
+
+// No connection string and no key: the host and the app reach storage with the managed
+// identity (credential + clientId), by account name and explicit service URIs.
+var appSettings = [
+  {
+    name: 'AzureWebJobsStorage__accountName'
+    value: storageAccountName
+  }
+  {
+    name: 'AzureWebJobsStorage__credential'
+    value: 'managedidentity'
+  }
+  {
+    name: 'AzureWebJobsStorage__clientId'
+    value: identityClientId
+  }
+  {
+    name: 'AzureWebJobsStorage__blobServiceUri'
+    value: 'https://${storageAccountName}.blob.${storageSuffix}'
+  }
+  {
+    name: 'AzureWebJobsStorage__queueServiceUri'
+    value: 'https://${storageAccountName}.queue.${storageSuffix}'
+  }
+  {
+    name: 'AzureWebJobsStorage__tableServiceUri'
+    value: 'https://${storageAccountName}.table.${storageSuffix}'
+  }
+  {
+    name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
+    value: appInsights.properties.ConnectionString
+  }
+  {
+    name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'
+    value: 'ClientId=${identityClientId};Authorization=AAD'
+  }
+  {
+    name: 'REFERRAL_RESPONSE_WINDOW'
+    value: referralResponseWindow
+  }
+  {
+    name: 'CONTACT_ALERT_WINDOW'
+    value: contactAlertWindow
+  }
+  {
+    name: 'EXPIRY_SCHEDULE'
+    value: expirySchedule
+  }
+  {
+    name: 'MICROSOFT_NOTIFICATION_URL'
+    value: microsoftNotificationUrl
+  }
+  {
+    name: 'CUSTOMER_NOTIFICATION_URL'
+    value: customerNotificationUrl
+  }
+  {
+    name: 'NOTIFICATION_SIGNING_SECRET'
+    value: notificationSigningSecret
+  }
+  {
+    name: 'AUTH_MODE'
+    value: authMode
+  }
+  {
+    name: 'ENTRA_AUDIENCE'
+    value: easyAuth ? '' : entraAudience
+  }
+  {
+    name: 'ENTRA_JWKS_URL'
+    value: entraJwksUrl
+  }
+  {
+    name: 'ENTRA_ALLOWED_TENANTS'
+    value: easyAuth ? '' : entraAllowedTenants
+  }
+]
+
+// The Entra ID provider of Easy Auth, for the API's app registration.
+var entraIdProvider = {
+  azureActiveDirectory: {
+    enabled: true
+    registration: {
+      clientId: authClientId
+      openIdIssuer: '${environment().authentication.loginEndpoint}${authIssuerTenantId}/v2.0'
+    }
+    validation: {
+      allowedAudiences: authAllowedAudiences
+    }
+  }
+}
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    siteConfig: {
+      minTlsVersion: '1.2'
+      appSettings: appSettings
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storage.properties.primaryEndpoints.blob}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: maximumInstanceCount
+        instanceMemoryMB: instanceMemoryMB
+      }
+      runtime: {
+        name: 'python'
+        version: '3.11'
+      }
+    }
+  }
+}
+
+// Deployments authenticate with Entra ID (the workflow's OIDC login), never with basic auth.
+resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: functionApp
+  name: 'ftp'
+  properties: {
+    allow: false
+  }
+}
+
+resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: functionApp
+  name: 'scm'
+  properties: {
+    allow: false
+  }
+}
+
+// Always deployed, enabled only for easyauth, so that switching authMode either way is a
+// plain redeploy. With the platform enabled every route needs a signed-in caller (401
+// otherwise) except the anonymous ones (the routes with no security in the OpenAPI
+// document: health, the API description, the dashboard's static page, which then signs in
+// through /.auth/login). The app still authenticates every API call itself. Without an app
+// registration (authClientId empty) no provider is configured: the API fails closed (401).
+resource authSettings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: functionApp
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: easyAuth
+      runtimeVersion: '~1'
+    }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'Return401'
+      excludedPaths: [
+        '/api/health'
+        '/api/openapi.json'
+        '/api/ui'
+        '/api/ui/*'
+      ]
+    }
+    httpSettings: {
+      requireHttps: true
+      forwardProxy: {
+        convention: 'NoProxy'
+      }
+    }
+    identityProviders: empty(authClientId) ? {} : entraIdProvider
+    login: {
+      tokenStore: {
+        enabled: false
+      }
+    }
+  }
+}
+
+output name string = functionApp.name
+output defaultHostName string = functionApp.properties.defaultHostName

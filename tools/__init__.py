@@ -1,0 +1,1 @@
+"""Developer commands (not deployed with the function app)."""
