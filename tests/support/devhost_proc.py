@@ -11,7 +11,7 @@ from pathlib import Path
 
 import requests
 
-from .azurite import ROOT, free_port
+from .azurite import ROOT, free_port, stop_process
 
 
 @dataclass
@@ -36,13 +36,7 @@ class DevHost:
         return self.log_path.read_text(errors="replace")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
 
 
 def start_devhost(env_overrides: dict[str, str], log_dir: Path, timeout: float = 60.0
