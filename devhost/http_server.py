@@ -53,6 +53,9 @@ class DevhostServer(ThreadingHTTPServer):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate sends; without TCP_NODELAY the body waits for the
+    # client's delayed ACK (~40 ms on every small response).
+    disable_nagle_algorithm = True
     server: DevhostServer
 
     def do_GET(self) -> None:

@@ -12,9 +12,7 @@ import threading
 import time
 from typing import Any
 
-import jwt
 import requests
-from jwt.algorithms import RSAAlgorithm
 
 from shared.domain.errors import Unauthenticated
 from shared.settings import Settings
@@ -56,6 +54,8 @@ class JwksCache:
             # Keep the keys we have; the token is refused rather than trusted blindly.
             self._fetched_at = time.monotonic()
             raise Unauthenticated("Signing keys are unavailable; try again later.") from None
+        from jwt.algorithms import RSAAlgorithm  # lazy: only AUTH_MODE=entra pays for it
+
         fresh: dict[str, Any] = {}
         for jwk in keys:
             if isinstance(jwk, dict) and jwk.get("kty") == "RSA" and jwk.get("kid"):
@@ -78,6 +78,8 @@ def validate(token: str, settings: Settings, jwks: JwksCache) -> dict[str, Any]:
     """The token's claims, or Unauthenticated. Never says which check failed (no oracle)."""
     if not settings.entra_audience:
         raise Unauthenticated("ENTRA_AUDIENCE is not configured; refusing all tokens.")
+    import jwt  # lazy: PyJWT and cryptography cost ~40 ms at cold start in the other modes
+
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError:

@@ -11,12 +11,10 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import TypeAdapter
-
 from shared.domain.errors import FieldError, InvalidRequest
 from shared.domain.events import Event
 from shared.domain.lifecycle import stage_of
-from shared.domain.models import Profile, Referral, TeamMember
+from shared.domain.models import Profile, Referral
 
 from .keys import PROFILE_ROW, outbox_row
 from .ports import DeliveryState, OutboxRecord
@@ -32,7 +30,16 @@ _SCALARS = (
     "created_date_time", "updated_date_time", "expiration_date_time",
     "accepted_date_time", "closed_date_time",
 )
-_team = TypeAdapter(list[TeamMember])
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p.title() for p in rest)
+
+
+# (model field, entity property) pairs, worked out once: mapping runs for every listed row.
+_SCALAR_PROPS = tuple((k, _camel(k)) for k in _SCALARS)
+_JSON_PROPS = tuple((k, _camel(k)) for k in _JSON_PARTS)
 
 
 def _dump(value: Any) -> str:
@@ -65,12 +72,12 @@ def referral_to_entity(r: Referral) -> dict[str, Any]:
         "stage": stage_of(r.status).value,
         "category": r.qualification.category.value,
     }
-    for key in _SCALARS:
+    for key, prop in _SCALAR_PROPS:
         value = data[key]
         if value is not None:  # absent property == None; the SDK cannot store nulls
-            props[_camel(key)] = value.value if hasattr(value, "value") else value
-    for key in _JSON_PARTS:
-        props[_camel(key)] = _dump(getattr(r, key).model_dump(mode="json", by_alias=True))
+            props[prop] = value.value if hasattr(value, "value") else value
+    for key, prop in _JSON_PROPS:
+        props[prop] = _dump(getattr(r, key).model_dump(mode="json", by_alias=True))
     details = r.details.model_dump(mode="json", by_alias=True)
     props["detailsJson"] = _dump(details)
     props["teamJson"] = _dump([m.model_dump(mode="json", by_alias=True) for m in r.team])
@@ -79,11 +86,11 @@ def referral_to_entity(r: Referral) -> dict[str, Any]:
 
 def entity_to_referral(e: dict[str, Any]) -> Referral:
     data: dict[str, Any] = {"id": e["RowKey"], "partner_id": e["PartitionKey"]}
-    for key in _SCALARS:
-        value = e.get(_camel(key))
+    for key, prop in _SCALAR_PROPS:
+        value = e.get(prop)
         data[key] = _utc(value) if isinstance(value, datetime) else value
-    for key in _JSON_PARTS:
-        data[key] = json.loads(e[_camel(key)])
+    for key, prop in _JSON_PROPS:
+        data[key] = json.loads(e[prop])
     data["details"] = json.loads(e["detailsJson"])
     data["team"] = json.loads(e.get("teamJson") or "[]")
     # Stored data is trusted but typed: validate in lax mode (JSON strings -> enums, dates).
@@ -133,7 +140,3 @@ def _utc(value: datetime) -> datetime:
         value.microsecond, tzinfo=UTC,
     )
 
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(p.title() for p in rest)

@@ -1,0 +1,391 @@
+"""What every benchmark shares: the command line, timing statistics, the report, and the
+services it runs against (a throwaway Azurite, devhost).
+
+Every figure is reported next to a baseline measured in the same run, and where it can be,
+baseline and subject are interleaved (A, B, A, B ... with the order rotated), so load from
+other work on a shared machine hits both alike and cancels out of the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from tests.support.azurite import Azurite, azurite_binary, free_port, start_azurite
+from tests.support.devhost_proc import DevHost, start_devhost
+
+ROOT = Path(__file__).resolve().parents[1]
+JSON_MARKER = "=== JSON ==="
+SIZES = ("small", "full")
+_PACKAGES = ("azure-functions", "azure-data-tables", "azure-storage-queue", "azure-core",
+             "pydantic", "requests")
+
+
+def parse_args(name: str, description: str, argv: Sequence[str] | None,
+               extra: Callable[[argparse.ArgumentParser], None] | None = None
+               ) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog=f"python -m bench.{name}", description=description)
+    parser.add_argument("--size", choices=SIZES, default="full",
+                        help="small: a few seconds (the smoke test); full: the real figures")
+    parser.add_argument("--json", metavar="PATH", type=Path,
+                        help="also write the JSON report to PATH")
+    if extra is not None:
+        extra(parser)
+    return parser.parse_args(argv)
+
+
+# --- statistics --------------------------------------------------------------------------
+
+
+def percentile(samples: Sequence[float], q: float) -> float:
+    """Linear interpolation between closest ranks (q in 0..100)."""
+    if not samples:
+        return float("nan")
+    ordered = sorted(samples)
+    pos = (len(ordered) - 1) * q / 100
+    low = int(pos)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
+
+
+def median(samples: Sequence[float]) -> float:
+    return percentile(samples, 50)
+
+
+def summarize(seconds: Sequence[float]) -> dict[str, Any]:
+    """n, p50, p95 and mean of durations given in seconds, reported in milliseconds."""
+    return {
+        "n": len(seconds),
+        "p50_ms": round(percentile(seconds, 50) * 1000, 3),
+        "p95_ms": round(percentile(seconds, 95) * 1000, 3),
+        "mean_ms": round(sum(seconds) / len(seconds) * 1000, 3) if seconds else None,
+    }
+
+
+def ratio(value: float | None, baseline: float | None) -> float | None:
+    if value is None or baseline is None or baseline == 0:
+        return None
+    return round(value / baseline, 3)
+
+
+def timed(fn: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds another process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """CPU seconds used by this process and by the storage emulator, between two reads.
+
+    Unlike wall time, CPU time hardly moves when other work shares the machine: it counts
+    what the code did, not how long it waited for a core."""
+
+    def __init__(self, *pids: int, include_self: bool = True) -> None:
+        self.pids = pids
+        self.include_self = include_self
+
+    def read(self) -> float:
+        own = time.process_time() if self.include_self else 0.0
+        return own + sum(process_cpu_seconds(p) for p in self.pids)
+
+
+def rotated(items: Sequence[Any], turn: int) -> list[Any]:
+    """``items`` starting at position ``turn``: each variant takes every place in turn."""
+    k = turn % len(items)
+    return [*items[k:], *items[:k]]
+
+
+# --- the machine -------------------------------------------------------------------------
+
+
+def _meminfo_gib() -> float | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    return None
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _azurite_version() -> str:
+    try:
+        out = subprocess.run([azurite_binary(), "--version"], capture_output=True, text=True,
+                             timeout=30, check=False)
+        return out.stdout.strip() or "unknown"
+    except (OSError, RuntimeError, subprocess.TimeoutExpired):
+        return "unknown"
+
+
+def _node_version() -> str:
+    try:
+        out = subprocess.run(["node", "--version"], capture_output=True, text=True, timeout=10,
+                             check=False)
+        return out.stdout.strip() or "unknown"
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+
+
+def machine() -> dict[str, Any]:
+    versions: dict[str, str | None] = {}
+    for name in _PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return {
+        "nproc": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+        else os.cpu_count(),
+        "cpu": _cpu_model(),
+        "memory_gib": _meminfo_gib(),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "azurite": _azurite_version(),
+        "node": _node_version(),
+        "packages": versions,
+    }
+
+
+# --- the report --------------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    benchmark: str
+    size: str
+    params: dict[str, Any] = field(default_factory=dict)
+    results: list[dict[str, Any]] = field(default_factory=list)
+    targets: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    started: float = field(default_factory=time.monotonic)
+
+    def add(self, **row: Any) -> dict[str, Any]:
+        self.results.append(row)
+        return row
+
+    def target(self, name: str, value: float | None, limit: float, *, at_least: bool = False
+               ) -> None:
+        """A figure with its target: ``value <= limit`` (``>=`` with ``at_least``)."""
+        met = None if value is None else value >= limit if at_least else value <= limit
+        self.targets.append({"name": name, "value": value,
+                             "target": f"{'>=' if at_least else '<='} {limit}", "met": met})
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "benchmark": self.benchmark,
+            "size": self.size,
+            "machine": machine(),
+            "params": self.params,
+            "results": self.results,
+            "targets": self.targets,
+            "notes": self.notes,
+            "elapsed_s": round(time.monotonic() - self.started, 1),
+        }
+
+    def emit(self, columns: Sequence[str], json_path: Path | None) -> dict[str, Any]:
+        doc = self.as_json()
+        m = doc["machine"]
+        print(f"bench.{self.benchmark} --size {self.size}: nproc={m['nproc']}, "
+              f"{m['memory_gib']} GiB, Python {m['python']}, Azurite {m['azurite']}")
+        print()
+        print(format_table(self.results, columns))
+        if self.targets:
+            print()
+            print(format_table(
+                [{**t, "met": {True: "yes", False: "NO", None: "n/a"}[t["met"]]}
+                 for t in self.targets],
+                ["name", "value", "target", "met"],
+            ))
+        for note in self.notes:
+            print(f"note: {note}")
+        print()
+        print(JSON_MARKER)
+        text = json.dumps(doc, indent=2)
+        print(text, flush=True)
+        if json_path is not None:
+            json_path.parent.mkdir(parents=True, exist_ok=True)
+            json_path.write_text(text + "\n")
+        return doc
+
+
+def format_table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
+    def cell(value: Any) -> str:
+        if value is None:
+            return "-"
+        if isinstance(value, float):
+            return f"{value:.3f}" if abs(value) < 100 else f"{value:.1f}"
+        return str(value)
+
+    cells = [[cell(row.get(c)) for c in columns] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    lines = [" | ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)),
+             "-+-".join("-" * w for w in widths)]
+    lines += [" | ".join(v.rjust(w) for v, w in zip(r, widths, strict=True)) for r in cells]
+    return "\n".join(lines)
+
+
+# --- the services ------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def azurite() -> Iterator[Azurite]:
+    az = start_azurite()
+    try:
+        yield az
+    finally:
+        az.stop()
+
+
+def devhost_env(connection_string: str) -> dict[str, str]:
+    """The app's settings for a devhost run; an env var beats local.settings.json."""
+    return {
+        "AzureWebJobsStorage": connection_string,
+        "AUTH_MODE": "local",
+        "WEBSITE_INSTANCE_ID": "",
+        "EXPIRY_SCHEDULE": "0 0 2 * * *",
+        "REFERRAL_RESPONSE_WINDOW": "P14D",
+        # No webhook targets: delivery settles events as undeliverable, no outbound traffic.
+        "MICROSOFT_NOTIFICATION_URL": "",
+        "CUSTOMER_NOTIFICATION_URL": "",
+        "NOTIFICATION_SIGNING_SECRET": "bench-signing-secret",
+    }
+
+
+# devhost's HTTP server writes a response's headers and body in two sends without
+# TCP_NODELAY, so Nagle's algorithm holds the body until the client's delayed ACK (about
+# 40 ms on Linux). ``nodelay=True`` starts devhost with that one socket option switched on,
+# to show what the app costs over HTTP apart from this stall.
+_NODELAY_LAUNCHER = (
+    "import sys\n"
+    "import devhost.http_server as server\n"
+    "server.Handler.disable_nagle_algorithm = True\n"
+    "from devhost.__main__ import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+
+
+def _start_devhost_nodelay(env_overrides: dict[str, str], log_dir: Path,
+                           timeout: float = 60.0) -> DevHost:
+    import requests
+
+    port = free_port()
+    log_path = log_dir / f"devhost-{port}.log"
+    with log_path.open("wb") as log_file:
+        proc = subprocess.Popen([sys.executable, "-c", _NODELAY_LAUNCHER, "--port", str(port)],
+                                cwd=ROOT, env={**os.environ, **env_overrides},
+                                stdout=log_file, stderr=subprocess.STDOUT)
+    host = DevHost(port, proc, log_path)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"devhost exited ({proc.returncode}):\n{host.log()}")
+        try:
+            if requests.get(f"{host.base}/health", timeout=1).status_code == 200:
+                return host
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.2)
+    host.stop()
+    raise RuntimeError(f"devhost did not answer in time:\n{host.log()}")
+
+
+def add_devhost_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--devhost-nodelay", action="store_true",
+        help="start devhost with TCP_NODELAY on its sockets (see bench/README.md)",
+    )
+
+
+@contextlib.contextmanager
+def devhost(connection_string: str, nodelay: bool = False) -> Iterator[DevHost]:
+    with tempfile.TemporaryDirectory(prefix="bench-devhost-") as tmp:
+        start = _start_devhost_nodelay if nodelay else start_devhost
+        host = start(devhost_env(connection_string), Path(tmp))
+        try:
+            yield host
+        except BaseException:
+            print(host.log()[-4000:], file=sys.stderr)
+            raise
+        finally:
+            host.stop()
+
+
+# --- the proposed fix, tried by monkeypatching -----------------------------------------
+
+
+_cached_camel: Callable[[str], str] | None = None
+
+
+@contextlib.contextmanager
+def mapping_fix() -> Iterator[None]:
+    """The change bench/README.md proposes for shared/storage/mapping.py, applied for the
+    duration: each property name's camelCase form computed once, not once per row. A no-op
+    once mapping.py no longer has ``_camel`` (the fix landed in another form)."""
+    global _cached_camel
+    import functools
+
+    from shared.storage import mapping
+
+    original = getattr(mapping, "_camel", None)
+    if original is None:
+        yield
+        return
+    if _cached_camel is None:
+        _cached_camel = functools.cache(original)
+    setattr(mapping, "_camel", _cached_camel)  # noqa: B010
+    try:
+        yield
+    finally:
+        setattr(mapping, "_camel", original)  # noqa: B010
+
+
+def add_fix_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--try-fix", action="store_true",
+        help="also time the service with the mapping fix proposed in bench/README.md",
+    )
+
+
+def storage_settings(connection_string: str) -> Any:
+    from shared.settings import AuthMode, Settings, StorageSettings
+
+    return Settings(storage=StorageSettings(connection_string=connection_string),
+                    auth_mode=AuthMode.LOCAL)
+
+
+def table_context(connection_string: str, clock: Callable[[], Any] | None = None) -> Any:
+    """The app's Table/Queue-backed service context, as bootstrap builds it."""
+    from shared.bootstrap import build_context
+
+    ctx = build_context(storage_settings(connection_string))
+    if clock is not None:
+        ctx.clock = clock
+    return ctx

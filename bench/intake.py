@@ -1,0 +1,172 @@
+"""Intake throughput over HTTP: POST /api/referrals with 1, 4 and 16 concurrent clients.
+
+devhost serves the app on Azurite; a partner with a business profile receives the referrals.
+At each concurrency, interleaved round by round:
+
+* ``intake``: POST /api/referrals with the Referrals.Intake role (201 expected), each client
+  on its own keep-alive connection;
+* ``health`` (the baseline): GET /api/health at the same concurrency: what devhost and HTTP
+  alone cost, with no storage behind it.
+
+Reported: requests/s, p50/p95 latency, and intake/health for each; and the CPU that devhost
+and Azurite spend per request (for intake including the delivery of its notification, which
+devhost's queue worker does in the background: the run waits for the queue to drain), which
+other load on the machine hardly changes and which bounds throughput on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import requests
+from azure.storage.queue import QueueClient
+
+from shared.notifications.queue import NOTIFICATIONS_QUEUE
+from tests.support.client import onboard
+from tests.support.factories import INTAKE, headers, intake_body, new_tenant
+
+from .common import (
+    CpuMeter,
+    Report,
+    add_devhost_args,
+    azurite,
+    devhost,
+    parse_args,
+    ratio,
+    rotated,
+    summarize,
+)
+
+SIZES: dict[str, dict[str, Any]] = {
+    "small": {"concurrency": (1, 4, 16), "requests": {1: 12, 4: 16, 16: 32}, "rounds": 1},
+    "full": {"concurrency": (1, 4, 16), "requests": {1: 150, 4: 300, 16: 600}, "rounds": 2},
+}
+KINDS = ("health", "intake")
+
+
+def load(base: str, kind: str, clients: int, total: int, partner: str
+         ) -> tuple[float, list[float]]:
+    """``total`` requests from ``clients`` threads; returns (wall seconds, latencies)."""
+    taken = itertools.count()
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    start_line = threading.Barrier(clients + 1)
+    body = intake_body(partner)
+
+    def client() -> None:
+        session = requests.Session()
+        if kind == "intake":
+            session.headers.update(headers("microsoft-systems", INTAKE))
+        mine: list[float] = []
+        start_line.wait()
+        while next(taken) < total:
+            t0 = time.perf_counter()
+            if kind == "intake":
+                resp = session.post(f"{base}/referrals", json=body, timeout=30)
+                ok = resp.status_code == 201
+            else:
+                resp = session.get(f"{base}/health", timeout=30)
+                ok = resp.status_code == 200
+            mine.append(time.perf_counter() - t0)
+            if not ok:
+                with lock:
+                    errors.append(f"{resp.status_code} {resp.text[:300]}")
+                break
+        session.close()
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    start_line.wait()
+    t0 = time.perf_counter()
+    for t in threads:
+        t.join(timeout=600)
+    wall = time.perf_counter() - t0
+    if errors:
+        raise RuntimeError(f"{kind} x{clients}: {len(errors)} failed, first: {errors[0]}")
+    return wall, latencies
+
+
+def drain(queue: QueueClient, timeout: float = 120.0) -> None:
+    """Wait until devhost's queue worker has taken every notification (bounded)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not queue.peek_messages(max_messages=1):
+            return
+        time.sleep(0.05)
+    raise RuntimeError("notifications queue did not drain in time")
+
+
+def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
+    def extra(parser: argparse.ArgumentParser) -> None:
+        add_devhost_args(parser)
+
+    args = parse_args("intake", __doc__.splitlines()[0], argv, extra)
+    size = SIZES[args.size]
+    report = Report("intake", args.size, params={
+        "concurrency": list(size["concurrency"]),
+        "requests_per_round": {str(k): v for k, v in size["requests"].items()},
+        "rounds": size["rounds"], "devhost_nodelay": args.devhost_nodelay,
+    })
+    with azurite() as az, devhost(az.connection_string, nodelay=args.devhost_nodelay) as host:
+        partner = new_tenant()
+        onboard(host.base, partner)
+        load(host.base, "intake", 2, 10, partner)  # warm-up: first-request setup, imports
+        load(host.base, "health", 2, 10, partner)
+        queue = QueueClient.from_connection_string(az.connection_string, NOTIFICATIONS_QUEUE)
+        # devhost and Azurite only: the load generator's own CPU is not the app's.
+        meters = {"devhost": CpuMeter(host.process.pid, include_self=False),
+                  "azurite": CpuMeter(az.process.pid, include_self=False)}
+        drain(queue)
+        for clients in size["concurrency"]:
+            walls: dict[str, float] = {k: 0.0 for k in KINDS}
+            cpu: dict[tuple[str, str], float] = {(k, m): 0.0 for k in KINDS for m in meters}
+            latencies: dict[str, list[float]] = {k: [] for k in KINDS}
+            for rnd in range(size["rounds"]):
+                for kind in rotated(KINDS, rnd):
+                    cpu_before = {m: meter.read() for m, meter in meters.items()}
+                    wall, lat = load(host.base, kind, clients, size["requests"][clients],
+                                     partner)
+                    drain(queue)
+                    for m, meter in meters.items():
+                        cpu[kind, m] += meter.read() - cpu_before[m]
+                    walls[kind] += wall
+                    latencies[kind] += lat
+            stats = {k: summarize(latencies[k]) for k in KINDS}
+            rps = {k: len(latencies[k]) / walls[k] for k in KINDS}
+            per_req = {(k, m): cpu[k, m] * 1000 / len(latencies[k]) for k, m in cpu}
+            cpu_ms = {k: sum(per_req[k, m] for m in meters) for k in KINDS}
+            for kind in KINDS:
+                base = kind == "health"
+                report.add(
+                    clients=clients, kind=kind, requests=len(latencies[kind]),
+                    req_per_s=round(rps[kind], 1), p50_ms=stats[kind]["p50_ms"],
+                    p95_ms=stats[kind]["p95_ms"], cpu_ms_per_req=round(cpu_ms[kind], 2),
+                    devhost_cpu_ms=round(per_req[kind, "devhost"], 2),
+                    azurite_cpu_ms=round(per_req[kind, "azurite"], 2),
+                    baseline="-" if base else "health",
+                    rps_ratio=None if base else ratio(rps[kind], rps["health"]),
+                    p50_ratio=None if base else ratio(stats[kind]["p50_ms"],
+                                                      stats["health"]["p50_ms"]),
+                    cpu_ratio=None if base else ratio(cpu_ms[kind], cpu_ms["health"]),
+                )
+    report.notes.append(
+        "each intake also enqueues a notification that devhost's queue worker delivers "
+        "(as undeliverable: the profile has no webhook) while the load runs; cpu_ms_per_req "
+        "is devhost + Azurite CPU per request, for intake including that delivery"
+    )
+    return report.emit(["clients", "kind", "requests", "req_per_s", "p50_ms", "p95_ms",
+                        "cpu_ms_per_req", "devhost_cpu_ms", "azurite_cpu_ms", "baseline",
+                        "rps_ratio", "p50_ratio", "cpu_ratio"], args.json)
+
+
+if __name__ == "__main__":
+    run()

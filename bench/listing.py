@@ -1,0 +1,145 @@
+"""Listing: paging through all of one partner's referrals, service against raw paging.
+
+One partner holds ``referrals`` referrals (written as intake writes them). Timed, interleaved:
+
+* ``service``: ``shared.services.referrals.list_page`` with ``top=100``, following its
+  continuation token until there is none (what GET /referrals does per page, less HTTP);
+* ``raw``: ``TableClient.query_entities(same filter, results_per_page=100).by_page()``, each
+  page's entities read as plain dicts.
+
+Reported: whole walk and per-page p50/p95, service/raw.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from azure.data.tables import TableServiceClient
+
+from shared.services import referrals as svc
+from shared.storage.keys import REFERRALS_TABLE
+
+from . import data
+from .common import (
+    Report,
+    add_fix_args,
+    azurite,
+    mapping_fix,
+    median,
+    parse_args,
+    ratio,
+    rotated,
+    summarize,
+    table_context,
+)
+
+SIZES = {"small": {"referrals": 500, "reps": 2}, "full": {"referrals": 10_000, "reps": 4}}
+PAGE = 100
+_FILTER = "PartitionKey eq @pk and RowKey gt @low and RowKey lt @high"
+
+
+def walk_service(ctx: Any, partner: str) -> tuple[int, list[float]]:
+    pages, items, token = [], 0, None
+    while True:
+        start = time.perf_counter()
+        page = svc.list_page(ctx, partner, None, None, PAGE, token)
+        pages.append(time.perf_counter() - start)
+        items += len(page.items)
+        token = page.continuation_token
+        if token is None:
+            return items, pages
+
+
+def walk_raw(table: Any, partner: str) -> tuple[int, list[float]]:
+    pager = table.query_entities(_FILTER, parameters={"pk": partner, "low": "r", "high": "s"},
+                                 results_per_page=PAGE).by_page()
+    pages, items = [], 0
+    while True:
+        start = time.perf_counter()
+        page = next(pager, None)
+        rows = list(page) if page is not None else []
+        pages.append(time.perf_counter() - start)
+        items += len(rows)
+        if page is None or pager.continuation_token is None:
+            return items, pages
+
+
+def _extra(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--profile", action="store_true",
+                        help="profile one service walk with pyinstrument (printed to stderr)")
+    add_fix_args(parser)
+
+
+def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
+    args = parse_args("listing", __doc__.splitlines()[0], argv, _extra)
+    size = SIZES[args.size]
+    count, reps = size["referrals"], size["reps"]
+    report = Report("listing", args.size, params={"referrals": count, "page_size": PAGE,
+                                                  "repetitions": reps, "try_fix": args.try_fix})
+    profile_text = ""
+    with azurite() as az:
+        ctx = table_context(az.connection_string)
+        partner = data.new_partner()
+        now = datetime.now(UTC)
+        referrals = [data.referral(partner, now - timedelta(seconds=i)) for i in range(count)]
+        data.write(az.connection_string, REFERRALS_TABLE, data.referral_entities(referrals))
+        table = TableServiceClient.from_connection_string(
+            az.connection_string).get_table_client(REFERRALS_TABLE)
+        walk_raw(table, partner)  # warm-up: connections, first-call imports
+        walk_service(ctx, partner)
+        variants: tuple[str, ...] = ("raw", "service")
+        if args.try_fix:
+            variants += ("service_fix",)
+        totals: dict[str, list[float]] = {v: [] for v in variants}
+        pages: dict[str, list[float]] = {v: [] for v in variants}
+        for rep in range(reps):
+            for variant in rotated(variants, rep):
+                start = time.perf_counter()
+                if variant == "raw":
+                    items, per_page = walk_raw(table, partner)
+                elif variant == "service":
+                    items, per_page = walk_service(ctx, partner)
+                else:
+                    with mapping_fix():
+                        items, per_page = walk_service(ctx, partner)
+                totals[variant].append(time.perf_counter() - start)
+                pages[variant] += per_page
+                if items != count:
+                    raise RuntimeError(f"{variant} walk listed {items} of {count}")
+        if args.profile:
+            from pyinstrument import Profiler
+
+            profiler = Profiler(interval=0.0005)
+            profiler.start()
+            walk_service(ctx, partner)
+            profiler.stop()
+            profile_text = profiler.output_text(unicode=False, color=False)
+
+    stats = {v: summarize(pages[v]) for v in variants}
+    for v in variants:
+        report.add(
+            variant=v, referrals=count, pages=len(pages[v]) // reps,
+            walk_s=round(median(totals[v]), 3),
+            page_p50_ms=stats[v]["p50_ms"], page_p95_ms=stats[v]["p95_ms"],
+            walk_ratio=ratio(median(totals[v]), median(totals["raw"])) if v != "raw" else None,
+            page_p50_ratio=ratio(stats[v]["p50_ms"], stats["raw"]["p50_ms"])
+            if v != "raw" else None,
+        )
+    # No target of its own in the issue: the per-action one (15 %) is applied to the walk.
+    report.target("service/raw, whole walk",
+                  ratio(median(totals["service"]), median(totals["raw"])), 1.15)
+    doc = report.emit(["variant", "referrals", "pages", "walk_s", "page_p50_ms", "page_p95_ms",
+                       "walk_ratio", "page_p50_ratio"], args.json)
+    if profile_text:
+        print("\n--- pyinstrument: one service walk ---", file=sys.stderr)
+        print(profile_text, file=sys.stderr)
+    return doc
+
+
+if __name__ == "__main__":
+    run()
