@@ -6,7 +6,7 @@ together (the outbox), so a state change and its notification cannot be separate
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from .commands import (
     MAX_TEAM,
@@ -206,8 +206,8 @@ def _check_team_size(size: int) -> None:
         )
 
 
-def _check_closing_date(closing: object, now: datetime) -> None:
-    if closing is not None and closing < now.date():  # type: ignore[operator]
+def _check_closing_date(closing: date, now: datetime) -> None:
+    if closing < now.date():
         raise InvalidRequest(
             "closingDate must not be in the past.",
             [FieldError("invalidValue", "must be today or later", "closingDate")],

@@ -83,8 +83,7 @@ Change = Callable[[Referral], ops.Result]
 
 
 def _mutate(
-    ctx: Context, partner_id: str, referral_id: str, if_match: str | None,
-    change: Callable[[Referral], ops.Result],
+    ctx: Context, partner_id: str, referral_id: str, if_match: str | None, change: Change,
 ) -> Stored:
     """Read, apply the domain change, write conditionally on the ETag read; retry lost races.
 
