@@ -42,11 +42,8 @@ from tests.support.factories import ADMIN, accept_body, headers
 from . import data
 from .common import (
     Report,
-    add_devhost_args,
-    add_fix_args,
     azurite,
     devhost,
-    mapping_fix,
     parse_args,
     ratio,
     summarize,
@@ -191,8 +188,6 @@ def _extra(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", action="store_true",
                         help="profile the service variant with pyinstrument (printed to stderr;"
                              " the service figures then include the profiler's overhead)")
-    add_devhost_args(parser)
-    add_fix_args(parser)
 
 
 def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
@@ -202,8 +197,7 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
     report = Report("actions", args.size, params={
         "rounds": rounds, "warmup_rounds": warmup, "page_size": PAGE,
         "variants": list(VARIANTS), "target_service_over_raw_p50": TARGET,
-        "profiled": args.profile, "devhost_nodelay": args.devhost_nodelay,
-        "try_fix": args.try_fix,
+        "profiled": args.profile,
     })
     with azurite() as az:
         ctx = table_context(az.connection_string)
@@ -211,7 +205,7 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
         ctx.profiles.put(partner, data.profile())
         # Fresh received referrals: one per accept/decline sample, plus a set to read.
         per_action = rounds + warmup
-        share = {"raw": 1, "service": 2, "http": 1, "service_fix": 1 if args.try_fix else 0}
+        share = {"raw": 1, "service": 2, "http": 1}
         need = 2 * per_action * sum(share.values())
         now = datetime.now(UTC)
         fresh = [data.referral(partner, now - timedelta(seconds=i)) for i in range(need + 100)]
@@ -247,29 +241,10 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
             },
         }
         service_ids = {a: iter(pools[a, "service"]) for a in ("accept", "decline")}
-        phase1: tuple[str, ...] = ("raw", "service")
-        if args.try_fix:
-            fix_ids = {a: iter(pools[a, "service_fix"]) for a in ("accept", "decline")}
-
-            def fixed(fn: Callable[[], Any]) -> Any:
-                with mapping_fix():
-                    return fn()
-
-            runners["service_fix"] = {
-                "accept": lambda i: fixed(lambda: svc.accept(
-                    ctx, partner, next(fix_ids["accept"]), accept_cmd, None)),
-                "decline": lambda i: fixed(lambda: svc.decline(
-                    ctx, partner, next(fix_ids["decline"]), decline_cmd, None)),
-                "get": lambda i: fixed(lambda: svc.get(ctx, partner,
-                                                       readable[i % len(readable)])),
-                "list_page": lambda i: fixed(lambda: svc.list_page(ctx, partner, None, None,
-                                                                   PAGE, None)),
-            }
-            phase1 += ("service_fix",)
         # Phase 1, in-process: raw and service, in a fresh random order every round.
-        in_process = _measure(runners, phase1, rounds, warmup, rng, profilers)
+        in_process = _measure(runners, ("raw", "service"), rounds, warmup, rng, profilers)
         # Phase 2, over HTTP: http and (again) service, with devhost running.
-        with devhost(az.connection_string, nodelay=args.devhost_nodelay) as host:
+        with devhost(az.connection_string) as host:
             http = Http(host.base, partner)
             runners["http"] = {
                 "accept": lambda i: http.accept(pools["accept", "http"][i]),
@@ -282,10 +257,8 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
     for action in ACTIONS:
         raw_s, svc_s = in_process[action, "raw"], in_process[action, "service"]
         svc2_s, http_s = over_http[action, "service"], over_http[action, "http"]
-        rows = [("raw", 1, raw_s, None, None), ("service", 1, svc_s, "raw", raw_s)]
-        if (action, "service_fix") in in_process:
-            rows.append(("service_fix", 1, in_process[action, "service_fix"], "raw", raw_s))
-        rows += [("service", 2, svc2_s, None, None), ("http", 2, http_s, "service", svc2_s)]
+        rows = [("raw", 1, raw_s, None, None), ("service", 1, svc_s, "raw", raw_s),
+                ("service", 2, svc2_s, None, None), ("http", 2, http_s, "service", svc2_s)]
         for variant, phase, samples_, base, base_samples in rows:
             st = summarize(samples_)
             bst = summarize(base_samples) if base_samples else None

@@ -23,7 +23,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from tests.support.azurite import Azurite, azurite_binary, free_port, start_azurite
+from tests.support.azurite import Azurite, azurite_binary, start_azurite
 from tests.support.devhost_proc import DevHost, start_devhost
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -279,56 +279,10 @@ def devhost_env(connection_string: str) -> dict[str, str]:
     }
 
 
-# devhost's HTTP server writes a response's headers and body in two sends without
-# TCP_NODELAY, so Nagle's algorithm holds the body until the client's delayed ACK (about
-# 40 ms on Linux). ``nodelay=True`` starts devhost with that one socket option switched on,
-# to show what the app costs over HTTP apart from this stall.
-_NODELAY_LAUNCHER = (
-    "import sys\n"
-    "import devhost.http_server as server\n"
-    "server.Handler.disable_nagle_algorithm = True\n"
-    "from devhost.__main__ import main\n"
-    "sys.exit(main(sys.argv[1:]))\n"
-)
-
-
-def _start_devhost_nodelay(env_overrides: dict[str, str], log_dir: Path,
-                           timeout: float = 60.0) -> DevHost:
-    import requests
-
-    port = free_port()
-    log_path = log_dir / f"devhost-{port}.log"
-    with log_path.open("wb") as log_file:
-        proc = subprocess.Popen([sys.executable, "-c", _NODELAY_LAUNCHER, "--port", str(port)],
-                                cwd=ROOT, env={**os.environ, **env_overrides},
-                                stdout=log_file, stderr=subprocess.STDOUT)
-    host = DevHost(port, proc, log_path)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"devhost exited ({proc.returncode}):\n{host.log()}")
-        try:
-            if requests.get(f"{host.base}/health", timeout=1).status_code == 200:
-                return host
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.2)
-    host.stop()
-    raise RuntimeError(f"devhost did not answer in time:\n{host.log()}")
-
-
-def add_devhost_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--devhost-nodelay", action="store_true",
-        help="start devhost with TCP_NODELAY on its sockets (see bench/README.md)",
-    )
-
-
 @contextlib.contextmanager
-def devhost(connection_string: str, nodelay: bool = False) -> Iterator[DevHost]:
+def devhost(connection_string: str) -> Iterator[DevHost]:
     with tempfile.TemporaryDirectory(prefix="bench-devhost-") as tmp:
-        start = _start_devhost_nodelay if nodelay else start_devhost
-        host = start(devhost_env(connection_string), Path(tmp))
+        host = start_devhost(devhost_env(connection_string), Path(tmp))
         try:
             yield host
         except BaseException:
@@ -336,42 +290,6 @@ def devhost(connection_string: str, nodelay: bool = False) -> Iterator[DevHost]:
             raise
         finally:
             host.stop()
-
-
-# --- the proposed fix, tried by monkeypatching -----------------------------------------
-
-
-_cached_camel: Callable[[str], str] | None = None
-
-
-@contextlib.contextmanager
-def mapping_fix() -> Iterator[None]:
-    """The change bench/README.md proposes for shared/storage/mapping.py, applied for the
-    duration: each property name's camelCase form computed once, not once per row. A no-op
-    once mapping.py no longer has ``_camel`` (the fix landed in another form)."""
-    global _cached_camel
-    import functools
-
-    from shared.storage import mapping
-
-    original = getattr(mapping, "_camel", None)
-    if original is None:
-        yield
-        return
-    if _cached_camel is None:
-        _cached_camel = functools.cache(original)
-    setattr(mapping, "_camel", _cached_camel)  # noqa: B010
-    try:
-        yield
-    finally:
-        setattr(mapping, "_camel", original)  # noqa: B010
-
-
-def add_fix_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--try-fix", action="store_true",
-        help="also time the service with the mapping fix proposed in bench/README.md",
-    )
 
 
 def storage_settings(connection_string: str) -> Any:

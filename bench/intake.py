@@ -16,7 +16,6 @@ other load on the machine hardly changes and which bounds throughput on 2 cores.
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import threading
 import time
@@ -33,7 +32,6 @@ from tests.support.factories import INTAKE, headers, intake_body, new_tenant
 from .common import (
     CpuMeter,
     Report,
-    add_devhost_args,
     azurite,
     devhost,
     parse_args,
@@ -106,17 +104,14 @@ def drain(queue: QueueClient, timeout: float = 120.0) -> None:
 
 
 def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
-    def extra(parser: argparse.ArgumentParser) -> None:
-        add_devhost_args(parser)
-
-    args = parse_args("intake", __doc__.splitlines()[0], argv, extra)
+    args = parse_args("intake", __doc__.splitlines()[0], argv)
     size = SIZES[args.size]
     report = Report("intake", args.size, params={
         "concurrency": list(size["concurrency"]),
         "requests_per_round": {str(k): v for k, v in size["requests"].items()},
-        "rounds": size["rounds"], "devhost_nodelay": args.devhost_nodelay,
+        "rounds": size["rounds"],
     })
-    with azurite() as az, devhost(az.connection_string, nodelay=args.devhost_nodelay) as host:
+    with azurite() as az, devhost(az.connection_string) as host:
         partner = new_tenant()
         onboard(host.base, partner)
         load(host.base, "intake", 2, 10, partner)  # warm-up: first-request setup, imports

@@ -27,9 +27,7 @@ from shared.storage.keys import REFERRALS_TABLE
 from . import data
 from .common import (
     Report,
-    add_fix_args,
     azurite,
-    mapping_fix,
     median,
     parse_args,
     ratio,
@@ -72,7 +70,6 @@ def walk_raw(table: Any, partner: str) -> tuple[int, list[float]]:
 def _extra(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", action="store_true",
                         help="profile one service walk with pyinstrument (printed to stderr)")
-    add_fix_args(parser)
 
 
 def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
@@ -80,7 +77,7 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
     size = SIZES[args.size]
     count, reps = size["referrals"], size["reps"]
     report = Report("listing", args.size, params={"referrals": count, "page_size": PAGE,
-                                                  "repetitions": reps, "try_fix": args.try_fix})
+                                                  "repetitions": reps})
     profile_text = ""
     with azurite() as az:
         ctx = table_context(az.connection_string)
@@ -92,9 +89,7 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
             az.connection_string).get_table_client(REFERRALS_TABLE)
         walk_raw(table, partner)  # warm-up: connections, first-call imports
         walk_service(ctx, partner)
-        variants: tuple[str, ...] = ("raw", "service")
-        if args.try_fix:
-            variants += ("service_fix",)
+        variants = ("raw", "service")
         totals: dict[str, list[float]] = {v: [] for v in variants}
         pages: dict[str, list[float]] = {v: [] for v in variants}
         for rep in range(reps):
@@ -102,11 +97,8 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
                 start = time.perf_counter()
                 if variant == "raw":
                     items, per_page = walk_raw(table, partner)
-                elif variant == "service":
-                    items, per_page = walk_service(ctx, partner)
                 else:
-                    with mapping_fix():
-                        items, per_page = walk_service(ctx, partner)
+                    items, per_page = walk_service(ctx, partner)
                 totals[variant].append(time.perf_counter() - start)
                 pages[variant] += per_page
                 if items != count:
