@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from pydantic.alias_generators import to_camel
+
 from .commands import (
     MAX_TEAM,
     AcceptRequest,
@@ -115,7 +117,7 @@ def edit(referral: Referral, cmd: EditRequest, now: datetime) -> Result:
     if nulls:
         raise InvalidRequest(
             "These fields cannot be cleared on an accepted referral.",
-            [FieldError("invalidValue", "must not be null", _camel(f)) for f in sorted(nulls)],
+            [FieldError("invalidValue", "must not be null", to_camel(f)) for f in sorted(nulls)],
         )
     if cmd.closing_date is not None and cmd.closing_date != referral.details.closing_date:
         _check_closing_date(cmd.closing_date, now)
@@ -214,7 +216,3 @@ def _check_closing_date(closing: date, now: datetime) -> None:
             target="closingDate",
         )
 
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(p.title() for p in rest)

@@ -11,6 +11,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic.alias_generators import to_camel
+
 from shared.domain.errors import FieldError, InvalidRequest
 from shared.domain.events import Event
 from shared.domain.lifecycle import stage_of
@@ -32,14 +34,10 @@ _SCALARS = (
 )
 
 
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(p.title() for p in rest)
-
 
 # (model field, entity property) pairs, worked out once: mapping runs for every listed row.
-_SCALAR_PROPS = tuple((k, _camel(k)) for k in _SCALARS)
-_JSON_PROPS = tuple((k, _camel(k)) for k in _JSON_PARTS)
+_SCALAR_PROPS = tuple((k, to_camel(k)) for k in _SCALARS)
+_JSON_PROPS = tuple((k, to_camel(k)) for k in _JSON_PARTS)
 
 
 def _dump(value: Any) -> str:

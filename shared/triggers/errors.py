@@ -47,7 +47,7 @@ def from_validation(exc: ValidationError, prefix: str = "") -> e.InvalidRequest:
     """Every bad field, with a JSON-path-like target in the wire's camelCase names."""
     details = []
     for err in exc.errors(include_url=False, include_input=False):
-        loc = [str(p) for p in err["loc"] if p not in ("function-after[_webhook_url(), str]",)]
+        loc = [str(p) for p in err["loc"]]
         target = prefix + ".".join(loc) if loc else (prefix.rstrip(".") or None)
         details.append(e.FieldError(_CODES.get(err["type"], "invalidValue"), err["msg"], target))
     if any(d.code == "malformedJson" for d in details):
