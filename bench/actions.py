@@ -232,9 +232,9 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
                 "list_page": lambda i: raw.list_page(),
             },
             "service": {
-                "accept": lambda i: svc.accept(ctx, partner, next(service_ids["accept"]),
+                "accept": lambda i: svc.perform(ctx, partner, next(service_ids["accept"]),
                                                accept_cmd, None),
-                "decline": lambda i: svc.decline(ctx, partner, next(service_ids["decline"]),
+                "decline": lambda i: svc.perform(ctx, partner, next(service_ids["decline"]),
                                                  decline_cmd, None),
                 "get": lambda i: svc.get(ctx, partner, readable[i % len(readable)]),
                 "list_page": lambda i: svc.list_page(ctx, partner, None, None, PAGE, None),

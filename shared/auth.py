@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from shared.auth_entra import JwksCache, bearer_token, validate
-from shared.domain.errors import AccessDenied, Unauthenticated
+from shared.auth_errors import AccessDenied, Unauthenticated
 from shared.domain.models import TENANT_PATTERN
 from shared.settings import AuthMode, Settings
 

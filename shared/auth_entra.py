@@ -14,7 +14,7 @@ from typing import Any
 
 import requests
 
-from shared.domain.errors import Unauthenticated
+from shared.auth_errors import Unauthenticated
 from shared.settings import Settings
 
 ISSUER = "https://login.microsoftonline.com/{tid}/v2.0"

@@ -1,4 +1,9 @@
-"""Request bodies of the actions, validated at the edge before any service runs."""
+"""The commands a caller can give: request bodies, validated at the edge before any use case runs.
+
+Rules that need more than the field itself (today's date) read it from the validation
+context, so one parse reports every bad field at once; the domain operations apply the same
+rules again (``rules.py``), so no caller can skip them.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from datetime import date
 from typing import Annotated
 
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from .enums import DeclineReason, Qualification
 from .models import (
@@ -20,9 +26,18 @@ from .models import (
     TeamMember,
     TenantId,
 )
+from .rules import MAX_TEAM, closing_date_problem
 
 ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-MAX_TEAM = 50
+
+
+def _not_past(closing: date | None, info: ValidationInfo) -> date | None:
+    today = (info.context or {}).get("today")
+    if closing is not None and isinstance(today, date):
+        problem = closing_date_problem(closing, today)
+        if problem:
+            raise ValueError(problem)
+    return closing
 
 
 class IntakeDetails(Model):
@@ -49,6 +64,8 @@ class AcceptRequest(Model):
     campaign_id: ExternalId | None = None
     team: list[TeamMember] = Field(default_factory=list, max_length=MAX_TEAM)
 
+    _closing_not_past = field_validator("closing_date")(_not_past)
+
 
 class DeclineRequest(Model):
     reason: DeclineReason
@@ -65,15 +82,25 @@ class DeclineRequest(Model):
 
 
 class EditRequest(Model):
-    """PATCH: only the fields present change; an explicit null clears an optional one."""
+    """PATCH: only the fields present change. ``name``, ``dealValue``, ``currency`` and
+    ``closingDate`` may be left out but never cleared (an accepted deal always has them);
+    the others take an explicit null to clear them."""
 
-    name: ShortText | None = None
-    deal_value: Money | None = None
-    currency: Currency | None = None
-    closing_date: date | None = None
+    name: ShortText | SkipJsonSchema[None] = None
+    deal_value: Money | SkipJsonSchema[None] = None
+    currency: Currency | SkipJsonSchema[None] = None
+    closing_date: date | SkipJsonSchema[None] = None
     notes: Notes | None = None
     external_reference_id: ExternalId | None = None
     campaign_id: ExternalId | None = None
+
+    @field_validator("name", "deal_value", "currency", "closing_date")
+    @classmethod
+    def _not_cleared(cls, value: object) -> object:
+        # Runs only for fields present in the body (defaults are not validated).
+        if value is None:
+            raise ValueError("cannot be cleared on an accepted referral")
+        return value
 
 
 class WinRequest(Model):
@@ -83,3 +110,11 @@ class WinRequest(Model):
 class LoseRequest(Model):
     reason: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
     notes: Notes | None = None
+
+
+class SetFavorite(Model):
+    favorite: bool
+
+
+class AddTeamMember(Model):
+    member: TeamMember

@@ -1,4 +1,5 @@
-"""The few named errors of the domain and services; the HTTP edge maps each to the envelope."""
+"""The few named errors of the domain and the use cases. They say what went wrong in domain
+terms; the HTTP edge (``shared/triggers/errors.py``) decides status codes and wire names."""
 
 from __future__ import annotations
 
@@ -7,67 +8,42 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class FieldError:
+    """One bad field. ``field`` is the model's attribute path (``details.closing_date``)."""
+
     code: str
     message: str
-    target: str | None
+    field: str | None
 
 
 class DomainError(Exception):
-    code: str = "error"
-
-    def __init__(self, message: str, target: str | None = None) -> None:
+    def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-        self.target = target
 
 
-class InvalidRequest(DomainError):
-    code = "invalidRequest"
+class RuleViolation(DomainError):
+    """Input that parsed but breaks a business rule (a past closing date, a full team)."""
 
-    def __init__(self, message: str, details: list[FieldError] | None = None,
-                 target: str | None = None) -> None:
-        super().__init__(message, target)
-        self.details = details or []
+    def __init__(self, message: str, problems: list[FieldError]) -> None:
+        super().__init__(message)
+        self.problems = problems
 
 
 class NotFound(DomainError):
-    code = "itemNotFound"
+    pass
 
 
 class InvalidTransition(DomainError):
-    code = "invalidTransition"
+    pass
 
 
 class ReferralExpired(DomainError):
-    code = "referralExpired"
+    pass
 
 
 class ProfileRequired(DomainError):
-    code = "profileRequired"
+    pass
 
 
 class PreconditionFailed(DomainError):
-    code = "preconditionFailed"
-
-
-class PreconditionRequired(DomainError):
-    code = "preconditionRequired"
-
-
-class ConcurrencyConflict(Exception):
-    """The stored item changed since it was read (ETag mismatch) or already exists.
-
-    Raised by repositories; services retry or turn it into a contract error.
-    """
-
-
-class Unauthenticated(DomainError):
-    code = "unauthenticated"
-
-
-class AccessDenied(DomainError):
-    code = "accessDenied"
-
-
-class PayloadTooLarge(DomainError):
-    code = "payloadTooLarge"
+    """The caller asked for a version of the referral that is no longer the stored one."""

@@ -6,24 +6,28 @@ together (the outbox), so a state change and its notification cannot be separate
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from pydantic.alias_generators import to_camel
+from pydantic import BaseModel
 
 from .commands import (
-    MAX_TEAM,
     AcceptRequest,
+    AddTeamMember,
     DeclineRequest,
     EditRequest,
     IntakeRequest,
     LoseRequest,
+    SetFavorite,
     WinRequest,
 )
 from .enums import Action, ContactAlert, EventType, Stage
-from .errors import FieldError, InvalidRequest, ReferralExpired
+from .errors import FieldError, ReferralExpired, RuleViolation
 from .events import Event, make_event
 from .lifecycle import RECEIVED, State, stage_of, transition
 from .models import Details, Referral, TeamMember
+from .rules import MAX_TEAM, closing_date_problem
 
 Result = tuple[Referral, list[Event]]
 
@@ -112,13 +116,7 @@ def expire(referral: Referral, now: datetime) -> Result:
 def edit(referral: Referral, cmd: EditRequest, now: datetime) -> Result:
     transition(_state(referral), Action.EDIT)
     fields = cmd.model_fields_set
-    required = {"name", "deal_value", "currency", "closing_date"} & fields
-    nulls = [f for f in required if getattr(cmd, f) is None]
-    if nulls:
-        raise InvalidRequest(
-            "These fields cannot be cleared on an accepted referral.",
-            [FieldError("invalidValue", "must not be null", to_camel(f)) for f in sorted(nulls)],
-        )
+    # An unchanged closing date may already be past (the deal slipped); a new one may not.
     if cmd.closing_date is not None and cmd.closing_date != referral.details.closing_date:
         _check_closing_date(cmd.closing_date, now)
     detail_fields = {"deal_value", "currency", "closing_date", "notes"} & fields
@@ -134,9 +132,9 @@ def edit(referral: Referral, cmd: EditRequest, now: datetime) -> Result:
     return updated, []
 
 
-def add_team_member(referral: Referral, member: TeamMember, now: datetime) -> Result:
+def add_team_member(referral: Referral, cmd: AddTeamMember, now: datetime) -> Result:
     transition(_state(referral), Action.ADD_TEAM_MEMBER)
-    team = _merge_team(referral.team, [member])
+    team = _merge_team(referral.team, [cmd.member])
     _check_team_size(len(team))
     return referral.model_copy(update={"team": team, "updated_date_time": now}), []
 
@@ -153,11 +151,11 @@ def lose(referral: Referral, cmd: LoseRequest, now: datetime) -> Result:
     return updated, [make_event(EventType.LOST, updated, now)]
 
 
-def set_favorite(referral: Referral, favorite: bool, now: datetime) -> Result:
+def set_favorite(referral: Referral, cmd: SetFavorite, now: datetime) -> Result:
     transition(_state(referral), Action.FAVORITE)
-    if referral.favorite == favorite:
+    if referral.favorite == cmd.favorite:
         return referral, []  # idempotent: nothing to write
-    return referral.model_copy(update={"favorite": favorite, "updated_date_time": now}), []
+    return referral.model_copy(update={"favorite": cmd.favorite, "updated_date_time": now}), []
 
 
 def contact_alert(referral: Referral, now: datetime, window: timedelta) -> ContactAlert | None:
@@ -201,18 +199,30 @@ def _merge_team(team: list[TeamMember], new: list[TeamMember]) -> list[TeamMembe
 
 def _check_team_size(size: int) -> None:
     if size > MAX_TEAM:
-        raise InvalidRequest(
+        raise RuleViolation(
             f"A referral's team has at most {MAX_TEAM} members.",
             [FieldError("tooMany", f"at most {MAX_TEAM} members", "team")],
-            target="team",
         )
 
 
 def _check_closing_date(closing: date, now: datetime) -> None:
-    if closing < now.date():
-        raise InvalidRequest(
-            "closingDate must not be in the past.",
-            [FieldError("invalidValue", "must be today or later", "closingDate")],
-            target="closingDate",
-        )
+    problem = closing_date_problem(closing, now.date())
+    if problem:
+        raise RuleViolation("The closing date must not be in the past.",
+                            [FieldError("invalidValue", problem, "closing_date")])
+
+
+Operation = Callable[[Referral, Any, datetime], Result]
+
+# The one table of actions on an existing referral: each command names its operation.
+# Services dispatch through it (``services.referrals.perform``); a new action is one row here.
+OPERATIONS: dict[type[BaseModel], Operation] = {
+    AcceptRequest: accept,
+    DeclineRequest: decline,
+    EditRequest: edit,
+    AddTeamMember: add_team_member,
+    WinRequest: win,
+    LoseRequest: lose,
+    SetFavorite: set_favorite,
+}
 

@@ -13,9 +13,8 @@ from datetime import timedelta
 
 from shared.domain import operations as ops
 from shared.domain.enums import Stage
-from shared.domain.errors import ConcurrencyConflict
 from shared.domain.lifecycle import stage_of
-from shared.storage.ports import ExpiryEntry
+from shared.storage.ports import ConcurrencyConflict, ExpiryEntry
 
 from .context import Context
 

@@ -10,7 +10,7 @@ import base64
 import binascii
 import json
 
-from shared.domain.errors import FieldError, InvalidRequest
+from shared.domain.errors import FieldError, RuleViolation
 from shared.storage.keys import is_referral_id
 
 
@@ -20,10 +20,9 @@ def encode_token(after: str, query: str) -> str:
 
 
 def decode_token(token: str, query: str) -> str:
-    bad = InvalidRequest(
+    bad = RuleViolation(
         "The continuation token is not valid for this query.",
-        [FieldError("invalidValue", "not a token issued for this query", "continuationToken")],
-        target="continuationToken",
+        [FieldError("invalidValue", "not a token issued for this query", "continuation_token")],
     )
     if len(token) > 512:
         raise bad

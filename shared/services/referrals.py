@@ -1,25 +1,24 @@
-"""Referral use cases: intake, reads, and every state-changing action."""
+"""Referral use cases: intake, reads, and every action, dispatched through one table.
+
+``perform`` is the one way to change an existing referral: it loads it, runs the operation
+that ``domain.operations.OPERATIONS`` names for the command, saves conditionally on the ETag
+read, and dispatches the events. A new action is a command and an operation, never a new
+service function.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 
+from pydantic import BaseModel
+
 from shared.domain import operations as ops
-from shared.domain.commands import (
-    AcceptRequest,
-    DeclineRequest,
-    EditRequest,
-    IntakeRequest,
-    LoseRequest,
-    WinRequest,
-)
+from shared.domain.commands import IntakeRequest
 from shared.domain.enums import Category, Stage
-from shared.domain.errors import ConcurrencyConflict, NotFound, PreconditionFailed, ProfileRequired
-from shared.domain.models import Referral, TeamMember
+from shared.domain.errors import NotFound, PreconditionFailed, ProfileRequired
 from shared.storage.keys import is_referral_id, new_referral_id
-from shared.storage.ports import ListFilter, Stored
+from shared.storage.ports import ConcurrencyConflict, ListFilter, Stored
 
 from .context import Context
 from .paging import decode_token, encode_token
@@ -35,6 +34,17 @@ class View:
     QUALIFIED = "qualified"
     FAVORITES = "favorites"
     ALL = (MARKETPLACE, QUALIFIED, FAVORITES)
+
+
+@dataclass(frozen=True)
+class Precondition:
+    """The versions the caller will accept (from If-Match): any of ``etags``, or any at all."""
+
+    etags: frozenset[str] = frozenset()
+    any_version: bool = False
+
+    def holds(self, etag: str) -> bool:
+        return self.any_version or etag in self.etags
 
 
 @dataclass(frozen=True)
@@ -79,29 +89,28 @@ def list_page(
     return Page(items, next_token)
 
 
-Change = Callable[[Referral], ops.Result]
-
-
-def _mutate(
-    ctx: Context, partner_id: str, referral_id: str, if_match: str | None, change: Change,
+def perform(
+    ctx: Context, partner_id: str, referral_id: str, command: BaseModel,
+    precondition: Precondition | None = None,
 ) -> Stored:
-    """Read, apply the domain change, write conditionally on the ETag read; retry lost races.
+    """Apply ``command`` to the referral: read, decide, write conditionally; retry lost races.
 
-    With If-Match the caller asked for one exact version, so any concurrent change is a 412.
-    Without it, a lost race is retried on fresh data, where the domain decides again (so
-    accept-vs-decline ends with one success and one invalidTransition, never both).
+    With a precondition the caller asked for exact versions, so any concurrent change is a
+    PreconditionFailed. Without one, a lost race is retried on fresh data, where the domain
+    decides again (so accept-vs-decline ends with one success and one InvalidTransition).
     """
+    operation = ops.OPERATIONS[type(command)]
     for _ in range(MAX_ATTEMPTS):
         stored = get(ctx, partner_id, referral_id)
-        if if_match and if_match != "*" and if_match != stored.etag:
-            raise PreconditionFailed("The referral has changed since it was read (stale If-Match).")
-        updated, events = change(stored.referral)
+        if precondition and not precondition.holds(stored.etag):
+            raise PreconditionFailed("The referral has changed since it was read.")
+        updated, events = operation(stored.referral, command, ctx.clock())
         if updated == stored.referral and not events:
             return stored  # nothing to write (e.g. favorite already set)
         try:
             saved = ctx.referrals.update(updated, stored.etag, events)
         except ConcurrencyConflict:
-            if if_match:
+            if precondition:
                 raise PreconditionFailed(
                     "The referral changed while this request was applied."
                 ) from None
@@ -109,38 +118,3 @@ def _mutate(
         ctx.dispatch(events)
         return saved
     raise PreconditionFailed("The referral is changing too quickly; read it again and retry.")
-
-
-def accept(ctx: Context, partner_id: str, rid: str, cmd: AcceptRequest, if_match: str | None
-           ) -> Stored:
-    return _mutate(ctx, partner_id, rid, if_match, lambda r: ops.accept(r, cmd, ctx.clock()))
-
-
-def decline(ctx: Context, partner_id: str, rid: str, cmd: DeclineRequest, if_match: str | None
-            ) -> Stored:
-    return _mutate(ctx, partner_id, rid, if_match, lambda r: ops.decline(r, cmd, ctx.clock()))
-
-
-def edit(ctx: Context, partner_id: str, rid: str, cmd: EditRequest, if_match: str) -> Stored:
-    return _mutate(ctx, partner_id, rid, if_match, lambda r: ops.edit(r, cmd, ctx.clock()))
-
-
-def add_team_member(ctx: Context, partner_id: str, rid: str, member: TeamMember,
-                    if_match: str | None) -> Stored:
-    return _mutate(ctx, partner_id, rid, if_match,
-                   lambda r: ops.add_team_member(r, member, ctx.clock()))
-
-
-def win(ctx: Context, partner_id: str, rid: str, cmd: WinRequest, if_match: str | None) -> Stored:
-    return _mutate(ctx, partner_id, rid, if_match, lambda r: ops.win(r, cmd, ctx.clock()))
-
-
-def lose(ctx: Context, partner_id: str, rid: str, cmd: LoseRequest, if_match: str | None
-         ) -> Stored:
-    return _mutate(ctx, partner_id, rid, if_match, lambda r: ops.lose(r, cmd, ctx.clock()))
-
-
-def set_favorite(ctx: Context, partner_id: str, rid: str, favorite: bool, if_match: str | None
-                 ) -> Stored:
-    return _mutate(ctx, partner_id, rid, if_match,
-                   lambda r: ops.set_favorite(r, favorite, ctx.clock()))

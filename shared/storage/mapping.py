@@ -11,15 +11,14 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic.alias_generators import to_camel
+from pydantic.alias_generators import to_camel, to_snake
 
-from shared.domain.errors import FieldError, InvalidRequest
 from shared.domain.events import Event
 from shared.domain.lifecycle import stage_of
 from shared.domain.models import Profile, Referral
 
 from .keys import PROFILE_ROW, outbox_row
-from .ports import DeliveryState, OutboxRecord
+from .ports import DeliveryState, EntityTooLarge, OutboxRecord
 
 # Table Storage: a string property holds at most 64 KiB of UTF-16, and an entity 1 MiB.
 MAX_PROPERTY_BYTES = 64 * 1024
@@ -45,21 +44,17 @@ def _dump(value: Any) -> str:
 
 
 def _checked(props: dict[str, Any]) -> dict[str, Any]:
-    """Refuse, as bad input, what Table Storage would refuse as a failed write."""
+    """Refuse up front what Table Storage would refuse as a failed write."""
     sizes = {k: len(v.encode("utf-16-le")) for k, v in props.items() if isinstance(v, str)}
     too_long = [k for k, size in sizes.items() if size > MAX_PROPERTY_BYTES]
     if too_long or sum(sizes.values()) > MAX_ENTITY_BYTES:
-        raise InvalidRequest(
-            "The item is too large to store.",
-            [FieldError("tooLarge", "too large to store", _wire_name(k)) for k in too_long]
-            or [FieldError("tooLarge", "too large to store", None)],
-        )
+        raise EntityTooLarge([_field_of(k) for k in too_long])
     return props
 
 
-def _wire_name(prop: str) -> str:
-    """The request field a stored property comes from (profileJson -> profile)."""
-    return prop.removesuffix("Json")
+def _field_of(prop: str) -> str:
+    """The model field a stored property comes from (customerProfileJson -> customer_profile)."""
+    return to_snake(prop.removesuffix("Json"))
 
 
 def referral_to_entity(r: Referral) -> dict[str, Any]:

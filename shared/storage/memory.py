@@ -12,13 +12,19 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from shared.domain.errors import ConcurrencyConflict
 from shared.domain.events import Event
 from shared.domain.lifecycle import stage_of
 from shared.domain.models import Profile, Referral
 
 from .keys import due_day
-from .ports import DeliveryState, ExpiryEntry, ListFilter, OutboxRecord, Stored
+from .ports import (
+    ConcurrencyConflict,
+    DeliveryState,
+    ExpiryEntry,
+    ListFilter,
+    OutboxRecord,
+    Stored,
+)
 
 
 class MemoryStore:

@@ -13,6 +13,24 @@ from shared.domain.events import Event
 from shared.domain.models import Profile, Referral
 
 
+class ConcurrencyConflict(Exception):
+    """The stored item changed since it was read (ETag mismatch) or already exists.
+
+    Raised by repositories; services retry or turn it into a contract error.
+    """
+
+
+class EntityTooLarge(Exception):
+    """An item would exceed what Table Storage stores (64 KiB a property, 1 MiB an entity).
+
+    ``fields`` names the too-long parts by the model field they come from; empty when only
+    the whole is too large. Checked before any write, so nothing is stored."""
+
+    def __init__(self, fields: list[str]) -> None:
+        super().__init__("too large to store: " + (", ".join(fields) or "the item as a whole"))
+        self.fields = fields
+
+
 @dataclass(frozen=True)
 class Stored:
     """A referral with the ETag of the version read; the ETag stays out of the domain."""

@@ -15,7 +15,6 @@ from azure.core.exceptions import (
 )
 from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 
-from shared.domain.errors import ConcurrencyConflict
 from shared.domain.events import Event
 from shared.domain.models import Profile, Referral
 
@@ -36,7 +35,14 @@ from .mapping import (
     profile_to_entity,
     referral_to_entity,
 )
-from .ports import DeliveryState, ExpiryEntry, ListFilter, OutboxRecord, Stored
+from .ports import (
+    ConcurrencyConflict,
+    DeliveryState,
+    ExpiryEntry,
+    ListFilter,
+    OutboxRecord,
+    Stored,
+)
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""The timer (daily expiry sweep) and the queue function (notification delivery)."""
+"""The timers (expiry sweep, outbox redispatch) and the queue function (notification delivery)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ bp = func.Blueprint()  # type: ignore[no-untyped-call]
 
 @bp.timer_trigger(schedule="%EXPIRY_SCHEDULE%", arg_name="timer", run_on_startup=False)
 def expire_referrals(timer: func.TimerRequest) -> None:
-    result = sweep(bootstrap.context())
+    result = sweep(bootstrap.runtime().ctx)
     log.info("expire_referrals done (past_due=%s): %s", timer.past_due, result)
 
 
@@ -25,7 +25,7 @@ def expire_referrals(timer: func.TimerRequest) -> None:
 # A literal schedule: there is nothing an operator should tune here.
 @bp.timer_trigger(schedule="0 */5 * * * *", arg_name="timer", run_on_startup=False)
 def redispatch_notifications(timer: func.TimerRequest) -> None:
-    redispatch(bootstrap.context())
+    redispatch(bootstrap.runtime().ctx)
 
 
 @bp.queue_trigger(arg_name="msg", queue_name=NOTIFICATIONS_QUEUE, connection="AzureWebJobsStorage")
@@ -36,6 +36,6 @@ def deliver_notification(msg: func.QueueMessage) -> None:
         # Retrying cannot fix a malformed message; log it rather than poison-loop.
         log.error("deliver_notification: malformed message %s dropped", msg.id)
         return
-    outcome = deliver(bootstrap.context(), bootstrap.http_session(), partner_id, event_id,
-                      msg.dequeue_count or 1)
+    rt = bootstrap.runtime()
+    outcome = deliver(rt.ctx, rt.http, partner_id, event_id, msg.dequeue_count or 1)
     log.info("event %s: %s", event_id, outcome)

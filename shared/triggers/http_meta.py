@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from .http_support import json_response
-from .openapi import document
+from .http_support import Call, json_response
+from .routing import Route, register
 from .views import Health, dump
 
 bp = func.Blueprint()  # type: ignore[no-untyped-call]
+TAG = "Service"
 
 
-@bp.route(route="health", methods=["GET"])
-def health(req: func.HttpRequest) -> func.HttpResponse:
+def _health(c: Call) -> func.HttpResponse:
     return json_response(200, dump(Health(status="ok")))
 
 
-@bp.route(route="openapi.json", methods=["GET"])
-def openapi(req: func.HttpRequest) -> func.HttpResponse:
+def _openapi(c: Call) -> func.HttpResponse:
+    from .openapi import document  # built from every route table, so imported late
+
     return json_response(200, document())
+
+
+ROUTES = [
+    Route("health", "GET", "health", "Liveness check", TAG, _health, response=Health),
+    Route("openapi", "GET", "openapi.json", "This API description (OpenAPI 3.1)", TAG, _openapi),
+]
+register(bp, ROUTES)

@@ -1,3 +1,5 @@
+"""The partner's business profile."""
+
 from __future__ import annotations
 
 import azure.functions as func
@@ -6,21 +8,29 @@ from shared.auth import ADMIN_ROLES
 from shared.domain.models import Profile, ProfileInput
 from shared.services import profiles
 
-from .http_support import handle, json_response
+from .http_support import Call, json_response
+from .routing import Route, register
 
 bp = func.Blueprint()  # type: ignore[no-untyped-call]
+TAG = "Profile"
 
 
 def _profile(profile: Profile) -> func.HttpResponse:
     return json_response(200, profile.model_dump(mode="json", by_alias=True))
 
 
-@bp.route(route="profile", methods=["PUT"])
-def put_profile(req: func.HttpRequest) -> func.HttpResponse:
-    return handle(req, ADMIN_ROLES, lambda c: _profile(
-        profiles.put_profile(c.ctx, c.tenant, c.body(ProfileInput))))
+def _put(c: Call) -> func.HttpResponse:
+    return _profile(profiles.put_profile(c.ctx, c.tenant, c.body(ProfileInput)))
 
 
-@bp.route(route="profile", methods=["GET"])
-def get_profile(req: func.HttpRequest) -> func.HttpResponse:
-    return handle(req, ADMIN_ROLES, lambda c: _profile(profiles.get_profile(c.ctx, c.tenant)))
+def _get(c: Call) -> func.HttpResponse:
+    return _profile(profiles.get_profile(c.ctx, c.tenant))
+
+
+ROUTES = [
+    Route("put_profile", "PUT", "profile", "Create or replace the business profile", TAG, _put,
+          ADMIN_ROLES, body=ProfileInput, response=Profile),
+    Route("get_profile", "GET", "profile", "Get the business profile", TAG, _get, ADMIN_ROLES,
+          response=Profile),
+]
+register(bp, ROUTES)

@@ -1,28 +1,34 @@
-"""Referral routes. Each parses its input, calls one service, and maps the result."""
+"""Referral routes, as one table. Every action route is the same three steps: parse the body
+into its command, ``perform`` it, answer the referral; only the rows differ."""
 
 from __future__ import annotations
 
 import azure.functions as func
+from pydantic import BaseModel
 
 from shared.auth import ADMIN_ROLES, INTAKE_ROLES
 from shared.domain.commands import (
     AcceptRequest,
+    AddTeamMember,
     DeclineRequest,
     EditRequest,
     IntakeRequest,
     LoseRequest,
+    SetFavorite,
     WinRequest,
 )
-from shared.domain.errors import PreconditionRequired
 from shared.domain.models import TeamMember
 from shared.services import referrals as svc
 from shared.services.insights import insights
 
-from .http_support import Call, handle, json_response
-from .listing import next_link, parse_list_query
-from .views import Insights, ReferralPage, dump, referral_out
+from .errors import PreconditionRequired
+from .http_support import Call, json_response
+from .listing import LIST_PARAMETERS, next_link, parse_list_query
+from .routing import Action, IfMatch, Method, Route, register
+from .views import Insights, ReferralOut, ReferralPage, dump, insights_out, referral_out
 
 bp = func.Blueprint()  # type: ignore[no-untyped-call]
+TAG = "Referrals"
 
 
 def _intake(c: Call) -> func.HttpResponse:
@@ -31,85 +37,81 @@ def _intake(c: Call) -> func.HttpResponse:
     return c.referral(stored, 201, {"Location": location})
 
 
-@bp.route(route="referrals", methods=["POST"])
-def create_referral(req: func.HttpRequest) -> func.HttpResponse:
-    return handle(req, INTAKE_ROLES, _intake)
-
-
 def _list(c: Call) -> func.HttpResponse:
     query = parse_list_query(c.req.params)
     page = svc.list_page(c.ctx, c.tenant, query.view, query.stage, query.top, query.token)
-    now, window = c.ctx.clock(), c.ctx.settings.contact_alert_window
+    now, window = c.ctx.clock(), c.settings.contact_alert_window
     link = next_link(c.req.url, query, page.continuation_token) if page.continuation_token \
         else None
     body = ReferralPage(value=[referral_out(s, now, window) for s in page.items], next_link=link)
     return json_response(200, dump(body, exclude_none_fields={"nextLink"}))
 
 
-@bp.route(route="referrals", methods=["GET"])
-def list_referrals(req: func.HttpRequest) -> func.HttpResponse:
-    return handle(req, ADMIN_ROLES, _list)
-
-
-@bp.route(route="referrals/{id}", methods=["GET"])
-def get_referral(req: func.HttpRequest) -> func.HttpResponse:
-    return handle(req, ADMIN_ROLES, lambda c: c.referral(svc.get(c.ctx, c.tenant, c.route("id"))))
-
-
-@bp.route(route="referrals/{id}/accept", methods=["POST"])
-def accept_referral(req: func.HttpRequest) -> func.HttpResponse:
-    return handle(req, ADMIN_ROLES, lambda c: c.referral(svc.accept(
-        c.ctx, c.tenant, c.route("id"), c.body(AcceptRequest), c.if_match)))
-
-
-@bp.route(route="referrals/{id}/decline", methods=["POST"])
-def decline_referral(req: func.HttpRequest) -> func.HttpResponse:
-    return handle(req, ADMIN_ROLES, lambda c: c.referral(svc.decline(
-        c.ctx, c.tenant, c.route("id"), c.body(DeclineRequest), c.if_match)))
+def _get(c: Call) -> func.HttpResponse:
+    return c.referral(svc.get(c.ctx, c.tenant, c.referral_id))
 
 
 def _edit(c: Call) -> func.HttpResponse:
-    if not c.if_match:
+    # Checked before the body: an edit without a version is refused whatever it says.
+    if c.precondition is None:
         raise PreconditionRequired("PATCH requires an If-Match header with the referral's ETag.")
-    return c.referral(svc.edit(c.ctx, c.tenant, c.route("id"), c.body(EditRequest), c.if_match))
+    return _perform(c, c.body(EditRequest))
 
 
-@bp.route(route="referrals/{id}", methods=["PATCH"])
-def edit_referral(req: func.HttpRequest) -> func.HttpResponse:
-    return handle(req, ADMIN_ROLES, _edit)
+def _perform(c: Call, command: BaseModel) -> func.HttpResponse:
+    return c.referral(svc.perform(c.ctx, c.tenant, c.referral_id, command, c.precondition))
 
 
-@bp.route(route="referrals/{id}/team", methods=["POST"])
-def add_team_member(req: func.HttpRequest) -> func.HttpResponse:
-    return handle(req, ADMIN_ROLES, lambda c: c.referral(svc.add_team_member(
-        c.ctx, c.tenant, c.route("id"), c.body(TeamMember), c.if_match)))
+def _act(model: type[BaseModel], *, optional: bool = False) -> Action:
+    """An action route whose body is the command itself."""
+    return lambda c: _perform(c, c.body(model, optional=optional))
 
 
-@bp.route(route="referrals/{id}/win", methods=["POST"])
-def win_referral(req: func.HttpRequest) -> func.HttpResponse:
-    return handle(req, ADMIN_ROLES, lambda c: c.referral(svc.win(
-        c.ctx, c.tenant, c.route("id"), c.body(WinRequest, optional=True), c.if_match)))
+def _add_member(c: Call) -> func.HttpResponse:
+    return _perform(c, AddTeamMember(member=c.body(TeamMember)))
 
 
-@bp.route(route="referrals/{id}/lose", methods=["POST"])
-def lose_referral(req: func.HttpRequest) -> func.HttpResponse:
-    return handle(req, ADMIN_ROLES, lambda c: c.referral(svc.lose(
-        c.ctx, c.tenant, c.route("id"), c.body(LoseRequest, optional=True), c.if_match)))
+def _favorite(value: bool) -> Action:
+    return lambda c: _perform(c, SetFavorite(favorite=value))
 
 
-@bp.route(route="referrals/{id}/favorite", methods=["PUT"])
-def favorite_referral(req: func.HttpRequest) -> func.HttpResponse:
-    return handle(req, ADMIN_ROLES, lambda c: c.referral(svc.set_favorite(
-        c.ctx, c.tenant, c.route("id"), True, c.if_match)))
+def _insights(c: Call) -> func.HttpResponse:
+    return json_response(200, dump(insights_out(insights(c.ctx, c.tenant))))
 
 
-@bp.route(route="referrals/{id}/favorite", methods=["DELETE"])
-def unfavorite_referral(req: func.HttpRequest) -> func.HttpResponse:
-    return handle(req, ADMIN_ROLES, lambda c: c.referral(svc.set_favorite(
-        c.ctx, c.tenant, c.route("id"), False, c.if_match)))
+def _action(name: str, method: Method, path: str, summary: str, action: Action,
+            body: type[BaseModel] | None = None, *, if_match: IfMatch = "optional",
+            body_required: bool = True) -> Route:
+    """A row for an admin route on one referral that answers the referral, with its ETag."""
+    return Route(name, method, path, summary, TAG, action, ADMIN_ROLES, body=body,
+                 body_required=body_required, response=ReferralOut, response_headers=("ETag",),
+                 if_match=if_match)
 
 
-@bp.route(route="insights", methods=["GET"])
-def get_insights(req: func.HttpRequest) -> func.HttpResponse:
-    return handle(req, ADMIN_ROLES, lambda c: json_response(
-        200, dump(Insights.model_validate(insights(c.ctx, c.tenant)))))
+ROUTES = [
+    Route("create_referral", "POST", "referrals", "Receive a referral (Microsoft's systems)",
+          TAG, _intake, INTAKE_ROLES, body=IntakeRequest, response=ReferralOut, status=201,
+          response_headers=("ETag", "Location")),
+    Route("list_referrals", "GET", "referrals", "List referrals, newest first", TAG, _list,
+          ADMIN_ROLES, response=ReferralPage, query=LIST_PARAMETERS),
+    _action("get_referral", "GET", "referrals/{id}", "Get a referral", _get, if_match="none"),
+    _action("edit_referral", "PATCH", "referrals/{id}", "Edit an accepted referral's deal",
+            _edit, EditRequest, if_match="required"),
+    _action("accept_referral", "POST", "referrals/{id}/accept", "Accept a referral",
+            _act(AcceptRequest), AcceptRequest),
+    _action("decline_referral", "POST", "referrals/{id}/decline", "Decline a referral",
+            _act(DeclineRequest), DeclineRequest),
+    _action("add_team_member", "POST", "referrals/{id}/team", "Add a team member",
+            _add_member, TeamMember),
+    _action("win_referral", "POST", "referrals/{id}/win", "Close an accepted referral as won",
+            _act(WinRequest, optional=True), WinRequest, body_required=False),
+    _action("lose_referral", "POST", "referrals/{id}/lose", "Close an accepted referral as lost",
+            _act(LoseRequest, optional=True), LoseRequest, body_required=False),
+    _action("favorite_referral", "PUT", "referrals/{id}/favorite", "Mark as favorite",
+            _favorite(True)),
+    _action("unfavorite_referral", "DELETE", "referrals/{id}/favorite", "Unmark as favorite",
+            _favorite(False)),
+    Route("get_insights", "GET", "insights", "The organisation's response and outcome figures",
+          "Insights", _insights, ADMIN_ROLES, response=Insights),
+]
+register(bp, ROUTES)

@@ -4,27 +4,49 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, TypeVar
 
 import azure.functions as func
+from azure.core.exceptions import HttpResponseError, ServiceRequestError, ServiceResponseError
 from pydantic import BaseModel, ValidationError
 
 from shared import bootstrap
-from shared.auth import Caller, Role, authenticate
-from shared.domain.errors import DomainError, FieldError, InvalidRequest, PayloadTooLarge
+from shared.auth import Caller, authenticate
+from shared.auth_errors import AccessDenied, Unauthenticated
+from shared.bootstrap import Runtime
+from shared.domain.errors import DomainError
 from shared.services.context import Context
-from shared.storage.ports import Stored
+from shared.services.referrals import Precondition
+from shared.settings import Settings
+from shared.storage.ports import EntityTooLarge, Stored
 
-from .errors import envelope, error_body, from_validation, status_of
+from .errors import (
+    HttpError,
+    InvalidRequest,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    envelope,
+    error_response_parts,
+    from_validation,
+)
+from .routing import Route
 from .views import referral_view
 
 log = logging.getLogger(__name__)
 
 MAX_BODY = 64 * 1024
+JSON_TYPES = ("application/json", "text/json")
+MERGE_PATCH = "application/merge-patch+json"  # PATCH bodies are JSON merge patches
 M = TypeVar("M", bound=BaseModel)
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}
+RETRY_AFTER_SECONDS = "5"
+# Storage answers these when it is overloaded (503 ServerBusy), throttling, or timing out.
+UNAVAILABLE_STATUSES = frozenset({429, 500, 503, 504})
+_ETAG = re.compile(r'\s*((?:W/)?"[^"]*")\s*(?:,|$)')
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None
@@ -38,25 +60,62 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None
     )
 
 
+def error_response(status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+                   ) -> func.HttpResponse:
+    return json_response(status, body, {"x-ms-error-code": body["error"]["code"],
+                                        **(headers or {})})
+
+
 @dataclass
 class Call:
-    """One authenticated request, with helpers the routes use to read it."""
+    """One request to one route, with the helpers its action uses to read it."""
 
     req: func.HttpRequest
-    caller: Caller
-    ctx: Context
+    route: Route
+    _runtime: Runtime | None = None
+    caller: Caller | None = field(default=None, init=False)
+
+    @property
+    def runtime(self) -> Runtime:
+        if self._runtime is None:
+            self._runtime = bootstrap.runtime()
+        return self._runtime
+
+    @property
+    def settings(self) -> Settings:
+        return self._runtime.settings if self._runtime else bootstrap.settings()
+
+    @property
+    def ctx(self) -> Context:
+        return self.runtime.ctx
 
     @property
     def tenant(self) -> str:
+        assert self.caller is not None, "anonymous routes have no tenant"
         return self.caller.tenant_id
 
-    def route(self, name: str) -> str:
+    def route_param(self, name: str) -> str:
         return str(self.req.route_params.get(name, ""))
 
     @property
-    def if_match(self) -> str | None:
-        value = (self.req.headers.get("If-Match") or "").strip()
-        return value or None
+    def referral_id(self) -> str:
+        return self.route_param("id")
+
+    def today(self) -> date:
+        return self.ctx.clock().date()
+
+    @property
+    def precondition(self) -> Precondition | None:
+        """If-Match as RFC 9110 reads it: ``*`` or a list of entity tags."""
+        raw = (self.req.headers.get("If-Match") or "").strip()
+        if not raw:
+            return None
+        if raw == "*":
+            return Precondition(any_version=True)
+        tags = _ETAG.findall(raw)
+        # An unquoted value is taken as one opaque tag rather than refused: it simply
+        # matches nothing unless it is the stored tag verbatim.
+        return Precondition(etags=frozenset(tags or [raw]))
 
     def body(self, model: type[M], *, optional: bool = False) -> M:
         raw = self.req.get_body() or b""
@@ -65,42 +124,59 @@ class Call:
         if not raw.strip():
             if optional:
                 return model.model_validate({})
-            raise InvalidRequest("A JSON body is required.",
-                                 [FieldError("required", "a JSON body is required", None)])
+            raise InvalidRequest("A JSON body is required.")
         ctype = (self.req.headers.get("Content-Type") or "application/json").split(";")[0]
-        if ctype.strip().lower() not in ("application/json", "text/json"):
-            raise InvalidRequest("The body must be application/json.",
-                                 [FieldError("unsupportedMediaType",
-                                             f"Content-Type {ctype!r} is not application/json",
-                                             None)])
+        accepted = (*JSON_TYPES, MERGE_PATCH) if self.route.method == "PATCH" else JSON_TYPES
+        if ctype.strip().lower() not in accepted:
+            raise UnsupportedMediaType(f"Content-Type {ctype!r} is not application/json.")
         try:
-            return model.model_validate_json(raw)
+            return model.model_validate_json(raw, context={"today": self.today()})
         except ValidationError as exc:
             raise from_validation(exc) from None
 
     def referral(self, stored: Stored, status: int = 200,
                  headers: dict[str, str] | None = None) -> func.HttpResponse:
-        cfg = self.ctx.settings
-        body = referral_view(stored, self.ctx.clock(), cfg.contact_alert_window)
+        body = referral_view(stored, self.ctx.clock(), self.settings.contact_alert_window)
         return json_response(status, body, {"ETag": stored.etag, **(headers or {})})
 
 
-def handle(req: func.HttpRequest, roles: frozenset[Role],
-           action: Callable[[Call], func.HttpResponse]) -> func.HttpResponse:
+def respond(req: func.HttpRequest, route: Route, runtime: Runtime | None = None
+            ) -> func.HttpResponse:
     """Authenticate, authorise, run the route's action, and map every failure to the
     contract's envelope. The one place where a bare ``except`` is allowed."""
+    request_id = str(uuid.uuid4())
+    call = Call(req, route, runtime)
     try:
-        settings = bootstrap.settings()
-        caller = authenticate(req.headers, settings, bootstrap.jwks_cache).require(roles)
-        return action(Call(req, caller, bootstrap.context()))
-    except DomainError as exc:
-        return json_response(status_of(exc), error_body(exc))
+        if route.roles is not None:
+            call.caller = authenticate(req.headers, call.settings, lambda: call.runtime.jwks
+                                       ).require(route.roles)
+        resp = route.action(call)
+    except (HttpError, DomainError, Unauthenticated, AccessDenied, EntityTooLarge) as exc:
+        resp = error_response(*error_response_parts(exc))
     except ValidationError as exc:
-        err = from_validation(exc)
-        return json_response(400, error_body(err))
-    except Exception:
-        log.exception("unhandled error in %s %s", req.method, _path(req.url))
-        return json_response(500, envelope("internalError", "An internal error occurred."))
+        resp = error_response(*error_response_parts(from_validation(exc)))
+    except Exception as exc:
+        resp = _unexpected(req, exc, request_id)
+    resp.headers["x-ms-request-id"] = request_id
+    log.info("%s %s -> %s (request %s)", req.method, _path(req.url), resp.status_code,
+             request_id)
+    return resp
+
+
+def _unexpected(req: func.HttpRequest, exc: Exception, request_id: str) -> func.HttpResponse:
+    unavailable = isinstance(exc, ServiceRequestError | ServiceResponseError) or (
+        isinstance(exc, HttpResponseError) and exc.status_code in UNAVAILABLE_STATUSES)
+    if not unavailable:
+        log.exception("unhandled error in %s %s (request %s)", req.method, _path(req.url),
+                      request_id)
+        return error_response(500, envelope("internalError", "An internal error occurred."))
+    # Storage unreachable, throttling (503 ServerBusy) or timing out: nothing the caller
+    # sent was wrong, and retrying later is the right move.
+    log.warning("storage unavailable in %s %s (request %s): %s", req.method, _path(req.url),
+                request_id, type(exc).__name__)
+    return error_response(
+        503, envelope("serviceUnavailable", "Storage is unavailable; retry later."),
+        {"Retry-After": RETRY_AFTER_SECONDS})
 
 
 def _path(url: str) -> str:

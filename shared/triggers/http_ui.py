@@ -4,45 +4,49 @@ authenticated like any other client's) and the page's sign-in configuration."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 import azure.functions as func
 
-from shared import bootstrap, ui
+from shared import ui
 from shared.settings import Settings, SettingsError
 
 from .errors import envelope
-from .http_support import json_response
+from .http_support import Call, error_response, json_response
+from .routing import Route, register
 
 log = logging.getLogger(__name__)
 bp = func.Blueprint()  # type: ignore[no-untyped-call]
+TAG = "Dashboard"
 
 # Assets carry no version in their names (no build step), so browsers revalidate each use
 # with If-None-Match and get a 304 when nothing changed.
 ASSET_CACHE = "no-cache"
 HTML_HEADERS = {"Referrer-Policy": "same-origin", "X-Frame-Options": "DENY",
                 "Cross-Origin-Opener-Policy": "same-origin"}
+STATIC_CONTENT = {t: {"schema": {"type": "string"}}
+                  for t in ("text/html", "text/javascript", "text/css", "image/svg+xml")}
+NOT_MODIFIED = {"304": {"description": "Not modified (If-None-Match)"}}
 
 
-def _settings_or_none() -> Settings | None:
+def _settings_or_none(c: Call) -> Settings | None:
     try:
-        return bootstrap.settings()
+        return c.settings
     except SettingsError:
         log.exception("settings are invalid; serving the dashboard with the strict policy")
         return None
 
 
-def _serve(req: func.HttpRequest, name: str) -> func.HttpResponse:
+def _serve(c: Call, name: str) -> func.HttpResponse:
     found = ui.asset(name)
     if found is None:
-        return json_response(404, envelope("itemNotFound", "There is no such file.", "file"))
-    body, etag, gzipped = found.variant(req.headers.get("Accept-Encoding") or "")
+        return error_response(404, envelope("itemNotFound", "There is no such file.", "file"))
+    body, etag, gzipped = found.variant(c.req.headers.get("Accept-Encoding") or "")
     headers = {"ETag": etag, "Cache-Control": ASSET_CACHE, "X-Content-Type-Options": "nosniff",
                "Vary": "Accept-Encoding"}
     if found.name.endswith(".html"):
         headers.update(HTML_HEADERS)
-        headers["Content-Security-Policy"] = ui.content_security_policy(_settings_or_none())
-    if ui.etag_matches(req.headers.get("If-None-Match"), etag):
+        headers["Content-Security-Policy"] = ui.content_security_policy(_settings_or_none(c))
+    if ui.etag_matches(c.req.headers.get("If-None-Match"), etag):
         return func.HttpResponse(status_code=304, headers=headers)
     headers["Content-Type"] = found.content_type
     if gzipped:
@@ -50,31 +54,20 @@ def _serve(req: func.HttpRequest, name: str) -> func.HttpResponse:
     return func.HttpResponse(body, status_code=200, headers=headers)
 
 
-def _guard(req: func.HttpRequest, action: Callable[[], func.HttpResponse]) -> func.HttpResponse:
-    try:
-        return action()
-    except Exception:
-        log.exception("unhandled error in %s %s", req.method, req.url.split("?", 1)[0])
-        return json_response(500, envelope("internalError", "An internal error occurred."))
-
-
-@bp.route(route="ui", methods=["GET"])
-def ui_index(req: func.HttpRequest) -> func.HttpResponse:
-    return _guard(req, lambda: _serve(req, ui.INDEX))
-
-
-@bp.route(route="ui/{file}", methods=["GET"])
-def ui_asset(req: func.HttpRequest) -> func.HttpResponse:
-    return _guard(req, lambda: _serve(req, str(req.route_params.get("file") or "")))
-
-
-def _config() -> func.HttpResponse:
-    cfg = _settings_or_none()
+def _config(c: Call) -> func.HttpResponse:
+    cfg = _settings_or_none(c)
     if cfg is None:
-        return json_response(500, envelope("internalError", "The app's settings are invalid."))
+        return error_response(500, envelope("internalError", "The app's settings are invalid."))
     return json_response(200, ui.client_config(cfg))
 
 
-@bp.route(route="ui/config", methods=["GET"])
-def ui_config(req: func.HttpRequest) -> func.HttpResponse:
-    return _guard(req, _config)
+ROUTES = [
+    Route("ui_index", "GET", "ui", "The dashboard page", TAG, lambda c: _serve(c, ui.INDEX),
+          content=STATIC_CONTENT, extra_responses=NOT_MODIFIED),
+    Route("ui_asset", "GET", "ui/{file}", "A dashboard file", TAG,
+          lambda c: _serve(c, c.route_param("file")), content=STATIC_CONTENT,
+          extra_responses=NOT_MODIFIED),
+    Route("ui_config", "GET", "ui/config", "The dashboard's sign-in configuration", TAG,
+          _config),
+]
+register(bp, ROUTES)

@@ -4,13 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from shared.domain.enums import Stage
-from shared.domain.errors import FieldError, InvalidRequest
+from shared.domain.errors import FieldError
 from shared.services.referrals import View
 
+from .errors import InvalidRequest
+
 DEFAULT_TOP, MAX_TOP = 50, 100
+
+LIST_PARAMETERS: tuple[dict[str, Any], ...] = (
+    {"name": "view", "in": "query", "description": "The tab: marketplace, qualified, favorites.",
+     "schema": {"type": "string", "enum": list(View.ALL)}},
+    {"name": "stage", "in": "query", "description": "Where in the life cycle.",
+     "schema": {"type": "string", "enum": [s.value for s in Stage]}},
+    {"name": "top", "in": "query", "description": "Page size.",
+     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_TOP, "default": DEFAULT_TOP}},
+    {"name": "continuationToken", "in": "query",
+     "description": "Opaque; from the previous page's nextLink.", "schema": {"type": "string"}},
+)
 
 
 @dataclass(frozen=True)
@@ -42,8 +56,8 @@ def parse_list_query(params: Mapping[str, str]) -> ListQuery:
         else:
             errors.append(FieldError("invalidValue", f"must be an integer 1..{MAX_TOP}", "top"))
     if errors:
-        raise InvalidRequest("The query has invalid parameters; see details.", errors,
-                             errors[0].target if len(errors) == 1 else None)
+        raise InvalidRequest("The query has invalid parameters; see details.",
+                             errors[0].field if len(errors) == 1 else None, errors)
     return ListQuery(view, stage, top, params.get("continuationToken") or None)
 
 

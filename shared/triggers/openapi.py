@@ -1,4 +1,5 @@
-"""The OpenAPI 3.1 document, generated from the same pydantic models the routes validate with."""
+"""The OpenAPI 3.1 document, built from the route tables and the same pydantic models the
+routes validate requests with and build responses from, so it cannot drift from either."""
 
 from __future__ import annotations
 
@@ -7,52 +8,14 @@ from functools import cache
 from typing import Any, Literal
 
 from pydantic import BaseModel
+from pydantic.alias_generators import to_camel
 
-from shared.domain.commands import (
-    AcceptRequest,
-    DeclineRequest,
-    EditRequest,
-    IntakeRequest,
-    LoseRequest,
-    WinRequest,
-)
-from shared.domain.models import Profile, ProfileInput, TeamMember
+from . import http_meta, http_profile, http_referrals, http_ui
+from .routing import Route
+from .views import ErrorEnvelope
 
-from .views import ErrorEnvelope, Health, Insights, ReferralOut, ReferralPage
-
-ADMIN, INTAKE, NONE = "admin", "intake", "none"
-
-# (method, path, operationId, role, request model, success status, response schema name)
-REF = "ReferralOut"
-STATIC = "static"  # the dashboard's files: not JSON, revalidated with ETags
-_STATIC_TYPES = ("text/html", "text/javascript", "text/css", "image/svg+xml")
-ROUTES: list[tuple[str, str, str, str, type[BaseModel] | None, int, str | None]] = [
-    ("get", "/health", "health", NONE, None, 200, "Health"),
-    ("get", "/openapi.json", "openapi", NONE, None, 200, None),
-    ("put", "/profile", "putProfile", ADMIN, ProfileInput, 200, "Profile"),
-    ("get", "/profile", "getProfile", ADMIN, None, 200, "Profile"),
-    ("post", "/referrals", "createReferral", INTAKE, IntakeRequest, 201, REF),
-    ("get", "/referrals", "listReferrals", ADMIN, None, 200, "ReferralPage"),
-    ("get", "/referrals/{id}", "getReferral", ADMIN, None, 200, REF),
-    ("patch", "/referrals/{id}", "editReferral", ADMIN, EditRequest, 200, REF),
-    ("post", "/referrals/{id}/accept", "acceptReferral", ADMIN, AcceptRequest, 200, REF),
-    ("post", "/referrals/{id}/decline", "declineReferral", ADMIN, DeclineRequest, 200, REF),
-    ("post", "/referrals/{id}/team", "addTeamMember", ADMIN, TeamMember, 200, REF),
-    ("post", "/referrals/{id}/win", "winReferral", ADMIN, WinRequest, 200, REF),
-    ("post", "/referrals/{id}/lose", "loseReferral", ADMIN, LoseRequest, 200, REF),
-    ("put", "/referrals/{id}/favorite", "favoriteReferral", ADMIN, None, 200, REF),
-    ("delete", "/referrals/{id}/favorite", "unfavoriteReferral", ADMIN, None, 200, REF),
-    ("get", "/insights", "getInsights", ADMIN, None, 200, "Insights"),
-    ("get", "/ui", "dashboard", NONE, None, 200, STATIC),
-    ("get", "/ui/{file}", "dashboardAsset", NONE, None, 200, STATIC),
-    ("get", "/ui/config", "dashboardConfig", NONE, None, 200, None),
-]
-
-_LIST_PARAMS: list[dict[str, Any]] = [
-    {"name": "view", "in": "query", "schema": {"enum": ["marketplace", "qualified", "favorites"]}},
-    {"name": "stage", "in": "query", "schema": {"enum": ["received", "accepted", "archived"]}},
-    {"name": "top", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
-    {"name": "continuationToken", "in": "query", "schema": {"type": "string"}},
+ROUTES: list[Route] = [
+    *http_meta.ROUTES, *http_profile.ROUTES, *http_referrals.ROUTES, *http_ui.ROUTES,
 ]
 
 
@@ -65,44 +28,52 @@ def _schema(model: type[BaseModel], defs: dict[str, Any],
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
+def _success(route: Route, schemas: dict[str, Any]) -> dict[str, Any]:
+    if route.content is not None:
+        return {"description": route.summary, "content": route.content}
+    schema = _schema(route.response, schemas, "serialization") if route.response \
+        else {"type": "object"}
+    return {"description": route.summary, "content": {"application/json": {"schema": schema}}}
+
+
+def _parameters(route: Route) -> list[dict[str, Any]]:
+    params: list[dict[str, Any]] = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in re.findall(r"\{(\w+)\}", route.path)]
+    params += route.query
+    if route.if_match != "none":
+        params.append({"name": "If-Match", "in": "header",
+                       "required": route.if_match == "required", "schema": {"type": "string"}})
+    return params
+
+
+def _operation(route: Route, schemas: dict[str, Any]) -> dict[str, Any]:
+    op: dict[str, Any] = {
+        "operationId": to_camel(route.name), "summary": route.summary, "tags": [route.tag],
+        "responses": {str(route.status): _success(route, schemas), **route.extra_responses,
+                      "default": {"description": "Error", "content": {"application/json": {
+                          "schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}}},
+    }
+    if route.roles is None:
+        op["security"] = []
+    else:
+        op["x-roles"] = sorted(r.value for r in route.roles)
+    if route.body is not None:
+        op["requestBody"] = {"required": route.body_required, "content": {
+            "application/json": {"schema": _schema(route.body, schemas)}}}
+    params = _parameters(route)
+    if params:
+        op["parameters"] = params
+    return op
+
+
 @cache
 def document() -> dict[str, Any]:
     schemas: dict[str, Any] = {}
-    for out in (ErrorEnvelope, ReferralOut, ReferralPage, Health, Insights, Profile):
-        _schema(out, schemas, "serialization")
+    _schema(ErrorEnvelope, schemas, "serialization")
     paths: dict[str, Any] = {}
-    for method, path, op_id, role, model, status, response in ROUTES:
-        op: dict[str, Any] = {"operationId": op_id, "responses": {
-            str(status): {"description": "Success", "content": {"application/json": {
-                "schema": {"$ref": f"#/components/schemas/{response}"} if response
-                else {"type": "object"}}}},
-            "default": {"description": "Error", "content": {"application/json": {
-                "schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}},
-        }}
-        if response == STATIC:
-            op["responses"][str(status)] = {"description": "A dashboard file", "content": {
-                t: {"schema": {"type": "string"}} for t in _STATIC_TYPES}}
-            op["responses"]["304"] = {"description": "Not modified (If-None-Match)"}
-        if role == NONE:
-            op["security"] = []
-        else:
-            op["x-roles"] = ["Referrals.Admin", "Partner.Admin"] if role == ADMIN \
-                else ["Referrals.Intake"]
-        if model is not None:
-            body_schema = _schema(model, schemas)
-            op["requestBody"] = {"required": model not in (WinRequest, LoseRequest),
-                                 "content": {"application/json": {"schema": body_schema}}}
-        params: list[dict[str, Any]] = []
-        params += [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-                   for name in re.findall(r"\{(\w+)\}", path)]
-        if op_id == "listReferrals":
-            params += _LIST_PARAMS
-        if method in ("patch", "post", "put", "delete") and "{id}" in path:
-            params.append({"name": "If-Match", "in": "header", "required": method == "patch",
-                           "schema": {"type": "string"}})
-        if params:
-            op["parameters"] = params
-        paths.setdefault(path, {})[method] = op
+    for route in ROUTES:
+        paths.setdefault("/" + route.path, {})[route.method.lower()] = _operation(route, schemas)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Referrals API", "version": "1.0.0",

@@ -14,6 +14,7 @@ from shared.domain.events import iso
 from shared.domain.lifecycle import stage_of
 from shared.domain.models import CustomerProfile, InvitedBy, Requirements, TeamMember
 from shared.domain.operations import contact_alert
+from shared.services.insights import Figures
 from shared.storage.ports import Stored
 
 
@@ -122,6 +123,16 @@ def referral_out(stored: Stored, now: datetime, alert_window: timedelta) -> Refe
         expiration_date_time=_time(r.expiration_date_time),
         accepted_date_time=_time(r.accepted_date_time),
         closed_date_time=_time(r.closed_date_time), eTag=stored.etag,
+    )
+
+
+def insights_out(f: Figures) -> Insights:
+    return Insights(
+        received=f.received, accepted=f.accepted, declined=f.declined, expired=f.expired,
+        won=f.won, lost=f.lost, acceptance_rate=f.acceptance_rate, win_rate=f.win_rate,
+        median_response_hours=f.median_response_hours,
+        open_pipeline_value=[PipelineValue(currency=c, value=float(v))
+                             for c, v in f.open_pipeline.items()],
     )
 
 

@@ -156,7 +156,7 @@ def test_decline(open_page, seed):
     dialog.get_by_label("Reason").select_option("Other")
     dialog.get_by_role("button", name="Decline", exact=True).click()
     # The API names the field (target "notes"), so the message sits next to Notes.
-    expect(dialog.locator(".field-error")).to_contain_text("notes are required")
+    expect(dialog.locator(".field-error")).to_have_text("Notes are required when reason is Other.")
     dialog.get_by_label("Reason").select_option("NotAFit")
     dialog.get_by_label("Notes").fill("We do not work in this region.")
     dialog.get_by_role("button", name="Decline", exact=True).click()

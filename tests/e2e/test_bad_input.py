@@ -85,17 +85,22 @@ def test_bad_bodies_listed_and_nothing_written(world, tables, kind, action, body
     assert snapshot(tables, world["tenant"]) == before
 
 
-@pytest.mark.parametrize("raw,ctype", [
-    (b"{", "application/json"), (b'{"reason": "NotAFit"', "application/json"),
-    (b"\xff\xfe", "application/json"), (b"reason=NotAFit", "application/x-www-form-urlencoded"),
-    (b'{"reason": "NotAFit"}', "text/plain"), (b"[]", "application/json"),
+@pytest.mark.parametrize("raw,ctype,status,code", [
+    (b"{", "application/json", 400, "invalidRequest"),
+    (b'{"reason": "NotAFit"', "application/json", 400, "invalidRequest"),
+    (b"\xff\xfe", "application/json", 400, "invalidRequest"),
+    (b"[]", "application/json", 400, "invalidRequest"),
+    (b"reason=NotAFit", "application/x-www-form-urlencoded", 415, "unsupportedMediaType"),
+    (b'{"reason": "NotAFit"}', "text/plain", 415, "unsupportedMediaType"),
+    (b'{"reason": "NotAFit"}', "application/merge-patch+json", 415, "unsupportedMediaType"),
 ])
-def test_malformed_or_non_json_bodies(world, tables, raw, ctype):
+def test_malformed_or_non_json_bodies(world, tables, raw, ctype, status, code):
     before = snapshot(tables, world["tenant"])
     resp = world["api"].session.post(
         f"{world['devhost'].base}/referrals/{world['received']}/decline", data=raw,
         headers={"Content-Type": ctype}, timeout=10)
-    assert resp.status_code == 400 and resp.json()["error"]["code"] == "invalidRequest"
+    assert resp.status_code == status and resp.json()["error"]["code"] == code
+    assert resp.headers["x-ms-error-code"] == code and resp.headers["x-ms-request-id"]
     assert snapshot(tables, world["tenant"]) == before
 
 

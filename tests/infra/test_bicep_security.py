@@ -123,11 +123,11 @@ def _excluded(path: str, patterns: list[str]) -> bool:
 
 
 def test_easy_auth_exclusions_are_exactly_the_anonymous_routes() -> None:
-    """The routes the OpenAPI document declares anonymous (shared/triggers/openapi.py, role
-    NONE), under host.json's routePrefix, get past Easy Auth; nothing else does. A new
+    """The routes the OpenAPI document declares anonymous (the route tables, roles
+    None), under host.json's routePrefix, get past Easy Auth; nothing else does. A new
     anonymous route without an exclusion would answer 401 in Azure; an exclusion without an
     anonymous route would let unauthenticated calls reach the app."""
-    from shared.triggers.openapi import NONE, ROUTES
+    from shared.triggers.openapi import ROUTES
 
     host = json.loads((sources.ROOT / "host.json").read_text(encoding="utf-8"))
     prefix = "/" + host["extensions"]["http"]["routePrefix"].strip("/")
@@ -137,8 +137,8 @@ def test_easy_auth_exclusions_are_exactly_the_anonymous_routes() -> None:
     def concrete(path: str) -> str:
         return prefix + re.sub(r"\{[^}]+\}", "x", path)
 
-    anonymous = {concrete(path) for _, path, _, role, *_ in ROUTES if role == NONE}
-    protected = {concrete(path) for _, path, _, role, *_ in ROUTES if role != NONE}
+    anonymous = {concrete("/" + r.path) for r in ROUTES if r.roles is None}
+    protected = {concrete("/" + r.path) for r in ROUTES if r.roles is not None}
     refused = sorted(p for p in anonymous if not _excluded(p, patterns))
     assert not refused, f"anonymous routes Easy Auth would refuse (401): {refused}"
     exposed = sorted(p for p in protected if _excluded(p, patterns))

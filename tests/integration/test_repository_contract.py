@@ -8,13 +8,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from shared.domain import operations as ops
-from shared.domain.commands import AcceptRequest, DeclineRequest, IntakeRequest
+from shared.domain.commands import AcceptRequest, DeclineRequest, IntakeRequest, SetFavorite
 from shared.domain.enums import Category, Stage
-from shared.domain.errors import ConcurrencyConflict
 from shared.domain.models import Profile
 from shared.services.context import Context
 from shared.storage.keys import new_referral_id
-from shared.storage.ports import DeliveryState, ListFilter
+from shared.storage.ports import ConcurrencyConflict, DeliveryState, ListFilter
 from tests.support.factories import accept_body, intake_body, profile_body
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -95,7 +94,7 @@ def test_paging_newest_first_filters_and_continuation(ctx: Context, partner: str
 def test_favorites_filter(ctx: Context, partner: str):
     referral, events = make(partner)
     stored = ctx.referrals.add(referral, events)
-    fav, _ = ops.set_favorite(referral, True, NOW)
+    fav, _ = ops.set_favorite(referral, SetFavorite(favorite=True), NOW)
     ctx.referrals.update(fav, stored.etag, [])
     make_other, ev = make(partner, at=NOW + timedelta(seconds=1))
     ctx.referrals.add(make_other, ev)

@@ -32,7 +32,7 @@ def test_double_fired_sweep_racing_accepts(table_context, partner):
 
     def user(rid: str) -> None:
         try:
-            svc.accept(ctx, partner, rid, accept, None)
+            svc.perform(ctx, partner, rid, accept)
             outcomes[rid] = "accepted"
         except (ReferralExpired, InvalidTransition) as exc:
             outcomes[rid] = type(exc).__name__

@@ -9,3 +9,12 @@ import function_app
 @cache
 def functions() -> list:
     return function_app.app.get_functions()
+
+
+def call_route(name: str, req, runtime):
+    """Call the HTTP function ``name`` as the host would, over ``runtime``'s context."""
+    from shared.triggers.http_support import respond
+    from shared.triggers.openapi import ROUTES
+
+    route = next(r for r in ROUTES if r.name == name)
+    return respond(req, route, runtime)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from shared.bootstrap import Runtime, build_runtime
 from shared.services.context import Context
 from shared.settings import AuthMode, Settings, StorageSettings
 from shared.storage.memory import MemoryOutbox, MemoryProfiles, MemoryStore
@@ -37,3 +38,7 @@ class MemoryApp:
             outbox=MemoryOutbox(self.store), queue=self.store,
             settings=self.settings, clock=self.clock,
         )
+
+    def runtime(self) -> Runtime:
+        """A runtime over this app's in-memory context, for calling the HTTP edge directly."""
+        return build_runtime(self.ctx)

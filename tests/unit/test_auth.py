@@ -17,7 +17,7 @@ from jwt.algorithms import RSAAlgorithm
 
 from shared.auth import ADMIN_ROLES, authenticate, parse_principal
 from shared.auth_entra import JwksCache
-from shared.domain.errors import AccessDenied, Unauthenticated
+from shared.auth_errors import AccessDenied, Unauthenticated
 from shared.settings import AuthMode, Settings, StorageSettings
 from tests.support.factories import ADMIN, INTAKE, principal
 

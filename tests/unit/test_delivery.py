@@ -42,7 +42,7 @@ def app() -> MemoryApp:
 
 def declined_event(app: MemoryApp) -> tuple[str, str]:
     stored = svc.intake(app.ctx, IntakeRequest.model_validate_json(json.dumps(intake_body("p1"))))
-    svc.decline(app.ctx, "p1", stored.referral.id,
+    svc.perform(app.ctx, "p1", stored.referral.id,
                 DeclineRequest.model_validate_json('{"reason": "NotAFit"}'), None)
     return app.store.sent[-1]
 

@@ -5,12 +5,9 @@ import logging
 
 import azure.functions as func
 
-from shared import bootstrap
 from tests.support.factories import ADMIN, principal
-from tests.support.functions import functions
+from tests.support.functions import call_route
 from tests.support.memory_app import MemoryApp
-
-FUNCS = {f.get_function_name(): f.get_user_function() for f in functions()}
 
 
 def test_internal_error_is_opaque_and_logs_no_credentials(caplog):
@@ -20,18 +17,14 @@ def test_internal_error_is_opaque_and_logs_no_credentials(caplog):
         raise RuntimeError("secret internals: connection string AccountKey=abc")
 
     app.store.get = explode  # type: ignore[method-assign]
-    bootstrap.install(app.ctx)
     secret_principal = principal("t1", ADMIN)
     token = "eyJhbGciOiJSUzI1NiJ9.payload.signature"
-    try:
-        with caplog.at_level(logging.DEBUG):
-            resp = FUNCS["get_referral"](func.HttpRequest(
+    with caplog.at_level(logging.DEBUG):
+        resp = call_route("get_referral", func.HttpRequest(
                 "GET", "http://h/api/referrals/r1?x=1",
                 headers={"X-MS-CLIENT-PRINCIPAL": secret_principal,
                          "Authorization": f"Bearer {token}"},
-                route_params={"id": "r0000000000000aaaaaaaaaa"}, body=b""))
-    finally:
-        bootstrap.reset()
+                route_params={"id": "r0000000000000aaaaaaaaaa"}, body=b""), app.runtime())
     assert resp.status_code == 500
     body = json.loads(resp.get_body())
     assert body["error"]["code"] == "internalError"

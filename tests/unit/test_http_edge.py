@@ -9,7 +9,6 @@ import json
 import azure.functions as func
 import pytest
 
-from shared import bootstrap
 from tests.support.factories import (
     ADMIN,
     INTAKE,
@@ -20,19 +19,21 @@ from tests.support.factories import (
     member_body,
     profile_body,
 )
-from tests.support.functions import functions
+from tests.support.functions import call_route
 from tests.support.memory_app import MemoryApp
 
-FUNCS = {f.get_function_name(): f.get_user_function() for f in functions()}
 BASE = "http://127.0.0.1:7071/api"
+
+
+CURRENT: dict = {}
 
 
 @pytest.fixture
 def app():
     a = MemoryApp()
-    bootstrap.install(a.ctx)
+    CURRENT["runtime"] = a.runtime()
     yield a
-    bootstrap.reset()
+    CURRENT.clear()
 
 
 def call(name, method="GET", path="", *, body=None, hdrs=None, params=None, route=None,
@@ -40,7 +41,7 @@ def call(name, method="GET", path="", *, body=None, hdrs=None, params=None, rout
     data = raw if raw is not None else (json.dumps(body).encode() if body is not None else b"")
     req = func.HttpRequest(method, BASE + path, headers=hdrs or {}, params=params or {},
                            route_params=route or {}, body=data)
-    resp = FUNCS[name](req)
+    resp = call_route(name, req, CURRENT["runtime"])
     payload = json.loads(resp.get_body()) if resp.get_body() else None
     return resp, payload
 

@@ -7,14 +7,16 @@ from pydantic import ValidationError
 from shared.domain import operations as ops
 from shared.domain.commands import (
     AcceptRequest,
+    AddTeamMember,
     DeclineRequest,
     EditRequest,
     IntakeRequest,
     LoseRequest,
+    SetFavorite,
     WinRequest,
 )
 from shared.domain.enums import ContactAlert, EventType, Substatus
-from shared.domain.errors import InvalidRequest, InvalidTransition, ReferralExpired
+from shared.domain.errors import InvalidTransition, ReferralExpired, RuleViolation
 from shared.domain.events import RecipientKind
 from shared.domain.models import TeamMember
 from tests.support.factories import accept_body, intake_body, member_body
@@ -74,9 +76,9 @@ def test_accept_just_inside_window_succeeds():
 def test_closing_date_in_past_is_refused():
     r, _ = received()
     cmd = AcceptRequest.model_validate_json(_json(accept_body(closing="2026-11-01")))
-    with pytest.raises(InvalidRequest) as err:
+    with pytest.raises(RuleViolation) as err:
         ops.accept(r, cmd, T0)
-    assert err.value.details[0].target == "closingDate"
+    assert err.value.problems[0].field == "closing_date"
 
 
 def test_decline_other_requires_notes():
@@ -116,16 +118,16 @@ def test_edit_changes_only_given_fields_and_refuses_clearing_required():
                      T0)
     assert r2.details.deal_value == 10 and r2.campaign_id is None
     assert r2.name == r.name and r2.details.currency == "EUR"
-    with pytest.raises(InvalidRequest) as err:
-        ops.edit(r, EditRequest.model_validate_json('{"name": null}'), T0)
-    assert err.value.details[0].target == "name"
+    with pytest.raises(ValidationError) as err:
+        EditRequest.model_validate_json('{"name": null, "dealValue": null}')
+    assert [e["loc"] for e in err.value.errors()] == [("name",), ("dealValue",)]
 
 
 def test_team_member_added_once_per_email():
     r = accepted()
     m = TeamMember.model_validate_json(_json(member_body()))
-    r2, _ = ops.add_team_member(r, m, T0)
-    r3, _ = ops.add_team_member(r2, m, T0)
+    r2, _ = ops.add_team_member(r, AddTeamMember(member=m), T0)
+    r3, _ = ops.add_team_member(r2, AddTeamMember(member=m), T0)
     assert len(r2.team) == 2 and len(r3.team) == 2
 
 
@@ -150,10 +152,10 @@ def test_received_cannot_be_edited_or_won():
 
 def test_favorite_is_idempotent_and_allowed_when_archived():
     r, _ = received()
-    fav, _ = ops.set_favorite(r, True, T0)
-    assert fav.favorite and ops.set_favorite(fav, True, T0)[0] is fav
+    fav, _ = ops.set_favorite(r, SetFavorite(favorite=True), T0)
+    assert fav.favorite and ops.set_favorite(fav, SetFavorite(favorite=True), T0)[0] is fav
     closed, _ = ops.decline(fav, DeclineRequest.model_validate_json('{"reason": "NotAFit"}'), T0)
-    assert not ops.set_favorite(closed, False, T0)[0].favorite
+    assert not ops.set_favorite(closed, SetFavorite(favorite=False), T0)[0].favorite
 
 
 @pytest.mark.parametrize("hours,alert", [(0, ContactAlert.URGENT), (71.9, ContactAlert.URGENT),

@@ -2,23 +2,23 @@
 
 import json
 import threading
+from decimal import Decimal
 
 import pytest
 
-from shared.domain.commands import AcceptRequest, DeclineRequest, IntakeRequest
+from shared.domain.commands import AcceptRequest, DeclineRequest, IntakeRequest, SetFavorite
 from shared.domain.enums import Stage, Substatus
 from shared.domain.errors import (
-    ConcurrencyConflict,
-    InvalidRequest,
     InvalidTransition,
     NotFound,
     PreconditionFailed,
     ProfileRequired,
+    RuleViolation,
 )
 from shared.domain.models import ProfileInput
 from shared.services import insights, profiles
 from shared.services import referrals as svc
-from shared.storage.ports import DeliveryState
+from shared.storage.ports import ConcurrencyConflict, DeliveryState
 from tests.support.factories import accept_body, intake_body, profile_body
 from tests.support.memory_app import MemoryApp
 
@@ -71,15 +71,16 @@ def test_other_partner_sees_404(app: MemoryApp):
     with pytest.raises(NotFound):
         svc.get(app.ctx, "p2", stored.referral.id)
     with pytest.raises(NotFound):
-        svc.accept(app.ctx, "p2", stored.referral.id, parse(AcceptRequest, accept_body()), None)
+        svc.perform(app.ctx, "p2", stored.referral.id, parse(AcceptRequest, accept_body()))
 
 
 def test_stale_if_match_is_412_and_changes_nothing(app: MemoryApp):
     stored = new(app)
     rid = stored.referral.id
-    svc.set_favorite(app.ctx, "p1", rid, True, None)
+    svc.perform(app.ctx, "p1", rid, SetFavorite(favorite=True))
     with pytest.raises(PreconditionFailed):
-        svc.accept(app.ctx, "p1", rid, parse(AcceptRequest, accept_body()), stored.etag)
+        svc.perform(app.ctx, "p1", rid, parse(AcceptRequest, accept_body()),
+                    svc.Precondition(etags=frozenset({stored.etag})))
     assert svc.get(app.ctx, "p1", rid).referral.substatus is Substatus.RECEIVED
 
 
@@ -93,19 +94,19 @@ def test_lost_race_is_retried_on_fresh_data(app: MemoryApp):
     def update_after_someone_else(referral, etag, events):
         if not raced.is_set():
             raced.set()
-            svc.set_favorite(app.ctx, "p1", rid, True, None)
+            svc.perform(app.ctx, "p1", rid, SetFavorite(favorite=True))
         return real_update(referral, etag, events)
 
     app.store.update = update_after_someone_else  # type: ignore[method-assign]
-    result = svc.accept(app.ctx, "p1", rid, parse(AcceptRequest, accept_body()), None)
+    result = svc.perform(app.ctx, "p1", rid, parse(AcceptRequest, accept_body()))
     assert result.referral.favorite and result.referral.substatus is Substatus.ACCEPTED
 
 
 def test_accept_then_decline_one_wins(app: MemoryApp):
     rid = new(app).referral.id
-    svc.accept(app.ctx, "p1", rid, parse(AcceptRequest, accept_body()), None)
+    svc.perform(app.ctx, "p1", rid, parse(AcceptRequest, accept_body()))
     with pytest.raises(InvalidTransition):
-        svc.decline(app.ctx, "p1", rid, parse(DeclineRequest, {"reason": "NotAFit"}), None)
+        svc.perform(app.ctx, "p1", rid, parse(DeclineRequest, {"reason": "NotAFit"}))
 
 
 def test_update_with_wrong_etag_raises_conflict(app: MemoryApp):
@@ -119,7 +120,7 @@ def test_listing_pages_views_and_stages(app: MemoryApp):
     for i in range(7):
         app.clock.advance(minutes=1)
         ids.append(new(app, "Direct" if i % 2 else "SalesQualified").referral.id)
-    svc.accept(app.ctx, "p1", ids[0], parse(AcceptRequest, accept_body()), None)
+    svc.perform(app.ctx, "p1", ids[0], parse(AcceptRequest, accept_body()))
     seen, token = [], None
     while True:
         page = svc.list_page(app.ctx, "p1", None, None, 3, token)
@@ -140,24 +141,24 @@ def test_token_from_another_query_is_refused(app: MemoryApp):
         new(app)
     token = svc.list_page(app.ctx, "p1", None, None, 1, None).continuation_token
     assert token
-    with pytest.raises(InvalidRequest):
+    with pytest.raises(RuleViolation):
         svc.list_page(app.ctx, "p1", "favorites", None, 1, token)
-    with pytest.raises(InvalidRequest):
+    with pytest.raises(RuleViolation):
         svc.list_page(app.ctx, "p1", None, None, 1, token[:-3] + "abc")
 
 
 def test_insights(app: MemoryApp):
     a, b, c, d = (new(app).referral.id for _ in range(4))
     app.clock.advance(hours=2)
-    svc.accept(app.ctx, "p1", a, parse(AcceptRequest, accept_body()), None)
-    svc.accept(app.ctx, "p1", b, parse(AcceptRequest, accept_body()), None)
+    svc.perform(app.ctx, "p1", a, parse(AcceptRequest, accept_body()))
+    svc.perform(app.ctx, "p1", b, parse(AcceptRequest, accept_body()))
     app.clock.advance(hours=2)
-    svc.decline(app.ctx, "p1", c, parse(DeclineRequest, {"reason": "NotAFit"}), None)
+    svc.perform(app.ctx, "p1", c, parse(DeclineRequest, {"reason": "NotAFit"}))
     from shared.domain.commands import WinRequest
-    svc.win(app.ctx, "p1", b, WinRequest(), None)
+    svc.perform(app.ctx, "p1", b, WinRequest())
     figures = insights.insights(app.ctx, "p1")
-    assert figures["received"] == 1 and figures["accepted"] == 1 and figures["won"] == 1
-    assert figures["declined"] == 1 and figures["acceptanceRate"] == pytest.approx(2 / 3)
-    assert figures["winRate"] == 1.0 and figures["medianResponseHours"] == 2.0
-    assert figures["openPipelineValue"] == [{"currency": "EUR", "value": 25000.5}]
+    assert figures.received == 1 and figures.accepted == 1 and figures.won == 1
+    assert figures.declined == 1 and figures.acceptance_rate == pytest.approx(2 / 3)
+    assert figures.win_rate == 1.0 and figures.median_response_hours == 2.0
+    assert figures.open_pipeline == {"EUR": Decimal("25000.5")}
     assert d

@@ -27,7 +27,7 @@ def new(app, sender="msft"):
 
 def test_sweep_expires_due_and_cleans_stale(app):
     due, answered = new(app), new(app, sender="other-partner")
-    svc.accept(app.ctx, "p1", answered, AcceptRequest.model_validate_json(json.dumps(accept_body())), None)
+    svc.perform(app.ctx, "p1", answered, AcceptRequest.model_validate_json(json.dumps(accept_body())))
     app.clock.advance(days=1)
     later = new(app)
     app.clock.advance(days=13, seconds=1)

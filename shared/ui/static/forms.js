@@ -192,7 +192,7 @@ export function showErrors(form, err) {
       placeError(field, fieldMessage(detail, field));
       first ||= field;
     } else {
-      const text = (detail.message || "").replace(/^Value error, /, "");
+      const text = detail.message || "";
       unplaced.push(detail.target ? `${detail.target}: ${text}` : text);
     }
   }

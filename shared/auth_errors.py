@@ -1,0 +1,17 @@
+"""Why a caller was turned away. The HTTP edge maps these to 401 and 403."""
+
+
+class Unauthenticated(Exception):
+    """No caller, or one we cannot read or trust."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class AccessDenied(Exception):
+    """A known caller whose roles do not allow the operation."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
