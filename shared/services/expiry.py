@@ -14,7 +14,7 @@ from datetime import timedelta
 from shared.domain import operations as ops
 from shared.domain.enums import Stage
 from shared.domain.lifecycle import stage_of
-from shared.storage.ports import ConcurrencyConflict, ExpiryEntry
+from shared.storage.ports import Change, ConcurrencyConflict, ExpiryEntry
 
 from .context import Context
 
@@ -70,7 +70,7 @@ def _expire_one(ctx: Context, entry: ExpiryEntry) -> str:
             return "not_yet_due"  # due later today: the next sweep takes it
         updated, events = ops.expire(stored.referral, now)
         try:
-            ctx.referrals.update(updated, stored.etag, events)
+            ctx.referrals.update(Change(stored, updated, events))
         except ConcurrencyConflict:
             continue  # someone acted on it meanwhile; decide again on fresh data
         ctx.dispatch(events)

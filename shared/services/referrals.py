@@ -18,7 +18,7 @@ from shared.domain.commands import IntakeRequest
 from shared.domain.enums import Category, Stage
 from shared.domain.errors import NotFound, PreconditionFailed, ProfileRequired
 from shared.storage.keys import is_referral_id, new_referral_id
-from shared.storage.ports import ConcurrencyConflict, ListFilter, Stored
+from shared.storage.ports import Change, ConcurrencyConflict, ListFilter, Stored
 
 from .context import Context
 from .paging import decode_token, encode_token
@@ -108,7 +108,7 @@ def perform(
         if updated == stored.referral and not events:
             return stored  # nothing to write (e.g. favorite already set)
         try:
-            saved = ctx.referrals.update(updated, stored.etag, events)
+            saved = ctx.referrals.update(Change(stored, updated, events))
         except ConcurrencyConflict:
             if precondition:
                 raise PreconditionFailed(

@@ -18,6 +18,8 @@ from shared.domain.models import Profile, Referral
 
 from .keys import due_day
 from .ports import (
+    MAX_BATCH_CHANGES,
+    Change,
     ConcurrencyConflict,
     DeliveryState,
     ExpiryEntry,
@@ -60,16 +62,26 @@ class MemoryStore:
             self._add_events(events)
             return stored
 
-    def update(self, referral: Referral, etag: str, events: Sequence[Event]) -> Stored:
+    def update(self, change: Change) -> Stored:
+        return self.update_many([change])[0]
+
+    def update_many(self, changes: Sequence[Change]) -> list[Stored]:
+        if not changes or len(changes) > MAX_BATCH_CHANGES \
+                or len({c.updated.partner_id for c in changes}) != 1:
+            raise ValueError("a batch holds 1..MAX_BATCH_CHANGES changes of one partner")
         with self._lock:
-            key = (referral.partner_id, referral.id)
-            current = self.referrals.get(key)
-            if current is None or current.etag != etag:
-                raise ConcurrencyConflict("referral changed")
-            stored = Stored(referral, self._etag())
-            self.referrals[key] = stored
-            self._add_events(events)
-            return stored
+            for change in changes:
+                key = (change.updated.partner_id, change.updated.id)
+                current = self.referrals.get(key)
+                if current is None or current.etag != change.current.etag:
+                    raise ConcurrencyConflict("referral changed")
+            saved = []
+            for change in changes:
+                stored = Stored(change.updated, self._etag())
+                self.referrals[(change.updated.partner_id, change.updated.id)] = stored
+                self._add_events(change.events)
+                saved.append(stored)
+            return saved
 
     def page(
         self, partner_id: str, flt: ListFilter, after: str | None, top: int

@@ -40,6 +40,21 @@ class Stored:
 
 
 @dataclass(frozen=True)
+class Change:
+    """One decided change: the version read, the referral to replace it, and its events."""
+
+    current: Stored
+    updated: Referral
+    events: Sequence[Event] = ()
+
+
+# One entity-group transaction holds at most 100 operations. A change writes its referral and
+# its outbox rows (and, as the key design grows, its index rows): ``update_many`` takes at most
+# this many changes so a batch always fits.
+MAX_BATCH_CHANGES = 20
+
+
+@dataclass(frozen=True)
 class ListFilter:
     category: Category | None = None
     favorites_only: bool = False
@@ -77,9 +92,13 @@ class ReferralRepository(Protocol):
     def add(self, referral: Referral, events: Sequence[Event]) -> Stored:
         """Create the referral, its outbox rows and its expiry index entry."""
 
-    def update(self, referral: Referral, etag: str, events: Sequence[Event]) -> Stored:
-        """Replace the referral if still at ``etag`` (else ConcurrencyConflict), with its outbox
-        rows, atomically."""
+    def update(self, change: Change) -> Stored:
+        """Replace the referral if still at ``change.current.etag`` (else ConcurrencyConflict),
+        with its outbox rows, atomically."""
+
+    def update_many(self, changes: Sequence[Change]) -> list[Stored]:
+        """Several changes of one partner's referrals in one atomic write (at most
+        MAX_BATCH_CHANGES): all commit, or none does and ConcurrencyConflict is raised."""
 
     def page(
         self, partner_id: str, flt: ListFilter, after: str | None, top: int

@@ -36,6 +36,8 @@ from .mapping import (
     referral_to_entity,
 )
 from .ports import (
+    MAX_BATCH_CHANGES,
+    Change,
     ConcurrencyConflict,
     DeliveryState,
     ExpiryEntry,
@@ -48,6 +50,13 @@ log = logging.getLogger(__name__)
 
 # RowKeys of referral rows sort between these bounds; outbox rows ("o...") fall outside.
 _REFERRAL_LOW, _REFERRAL_HIGH = REFERRAL_PREFIX, chr(ord(REFERRAL_PREFIX) + 1)
+
+
+def _check_batch(changes: Sequence[Change]) -> None:
+    if not changes or len(changes) > MAX_BATCH_CHANGES:
+        raise ValueError(f"a batch holds 1..{MAX_BATCH_CHANGES} changes, got {len(changes)}")
+    if len({c.updated.partner_id for c in changes}) != 1:
+        raise ValueError("a batch's changes must share one partner (one partition)")
 
 
 class TableReferrals:
@@ -75,32 +84,35 @@ class TableReferrals:
         self._index_events(events)
         ops: list[Any] = [("create", entity)]
         ops += [("create", event_to_entity(e)) for e in events]
-        return self._commit(referral, ops)
+        return Stored(referral, self._commit(ops)[0])
 
-    def update(self, referral: Referral, etag: str, events: Sequence[Event]) -> Stored:
-        entity = referral_to_entity(referral)
-        self._index_events(events)
-        ops: list[Any] = [(
-            "update",
-            entity,
-            {"mode": UpdateMode.REPLACE, "etag": etag,
-             "match_condition": MatchConditions.IfNotModified},
-        )]
-        ops += [("create", event_to_entity(e)) for e in events]
-        return self._commit(referral, ops)
+    def update(self, change: Change) -> Stored:
+        return self.update_many([change])[0]
 
-    def _commit(self, referral: Referral, ops: list[Any]) -> Stored:
+    def update_many(self, changes: Sequence[Change]) -> list[Stored]:
+        _check_batch(changes)
+        self._index_events([e for c in changes for e in c.events])
+        ops: list[Any] = []
+        firsts: list[int] = []  # where each change's referral op sits in ``ops``
+        for change in changes:
+            firsts.append(len(ops))
+            ops.append(("update", referral_to_entity(change.updated),
+                        {"mode": UpdateMode.REPLACE, "etag": change.current.etag,
+                         "match_condition": MatchConditions.IfNotModified}))
+            ops += [("create", event_to_entity(e)) for e in change.events]
+        etags = self._commit(ops)
+        return [Stored(c.updated, etags[i]) for c, i in zip(changes, firsts, strict=True)]
+
+    def _commit(self, ops: list[Any]) -> list[str]:
+        """The ETags of ``ops``, written as one atomic unit."""
         try:
             if len(ops) == 1:
-                etag = self._single(ops[0])
-            else:
-                results = self._t.submit_transaction(ops)
-                etag = results[0]["etag"]
+                return [self._single(ops[0])]
+            return [str(r["etag"]) for r in self._t.submit_transaction(ops)]
         except (ResourceModifiedError, ResourceExistsError, TableTransactionError) as exc:
             raise ConcurrencyConflict(str(exc)) from exc
         except ResourceNotFoundError as exc:  # deleted under us: same as a lost race
             raise ConcurrencyConflict(str(exc)) from exc
-        return Stored(referral, etag)
 
     def _single(self, op: Any) -> str:
         # One operation needs no entity-group transaction: a plain conditional write is
@@ -112,12 +124,22 @@ class TableReferrals:
         return str(meta["etag"])
 
     def _index_events(self, events: Sequence[Event]) -> None:
+        """Outbox index rows, one request per hour bucket (usually one: a batch's events
+        share their moment)."""
+        by_bucket: dict[str, list[Any]] = {}
         for e in events:
-            self._outbox_index.upsert_entity({
+            by_bucket.setdefault(hour_bucket(e.occurred), []).append(("upsert", {
                 "PartitionKey": hour_bucket(e.occurred),
                 "RowKey": index_row(e.partner_id, e.id),
                 "occurredDateTime": e.occurred,
-            })
+            }))
+        for rows in by_bucket.values():
+            for start in range(0, len(rows), 100):
+                chunk = rows[start:start + 100]
+                if len(chunk) == 1:
+                    self._outbox_index.upsert_entity(chunk[0][1])
+                else:
+                    self._outbox_index.submit_transaction(chunk)
 
     def page(
         self, partner_id: str, flt: ListFilter, after: str | None, top: int

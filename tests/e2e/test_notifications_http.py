@@ -159,9 +159,10 @@ def test_outbox_entry_without_enqueue_is_delivered_after_sweep(devhost, webhooks
     # Commit the change and its outbox row exactly as the service does, but never enqueue.
     from shared.domain.commands import WinRequest
     from shared.domain.operations import win
+    from shared.storage.ports import Change
 
     won, _ = win(stored.referral, WinRequest(), crashed_at)
-    store.referrals.update(won, stored.etag, [event])
+    store.referrals.update(Change(stored, won, [event]))
     time.sleep(1)
     assert not webhooks.received("/msft", "referral.won", referral_id=rid)
     assert devhost.invoke("expire_referrals").status_code == 202

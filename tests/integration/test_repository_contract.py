@@ -13,7 +13,7 @@ from shared.domain.enums import Category, Stage
 from shared.domain.models import Profile
 from shared.services.context import Context
 from shared.storage.keys import new_referral_id
-from shared.storage.ports import ConcurrencyConflict, DeliveryState, ListFilter
+from shared.storage.ports import Change, ConcurrencyConflict, DeliveryState, ListFilter
 from tests.support.factories import accept_body, intake_body, profile_body
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -37,12 +37,12 @@ def test_update_is_conditional(ctx: Context, partner: str):
     stored = ctx.referrals.add(referral, events)
     accept = AcceptRequest.model_validate_json(json.dumps(accept_body()))
     accepted, _ = ops.accept(referral, accept, NOW)
-    new = ctx.referrals.update(accepted, stored.etag, [])
+    new = ctx.referrals.update(Change(stored, accepted))
     assert new.etag != stored.etag
     declined, ev = ops.decline(referral, DeclineRequest.model_validate_json('{"reason":"NotAFit"}'),
                                NOW)
     with pytest.raises(ConcurrencyConflict):
-        ctx.referrals.update(declined, stored.etag, ev)
+        ctx.referrals.update(Change(stored, declined, ev))
     got = ctx.referrals.get(partner, referral.id)
     assert got is not None and got.referral == accepted
     # The losing write's outbox row was part of its transaction, so it does not exist either.
@@ -95,7 +95,7 @@ def test_favorites_filter(ctx: Context, partner: str):
     referral, events = make(partner)
     stored = ctx.referrals.add(referral, events)
     fav, _ = ops.set_favorite(referral, SetFavorite(favorite=True), NOW)
-    ctx.referrals.update(fav, stored.etag, [])
+    ctx.referrals.update(Change(stored, fav))
     make_other, ev = make(partner, at=NOW + timedelta(seconds=1))
     ctx.referrals.add(make_other, ev)
     items, _ = ctx.referrals.page(partner, ListFilter(favorites_only=True), None, 50)
@@ -125,3 +125,24 @@ def test_all_for_partner_skips_outbox_rows(ctx: Context, partner: str):
         referral, events = make(partner, at=NOW + timedelta(seconds=i))
         ctx.referrals.add(referral, events)
     assert len(list(ctx.referrals.all_for_partner(partner))) == 3
+
+
+def test_update_many_commits_all_or_nothing(ctx: Context, partner: str):
+    made = [make(partner) for _ in range(3)]
+    stored = [ctx.referrals.add(r, ev) for r, ev in made]
+    decline = DeclineRequest.model_validate_json('{"reason":"NotAFit"}')
+    decided = [ops.decline(s.referral, decline, NOW) for s in stored]
+    # One of them changes meanwhile: the batch must not commit any of its changes.
+    fav, _ = ops.set_favorite(stored[1].referral, SetFavorite(favorite=True), NOW)
+    ctx.referrals.update(Change(stored[1], fav))
+    changes = [Change(s, r, ev) for s, (r, ev) in zip(stored, decided, strict=True)]
+    with pytest.raises(ConcurrencyConflict):
+        ctx.referrals.update_many(changes)
+    assert [ctx.referrals.get(partner, s.referral.id).referral.substatus.value
+            for s in stored] == ["Received"] * 3
+    assert all(ctx.outbox.get(partner, ev[0].id) is None for _, ev in decided)
+    # Without the stale one, the others commit together, each with its outbox row.
+    saved = ctx.referrals.update_many([changes[0], changes[2]])
+    assert [s.referral.substatus.value for s in saved] == ["Declined", "Declined"]
+    assert saved[0].etag == ctx.referrals.get(partner, stored[0].referral.id).etag
+    assert ctx.outbox.get(partner, decided[2][1][0].id) is not None

@@ -18,7 +18,7 @@ from shared.domain.errors import (
 from shared.domain.models import ProfileInput
 from shared.services import insights, profiles
 from shared.services import referrals as svc
-from shared.storage.ports import ConcurrencyConflict, DeliveryState
+from shared.storage.ports import Change, ConcurrencyConflict, DeliveryState, Stored
 from tests.support.factories import accept_body, intake_body, profile_body
 from tests.support.memory_app import MemoryApp
 
@@ -91,11 +91,11 @@ def test_lost_race_is_retried_on_fresh_data(app: MemoryApp):
     real_update = app.store.update
     raced = threading.Event()
 
-    def update_after_someone_else(referral, etag, events):
+    def update_after_someone_else(change):
         if not raced.is_set():
             raced.set()
             svc.perform(app.ctx, "p1", rid, SetFavorite(favorite=True))
-        return real_update(referral, etag, events)
+        return real_update(change)
 
     app.store.update = update_after_someone_else  # type: ignore[method-assign]
     result = svc.perform(app.ctx, "p1", rid, parse(AcceptRequest, accept_body()))
@@ -112,7 +112,7 @@ def test_accept_then_decline_one_wins(app: MemoryApp):
 def test_update_with_wrong_etag_raises_conflict(app: MemoryApp):
     stored = new(app)
     with pytest.raises(ConcurrencyConflict):
-        app.store.update(stored.referral, 'W/"nope"', [])
+        app.store.update(Change(Stored(stored.referral, 'W/"nope"'), stored.referral))
 
 
 def test_listing_pages_views_and_stages(app: MemoryApp):
