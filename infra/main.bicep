@@ -47,6 +47,15 @@ param entraAllowedTenants string = ''
 @description('ENTRA_JWKS_URL: the signing keys of entra mode.')
 param entraJwksUrl string = '${environment().authentication.loginEndpoint}common/discovery/v2.0/keys'
 
+@description('ENTRA_CLIENT_ID for entra mode: the dashboard\'s app registration (an SPA redirect URI to https://<app>/api/ui). Empty: authClientId.')
+param entraClientId string = ''
+
+@description('ENTRA_AUTHORITY for entra mode: where the dashboard signs in.')
+param entraAuthority string = '${environment().authentication.loginEndpoint}organizations'
+
+@description('ENTRA_SCOPES for entra mode: space-separated scopes the dashboard asks for (empty: <ENTRA_AUDIENCE>/.default).')
+param entraScopes string = ''
+
 @description('REFERRAL_RESPONSE_WINDOW: ISO-8601 duration to accept or decline a referral.')
 param referralResponseWindow string = 'P14D'
 
@@ -182,6 +191,9 @@ module functionApp 'modules/functionapp.bicep' = {
     entraAudience: empty(entraAudience) && !empty(authClientId) ? 'api://${authClientId}' : entraAudience
     entraAllowedTenants: entraAllowedTenants
     entraJwksUrl: entraJwksUrl
+    entraClientId: empty(entraClientId) ? authClientId : entraClientId
+    entraAuthority: entraAuthority
+    entraScopes: entraScopes
     referralResponseWindow: referralResponseWindow
     contactAlertWindow: contactAlertWindow
     expirySchedule: expirySchedule

@@ -30,6 +30,14 @@ _DURATION = re.compile(
 )
 
 
+# Every default, written once: the dataclass fields and ``from_env`` both use these.
+DEFAULT_RESPONSE_WINDOW = "P14D"
+DEFAULT_CONTACT_ALERT_WINDOW = "PT72H"
+DEFAULT_ENTRA_JWKS_URL = "https://login.microsoftonline.com/common/discovery/v2.0/keys"
+# Work or school accounts of any tenant: partners sign in from their own tenants.
+DEFAULT_ENTRA_AUTHORITY = "https://login.microsoftonline.com/organizations"
+
+
 class SettingsError(ValueError):
     """A setting is missing or malformed; the message names it."""
 
@@ -67,16 +75,22 @@ class StorageSettings:
 @dataclass(frozen=True)
 class Settings:
     storage: StorageSettings
-    response_window: timedelta = timedelta(days=14)
-    contact_alert_window: timedelta = timedelta(hours=72)
-    expiry_schedule: str = "0 0 2 * * *"
+    response_window: timedelta = field(
+        default_factory=lambda: parse_duration("", DEFAULT_RESPONSE_WINDOW))
+    contact_alert_window: timedelta = field(
+        default_factory=lambda: parse_duration("", DEFAULT_CONTACT_ALERT_WINDOW))
     microsoft_notification_url: str | None = None
     customer_notification_url: str | None = None
     signing_secret: str | None = None
     auth_mode: AuthMode = AuthMode.EASYAUTH
     entra_audience: str | None = None
-    entra_jwks_url: str = "https://login.microsoftonline.com/common/discovery/v2.0/keys"
+    entra_jwks_url: str = DEFAULT_ENTRA_JWKS_URL
     entra_allowed_tenants: frozenset[str] = field(default_factory=frozenset)
+    # The dashboard's own sign-in (MSAL.js) in entra mode: its app registration's client id,
+    # the authority it signs in with, and the scopes it asks for (default: <audience>/.default).
+    entra_client_id: str | None = None
+    entra_authority: str = DEFAULT_ENTRA_AUTHORITY
+    entra_scopes: tuple[str, ...] = ()
     # Platform facts the auth modes depend on (set by App Service / Functions in Azure).
     running_in_azure: bool = False
     easyauth_enabled: bool = False
@@ -86,44 +100,50 @@ class Settings:
         env = os.environ if env is None else env
 
         def opt(name: str) -> str | None:
-            value = env.get(name, "").strip()
-            return value or None
+            return env.get(name, "").strip() or None
 
-        mode_raw = (opt("AUTH_MODE") or AuthMode.EASYAUTH.value).lower()
-        try:
-            mode = AuthMode(mode_raw)
-        except ValueError:
-            raise SettingsError(
-                f"AUTH_MODE must be one of easyauth, entra, local; got {mode_raw!r}"
-            ) from None
+        mode = _auth_mode(opt("AUTH_MODE"))
         ms_url, customer_url = opt("MICROSOFT_NOTIFICATION_URL"), opt("CUSTOMER_NOTIFICATION_URL")
         secret = opt("NOTIFICATION_SIGNING_SECRET")
         if (ms_url or customer_url) and not secret:
             raise SettingsError(
                 "NOTIFICATION_SIGNING_SECRET is required when a notification URL is set"
             )
-        tenants = frozenset(
-            t.strip().lower() for t in (opt("ENTRA_ALLOWED_TENANTS") or "").split(",") if t.strip()
-        )
         return cls(
             storage=_storage_from_env(env),
-            response_window=parse_duration(
-                "REFERRAL_RESPONSE_WINDOW", opt("REFERRAL_RESPONSE_WINDOW") or "P14D"
-            ),
-            contact_alert_window=parse_duration(
-                "CONTACT_ALERT_WINDOW", opt("CONTACT_ALERT_WINDOW") or "PT72H"
-            ),
-            expiry_schedule=opt("EXPIRY_SCHEDULE") or "0 0 2 * * *",
+            response_window=parse_duration("REFERRAL_RESPONSE_WINDOW", opt(
+                "REFERRAL_RESPONSE_WINDOW") or DEFAULT_RESPONSE_WINDOW),
+            contact_alert_window=parse_duration("CONTACT_ALERT_WINDOW", opt(
+                "CONTACT_ALERT_WINDOW") or DEFAULT_CONTACT_ALERT_WINDOW),
             microsoft_notification_url=ms_url,
             customer_notification_url=customer_url,
             signing_secret=secret,
             auth_mode=mode,
             entra_audience=opt("ENTRA_AUDIENCE"),
-            entra_jwks_url=opt("ENTRA_JWKS_URL") or cls.entra_jwks_url,
-            entra_allowed_tenants=tenants,
+            entra_jwks_url=opt("ENTRA_JWKS_URL") or DEFAULT_ENTRA_JWKS_URL,
+            entra_allowed_tenants=frozenset(t.lower() for t in _words(opt(
+                "ENTRA_ALLOWED_TENANTS"))),
+            entra_client_id=opt("ENTRA_CLIENT_ID"),
+            entra_authority=opt("ENTRA_AUTHORITY") or DEFAULT_ENTRA_AUTHORITY,
+            entra_scopes=tuple(_words(opt("ENTRA_SCOPES"))),
             running_in_azure=bool(opt("WEBSITE_INSTANCE_ID")),
             easyauth_enabled=(opt("WEBSITE_AUTH_ENABLED") or "").lower() == "true",
         )
+
+
+def _auth_mode(raw: str | None) -> AuthMode:
+    value = (raw or AuthMode.EASYAUTH.value).lower()
+    try:
+        return AuthMode(value)
+    except ValueError:
+        raise SettingsError(
+            f"AUTH_MODE must be one of easyauth, entra, local; got {value!r}"
+        ) from None
+
+
+def _words(value: str | None) -> list[str]:
+    """A list setting: items separated by commas or spaces."""
+    return [w for w in re.split(r"[,\s]+", value or "") if w]
 
 
 def _storage_from_env(env: Mapping[str, str]) -> StorageSettings:

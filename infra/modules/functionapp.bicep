@@ -67,6 +67,15 @@ param entraAllowedTenants string
 @description('ENTRA_JWKS_URL: signing keys for entra mode.')
 param entraJwksUrl string
 
+@description('ENTRA_CLIENT_ID: the dashboard\'s app registration (MSAL.js sign-in) in entra mode.')
+param entraClientId string
+
+@description('ENTRA_AUTHORITY: the authority the dashboard signs in with in entra mode.')
+param entraAuthority string
+
+@description('ENTRA_SCOPES: scopes the dashboard asks for in entra mode (empty: <ENTRA_AUDIENCE>/.default).')
+param entraScopes string
+
 @description('REFERRAL_RESPONSE_WINDOW (ISO-8601 duration).')
 param referralResponseWindow string
 
@@ -171,6 +180,18 @@ var appSettings = [
   {
     name: 'ENTRA_ALLOWED_TENANTS'
     value: easyAuth ? '' : entraAllowedTenants
+  }
+  {
+    name: 'ENTRA_CLIENT_ID'
+    value: easyAuth ? '' : entraClientId
+  }
+  {
+    name: 'ENTRA_AUTHORITY'
+    value: entraAuthority
+  }
+  {
+    name: 'ENTRA_SCOPES'
+    value: easyAuth ? '' : entraScopes
   }
 ]
 

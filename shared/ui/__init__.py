@@ -21,7 +21,6 @@ from shared.settings import AuthMode, Settings
 STATIC = Path(__file__).resolve().parent / "static"
 INDEX = "index.html"
 MSAL_BUNDLE = "msal-browser.min.js"  # vendored by the deployer for AUTH_MODE=entra
-DEFAULT_AUTHORITY = "https://login.microsoftonline.com/organizations"
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -112,8 +111,7 @@ def _accepts_gzip(accept_encoding: str) -> bool:
 
 
 def _entra_origin(cfg: Settings) -> str | None:
-    authority = _opt(cfg, "entra_authority") or DEFAULT_AUTHORITY
-    parts = urlsplit(authority)
+    parts = urlsplit(cfg.entra_authority)
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme == "https" and parts.netloc else None
 
 
@@ -132,12 +130,6 @@ def content_security_policy(cfg: Settings | None) -> str:
     ])
 
 
-def _opt(cfg: Settings, name: str) -> Any:
-    # Settings for the browser sign-in (client id, authority, scopes) are optional fields
-    # of the one settings object; older settings objects simply do not have them.
-    return getattr(cfg, name, None) or None
-
-
 def client_config(cfg: Settings) -> dict[str, Any]:
     """What the page needs to sign in; never a secret."""
     mode = cfg.auth_mode
@@ -150,13 +142,13 @@ def client_config(cfg: Settings) -> dict[str, Any]:
         body["loginUrl"] = "/.auth/login/aad?post_login_redirect_uri=/api/ui"
         body["logoutUrl"] = "/.auth/logout?post_logout_redirect_uri=/api/ui"
     if mode is AuthMode.ENTRA:
-        scopes = _opt(cfg, "entra_scopes")
-        if scopes is None and cfg.entra_audience:
+        scopes = list(cfg.entra_scopes)
+        if not scopes and cfg.entra_audience:
             scopes = [f"{cfg.entra_audience.rstrip('/')}/.default"]
         body["entra"] = {
-            "clientId": _opt(cfg, "entra_client_id"),
-            "authority": _opt(cfg, "entra_authority") or DEFAULT_AUTHORITY,
-            "scopes": list(scopes or []),
+            "clientId": cfg.entra_client_id,
+            "authority": cfg.entra_authority,
+            "scopes": scopes,
             "msalBundle": MSAL_BUNDLE if MSAL_BUNDLE in _listing() else None,
         }
     return body

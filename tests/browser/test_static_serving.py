@@ -119,11 +119,30 @@ def test_config_never_offers_local_sign_in_elsewhere(settings):
     assert body["loginUrl"].startswith("/.auth/login/aad")
 
 
+def test_entra_sign_in_settings_reach_the_page(monkeypatch):
+    """ENTRA_CLIENT_ID, ENTRA_AUTHORITY and ENTRA_SCOPES, read from the environment as in
+    Azure, are what the page's MSAL sign-in receives; the CSP allows that authority only."""
+    cfg = Settings.from_env({
+        "AzureWebJobsStorage": "UseDevelopmentStorage=true", "AUTH_MODE": "entra",
+        "ENTRA_AUDIENCE": "api://referrals", "ENTRA_CLIENT_ID": "c0ffee00-1111-2222-3333-444455556666",
+        "ENTRA_AUTHORITY": "https://login.example.net/contoso.example",
+        "ENTRA_SCOPES": "api://referrals/Referrals.Read, openid",
+    })
+    monkeypatch.setattr(bootstrap, "settings", lambda: cfg)
+    entra = json.loads(get("ui_config", "/ui/config").get_body())["entra"]
+    assert entra["clientId"] == "c0ffee00-1111-2222-3333-444455556666"
+    assert entra["authority"] == "https://login.example.net/contoso.example"
+    assert entra["scopes"] == ["api://referrals/Referrals.Read", "openid"]
+    csp = get("ui_index", "/ui").headers["Content-Security-Policy"]
+    assert "connect-src 'self' https://login.example.net;" in csp
+    assert "frame-src https://login.example.net;" in csp
+
+
 def test_config_and_csp_for_entra(settings):
     settings(auth_mode=AuthMode.ENTRA, entra_audience="api://referrals")
     body = json.loads(get("ui_config", "/ui/config").get_body())
     assert body["authMode"] == "entra" and body["localSignIn"] is False
     assert body["entra"]["scopes"] == ["api://referrals/.default"]
-    assert body["entra"]["authority"] == ui.DEFAULT_AUTHORITY
+    assert body["entra"]["authority"] == "https://login.microsoftonline.com/organizations"
     csp = get("ui_index", "/ui").headers["Content-Security-Policy"]
     assert "connect-src 'self' https://login.microsoftonline.com" in csp

@@ -173,7 +173,7 @@ def test_a_dynamic_setting_name_is_refused() -> None:
 def test_a_new_setting_in_the_code_is_reported() -> None:
     """Mutate a copy of settings.py: the new read is seen, and reported as not deployed."""
     original = sources.SETTINGS_PY.read_text(encoding="utf-8")
-    anchor = 'mode_raw = (opt("AUTH_MODE")'
+    anchor = 'mode = _auth_mode(opt("AUTH_MODE"))'
     assert anchor in original, "settings.py changed shape: update this test's anchor"
     mutated = original.replace(anchor, 'extra = opt("BRAND_NEW_SETTING")\n        ' + anchor, 1)
     read = sources.settings_read(mutated)

@@ -105,6 +105,33 @@ def test_invalid_body_lists_every_bad_field_and_writes_nothing(app):
     assert after["eTag"] == ref["eTag"] and after["stage"] == "received"
 
 
+def test_rules_checked_after_parsing_are_listed_with_the_rest(app):
+    """A past closing date is only known against today's date, yet it is reported together
+    with the fields that failed parsing: one round trip shows the caller everything."""
+    ref = setup_referral()
+    bad = {**accept_body(), "dealValue": -1, "currency": "eur", "closingDate": "2001-01-01"}
+    resp, payload = call("accept_referral", "POST", body=bad, hdrs=headers("t1", ADMIN),
+                         route={"id": ref["id"]})
+    assert_error(resp, payload, 400, "invalidRequest")
+    details = {d["target"]: d["message"] for d in payload["error"]["details"]}
+    assert set(details) == {"dealValue", "currency", "closingDate"}
+    assert details["closingDate"] == "must be today or later"  # no "Value error, " prefix
+    assert resp.headers["x-ms-error-code"] == "invalidRequest"
+
+
+def test_if_match_takes_a_list_of_tags_and_star(app):
+    ref = setup_referral()
+    rid, admin = ref["id"], headers("t1", ADMIN)
+    listed = {**admin, "If-Match": f'W/"other", {ref["eTag"]}'}
+    resp, fav = call("favorite_referral", "PUT", hdrs=listed, route={"id": rid})
+    assert resp.status_code == 200 and fav["favorite"] is True
+    assert_error(*call("unfavorite_referral", "DELETE", hdrs=listed, route={"id": rid}),
+                 412, "preconditionFailed")
+    resp, unfav = call("unfavorite_referral", "DELETE", hdrs={**admin, "If-Match": "*"},
+                       route={"id": rid})
+    assert resp.status_code == 200 and unfav["favorite"] is False
+
+
 @pytest.mark.parametrize("raw", [b"{not json", b"[]", b"null", b'"text"'])
 def test_malformed_json_is_400(app, raw):
     ref = setup_referral()
