@@ -19,6 +19,7 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationInfo,
+    WithJsonSchema,
 )
 from pydantic.alias_generators import to_camel
 
@@ -61,11 +62,17 @@ def _json_number(value: object, info: ValidationInfo) -> object:
     return Decimal(str(value))
 
 
+MAX_MONEY = 1_000_000_000_000
+# What money is on the wire, written out because pydantic would describe the Decimal as
+# number-or-string with its own ge/le keywords, which OpenAPI tools reject or mistype.
+MONEY_JSON_SCHEMA = {"type": "number", "minimum": 0, "maximum": MAX_MONEY, "multipleOf": 0.01}
+
 Money = Annotated[
     Decimal,
     BeforeValidator(_json_number),
-    Field(ge=0, le=Decimal("1000000000000")),
+    Field(ge=0, le=Decimal(MAX_MONEY)),
     AfterValidator(_two_decimals),
+    WithJsonSchema(MONEY_JSON_SCHEMA),
 ]
 
 

@@ -23,7 +23,10 @@ def _openapi(c: Call) -> func.HttpResponse:
 
 
 ROUTES = [
-    Route("health", "GET", "health", "Liveness check", TAG, _health, response=Health),
-    Route("openapi", "GET", "openapi.json", "This API description (OpenAPI 3.1)", TAG, _openapi),
+    Route("health", "GET", "health", "Liveness check", TAG, _health, response=Health,
+          description="Answers `ok` while the app runs; touches no storage."),
+    Route("openapi", "GET", "openapi.json", "This API description (OpenAPI 3.1)", TAG, _openapi,
+          description="This document, generated from the routes and the models they "
+                      "validate requests with and build responses from."),
 ]
 register(bp, ROUTES)

@@ -29,8 +29,11 @@ def _get(c: Call) -> func.HttpResponse:
 
 ROUTES = [
     Route("put_profile", "PUT", "profile", "Create or replace the business profile", TAG, _put,
-          ADMIN_ROLES, body=ProfileInput, response=Profile),
+          ADMIN_ROLES, body=ProfileInput, response=Profile,
+          description="Replaces the caller's organisation's profile as a whole. Microsoft's "
+                      "systems can send referrals to the organisation once it exists."),
     Route("get_profile", "GET", "profile", "Get the business profile", TAG, _get, ADMIN_ROLES,
-          response=Profile),
+          response=Profile, description="The caller's organisation's profile; 404 until it "
+                                        "has been created."),
 ]
 register(bp, ROUTES)

@@ -81,37 +81,63 @@ def _insights(c: Call) -> func.HttpResponse:
 
 def _action(name: str, method: Method, path: str, summary: str, action: Action,
             body: type[BaseModel] | None = None, *, if_match: IfMatch = "optional",
-            body_required: bool = True) -> Route:
+            body_required: bool = True, description: str | None = None) -> Route:
     """A row for an admin route on one referral that answers the referral, with its ETag."""
     return Route(name, method, path, summary, TAG, action, ADMIN_ROLES, body=body,
                  body_required=body_required, response=ReferralOut, response_headers=("ETag",),
-                 if_match=if_match)
+                 if_match=if_match, description=description)
 
 
 ROUTES = [
     Route("create_referral", "POST", "referrals", "Receive a referral (Microsoft's systems)",
           TAG, _intake, INTAKE_ROLES, body=IntakeRequest, response=ReferralOut, status=201,
-          response_headers=("ETag", "Location")),
+          response_headers=("ETag", "Location"),
+          description="Stores a new referral for the partner named in `partnerId`, which "
+                      "must have a business profile (409 `profileRequired` otherwise). The "
+                      "partner must accept or decline it within the response window (14 "
+                      "days by default) or it expires."),
     Route("list_referrals", "GET", "referrals", "List referrals, newest first", TAG, _list,
-          ADMIN_ROLES, response=ReferralPage, query=LIST_PARAMETERS),
-    _action("get_referral", "GET", "referrals/{id}", "Get a referral", _get, if_match="none"),
+          ADMIN_ROLES, response=ReferralPage, query=LIST_PARAMETERS,
+          description="The caller's organisation's referrals, filtered by the query "
+                      "parameters. A page with more after it has a `nextLink` to fetch the "
+                      "next one."),
+    _action("get_referral", "GET", "referrals/{id}", "Get a referral", _get, if_match="none",
+            description="One referral, with its ETag in the header and in `eTag`."),
     _action("edit_referral", "PATCH", "referrals/{id}", "Edit an accepted referral's deal",
-            _edit, EditRequest, if_match="required"),
+            _edit, EditRequest, if_match="required",
+            description="A merge patch of an accepted referral: only the fields present "
+                        "change; the deal's name, value, currency and closing date cannot be "
+                        "cleared. Needs the current ETag in If-Match."),
     _action("accept_referral", "POST", "referrals/{id}/accept", "Accept a referral",
-            _act(AcceptRequest), AcceptRequest),
+            _act(AcceptRequest), AcceptRequest,
+            description="Accepts a received referral within its response window, with the "
+                        "deal's name, value, currency and closing date (today or later)."),
     _action("decline_referral", "POST", "referrals/{id}/decline", "Decline a referral",
-            _act(DeclineRequest), DeclineRequest),
+            _act(DeclineRequest), DeclineRequest,
+            description="Declines a received referral within its response window; `Other` "
+                        "needs notes. The customer is told to choose another partner."),
     _action("add_team_member", "POST", "referrals/{id}/team", "Add a team member",
-            _add_member, TeamMember),
+            _add_member, TeamMember,
+            description="Adds a colleague to an accepted referral's team; one with the same "
+                        "email is updated instead."),
     _action("win_referral", "POST", "referrals/{id}/win", "Close an accepted referral as won",
-            _act(WinRequest, optional=True), WinRequest, body_required=False),
+            _act(WinRequest, optional=True), WinRequest, body_required=False,
+            description="Closes an accepted referral as won, with optional notes; Microsoft "
+                        "is told."),
     _action("lose_referral", "POST", "referrals/{id}/lose", "Close an accepted referral as lost",
-            _act(LoseRequest, optional=True), LoseRequest, body_required=False),
+            _act(LoseRequest, optional=True), LoseRequest, body_required=False,
+            description="Closes an accepted referral as lost, with an optional reason and "
+                        "notes; Microsoft is told."),
     _action("favorite_referral", "PUT", "referrals/{id}/favorite", "Mark as favorite",
-            _favorite(True)),
+            _favorite(True), description="Puts the referral on the Favorites tab; "
+                                         "idempotent."),
     _action("unfavorite_referral", "DELETE", "referrals/{id}/favorite", "Unmark as favorite",
-            _favorite(False)),
+            _favorite(False), description="Takes the referral off the Favorites tab; "
+                                          "idempotent."),
     Route("get_insights", "GET", "insights", "The organisation's response and outcome figures",
-          "Insights", _insights, ADMIN_ROLES, response=Insights),
+          "Insights", _insights, ADMIN_ROLES, response=Insights,
+          description="Counts of referrals by where they are now, acceptance and win rates, "
+                      "the median hours to respond, and the open pipeline's value per "
+                      "currency."),
 ]
 register(bp, ROUTES)

@@ -63,11 +63,15 @@ def _config(c: Call) -> func.HttpResponse:
 
 ROUTES = [
     Route("ui_index", "GET", "ui", "The dashboard page", TAG, lambda c: _serve(c, ui.INDEX),
-          content=STATIC_CONTENT, extra_responses=NOT_MODIFIED),
+          content=STATIC_CONTENT, extra_responses=NOT_MODIFIED,
+          description="The Leads page (HTML), revalidated on each use with If-None-Match."),
     Route("ui_asset", "GET", "ui/{file}", "A dashboard file", TAG,
           lambda c: _serve(c, c.route_param("file")), content=STATIC_CONTENT,
-          extra_responses=NOT_MODIFIED),
+          extra_responses=NOT_MODIFIED,
+          description="A script, style sheet or image of the Leads page, gzipped when the "
+                      "client accepts it, revalidated on each use with If-None-Match."),
     Route("ui_config", "GET", "ui/config", "The dashboard's sign-in configuration", TAG,
-          _config),
+          _config, description="How the page signs in (the auth mode and its URLs or Entra "
+                               "settings); never a secret."),
 ]
 register(bp, ROUTES)

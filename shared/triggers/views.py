@@ -4,18 +4,29 @@ so the document cannot drift from what is sent."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 from pydantic.alias_generators import to_camel
 
 from shared.domain.enums import Category, ContactAlert, Qualification, Stage, Status, Substatus
 from shared.domain.events import iso
 from shared.domain.lifecycle import stage_of
-from shared.domain.models import CustomerProfile, InvitedBy, Requirements, TeamMember
+from shared.domain.models import (
+    MONEY_JSON_SCHEMA,
+    CustomerProfile,
+    InvitedBy,
+    Requirements,
+    TeamMember,
+)
 from shared.domain.operations import contact_alert
 from shared.services.insights import Figures
 from shared.storage.ports import Stored
+
+# Schema-only annotations: the values are built elsewhere (``iso``, ``float``); these say what
+# they are, so clients parse times as datetimes and money as a number.
+Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+MoneyOut = Annotated[float, WithJsonSchema(MONEY_JSON_SCHEMA)]
 
 
 class Out(BaseModel):
@@ -25,7 +36,7 @@ class Out(BaseModel):
 class DetailsOut(Out):
     notes: str | None
     customer_requested_contact: bool
-    deal_value: float | None
+    deal_value: MoneyOut | None
     currency: str | None
     closing_date: date | None
     requirements: Requirements
@@ -50,11 +61,11 @@ class ReferralOut(Out):
     team: list[TeamMember]
     favorite: bool
     contact_alert: ContactAlert | None
-    created_date_time: str
-    updated_date_time: str
-    expiration_date_time: str | None
-    accepted_date_time: str | None
-    closed_date_time: str | None
+    created_date_time: Timestamp
+    updated_date_time: Timestamp
+    expiration_date_time: Timestamp | None
+    accepted_date_time: Timestamp | None
+    closed_date_time: Timestamp | None
     e_tag: str = Field(alias="eTag")
 
 
