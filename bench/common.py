@@ -271,6 +271,7 @@ def devhost_env(connection_string: str) -> dict[str, str]:
         "AUTH_MODE": "local",
         "WEBSITE_INSTANCE_ID": "",
         "EXPIRY_SCHEDULE": "0 0 2 * * *",
+        "REMINDER_SCHEDULE": "0 0 * * * *",
         "REFERRAL_RESPONSE_WINDOW": "P14D",
         # No webhook targets: delivery settles events as undeliverable, no outbound traffic.
         "MICROSOFT_NOTIFICATION_URL": "",

@@ -39,7 +39,7 @@ from shared.domain.enums import EventType
 from shared.domain.events import make_event
 from shared.domain.models import Referral
 from shared.notifications.queue import NOTIFICATIONS_QUEUE
-from shared.services.expiry import REDISPATCH_AFTER, sweep
+from shared.services.expiry import REDISPATCH_AFTER
 from shared.storage.keys import (
     EXPIRY_INDEX_TABLE,
     OUTBOX_INDEX_TABLE,
@@ -52,6 +52,7 @@ from shared.storage.keys import (
 
 from . import data
 from .common import Report, azurite, parse_args, ratio, table_context, timed
+from .sweep_serial import serial_sweep
 
 SIZES: dict[str, dict[str, Any]] = {
     "small": {"due": 20, "totals": (20, 200), "partners": 20, "due_partners": 10, "reps": 1},
@@ -242,7 +243,7 @@ class Instance:
                 profiler = Profiler(interval=0.0005)
                 profiler.start()
             start = time.perf_counter()
-            expired = sweep(self.ctx).expired
+            expired = serial_sweep(self.ctx)
             self.times["service"].append(time.perf_counter() - start)
             if profiler is not None:
                 profiler.stop()

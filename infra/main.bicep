@@ -65,6 +65,12 @@ param contactAlertWindow string = 'PT72H'
 @description('EXPIRY_SCHEDULE: NCRONTAB (6 fields, seconds first) of the expiry sweep.')
 param expirySchedule string = '0 0 2 * * *'
 
+@description('REMINDER_SCHEDULE: NCRONTAB (6 fields, seconds first) of the reminder timer.')
+param reminderSchedule string = '0 0 * * * *'
+
+@description('RESPONSE_REMINDER_BEFORE: ISO-8601 duration before expiry when the one reminder goes out.')
+param responseReminderBefore string = 'PT48H'
+
 @description('MICROSOFT_NOTIFICATION_URL: webhook for Microsoft (empty: events are recorded undelivered).')
 param microsoftNotificationUrl string = ''
 
@@ -93,17 +99,21 @@ param instanceMemoryMB int = 2048
 @maxValue(730)
 param logRetentionInDays int = 30
 
-// The app's storage, exactly as the code names it: shared/storage/keys.py TABLES and
-// shared/notifications/queue.py QUEUES (tests/infra/test_storage_drift.py checks both ways).
+// The app's storage, exactly as the code names it: shared/storage/keys.py TABLES, and
+// shared/notifications/queue.py QUEUES with shared/storage/sweep_queue.py SWEEP_QUEUES
+// (tests/infra/test_storage_drift.py checks both ways).
 var tableNames = [
   'Referrals'
   'Profiles'
   'ExpiryIndex'
   'OutboxIndex'
+  'ReminderIndex'
 ]
 var queueNames = [
   'notifications'
   'notifications-poison'
+  'sweep-batches'
+  'sweep-batches-poison'
 ]
 
 var prefix = toLower(namePrefix)
@@ -197,6 +207,8 @@ module functionApp 'modules/functionapp.bicep' = {
     referralResponseWindow: referralResponseWindow
     contactAlertWindow: contactAlertWindow
     expirySchedule: expirySchedule
+    reminderSchedule: reminderSchedule
+    responseReminderBefore: responseReminderBefore
     microsoftNotificationUrl: microsoftNotificationUrl
     customerNotificationUrl: customerNotificationUrl
     notificationSigningSecret: notificationSigningSecret

@@ -20,10 +20,11 @@ import requests
 from shared.auth_entra import JwksCache
 from shared.services.context import Context, utcnow
 from shared.settings import Settings, StorageSettings
+from shared.storage.sweep_ports import SweepPorts
 
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
-    from azure.data.tables import TableServiceClient
+    from azure.data.tables import TableClient, TableServiceClient
     from azure.storage.queue import QueueClient
 
 
@@ -62,23 +63,39 @@ def runtime() -> Runtime:
 def build_context(cfg: Settings, *, clock: Callable[[], datetime] = utcnow) -> Context:
     from shared.notifications.queue import NOTIFICATIONS_QUEUE, QUEUES, StorageQueue
     from shared.storage import keys
+    from shared.storage.sweep_queue import SWEEP_QUEUES
     from shared.storage.tables import TableOutbox, TableProfiles, TableReferrals
 
     service = table_service(cfg.storage)
     if not cfg.running_in_azure:
         # Bicep creates tables and queues in Azure; locally (Azurite) create what is missing.
-        _ensure_resources(cfg.storage, service, keys.TABLES, QUEUES)
+        _ensure_resources(cfg.storage, service, keys.TABLES, (*QUEUES, *SWEEP_QUEUES))
     referrals = service.get_table_client(keys.REFERRALS_TABLE)
     outbox_index = service.get_table_client(keys.OUTBOX_INDEX_TABLE)
+    expiry = service.get_table_client(keys.EXPIRY_INDEX_TABLE)
+    reminders = service.get_table_client(keys.REMINDER_INDEX_TABLE)
     return Context(
-        referrals=TableReferrals(
-            referrals, service.get_table_client(keys.EXPIRY_INDEX_TABLE), outbox_index
-        ),
+        referrals=TableReferrals(referrals, expiry, outbox_index, reminders),
         profiles=TableProfiles(service.get_table_client(keys.PROFILES_TABLE)),
         outbox=TableOutbox(referrals, outbox_index),
         queue=StorageQueue(queue_client(cfg.storage, NOTIFICATIONS_QUEUE)),
+        sweeps=_sweep_ports(cfg.storage, referrals, expiry, reminders),
         settings=cfg,
         clock=clock,
+    )
+
+
+def _sweep_ports(storage: StorageSettings, referrals: TableClient, expiry: TableClient,
+                 reminders: TableClient) -> SweepPorts:
+    from shared.storage.keys import due_day, hour_bucket
+    from shared.storage.sweep_queue import SWEEP_QUEUE, StorageBatchQueue
+    from shared.storage.sweep_tables import TableBatchReads, TableDueIndex
+
+    return SweepPorts(
+        expiry=TableDueIndex(expiry, due_day, timed=False),
+        reminders=TableDueIndex(reminders, hour_bucket, timed=True),
+        reads=TableBatchReads(referrals),
+        queue=StorageBatchQueue(queue_client(storage, SWEEP_QUEUE)),
     )
 
 

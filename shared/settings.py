@@ -33,6 +33,7 @@ _DURATION = re.compile(
 # Every default, written once: the dataclass fields and ``from_env`` both use these.
 DEFAULT_RESPONSE_WINDOW = "P14D"
 DEFAULT_CONTACT_ALERT_WINDOW = "PT72H"
+DEFAULT_RESPONSE_REMINDER_BEFORE = "PT48H"
 DEFAULT_ENTRA_JWKS_URL = "https://login.microsoftonline.com/common/discovery/v2.0/keys"
 # Work or school accounts of any tenant: partners sign in from their own tenants.
 DEFAULT_ENTRA_AUTHORITY = "https://login.microsoftonline.com/organizations"
@@ -79,6 +80,9 @@ class Settings:
         default_factory=lambda: parse_duration("", DEFAULT_RESPONSE_WINDOW))
     contact_alert_window: timedelta = field(
         default_factory=lambda: parse_duration("", DEFAULT_CONTACT_ALERT_WINDOW))
+    # How long before its window closes a still-received referral gets its one reminder.
+    response_reminder_before: timedelta = field(
+        default_factory=lambda: parse_duration("", DEFAULT_RESPONSE_REMINDER_BEFORE))
     microsoft_notification_url: str | None = None
     customer_notification_url: str | None = None
     signing_secret: str | None = None
@@ -115,6 +119,8 @@ class Settings:
                 "REFERRAL_RESPONSE_WINDOW") or DEFAULT_RESPONSE_WINDOW),
             contact_alert_window=parse_duration("CONTACT_ALERT_WINDOW", opt(
                 "CONTACT_ALERT_WINDOW") or DEFAULT_CONTACT_ALERT_WINDOW),
+            response_reminder_before=parse_duration("RESPONSE_REMINDER_BEFORE", opt(
+                "RESPONSE_REMINDER_BEFORE") or DEFAULT_RESPONSE_REMINDER_BEFORE),
             microsoft_notification_url=ms_url,
             customer_notification_url=customer_url,
             signing_secret=secret,

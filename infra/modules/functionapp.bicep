@@ -85,6 +85,12 @@ param contactAlertWindow string
 @description('EXPIRY_SCHEDULE (NCRONTAB, 6 fields).')
 param expirySchedule string
 
+@description('REMINDER_SCHEDULE (NCRONTAB, 6 fields).')
+param reminderSchedule string
+
+@description('RESPONSE_REMINDER_BEFORE (ISO-8601 duration).')
+param responseReminderBefore string
+
 @description('MICROSOFT_NOTIFICATION_URL (empty: events are recorded undelivered).')
 param microsoftNotificationUrl string
 
@@ -152,6 +158,14 @@ var appSettings = [
   {
     name: 'EXPIRY_SCHEDULE'
     value: expirySchedule
+  }
+  {
+    name: 'REMINDER_SCHEDULE'
+    value: reminderSchedule
+  }
+  {
+    name: 'RESPONSE_REMINDER_BEFORE'
+    value: responseReminderBefore
   }
   {
     name: 'MICROSOFT_NOTIFICATION_URL'

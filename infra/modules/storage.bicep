@@ -17,7 +17,7 @@ param deploymentContainerName string
 @description('Tables the app uses (shared/storage/keys.py TABLES).')
 param tableNames array
 
-@description('Queues the app uses (shared/notifications/queue.py QUEUES).')
+@description('Queues the app uses (shared/notifications/queue.py QUEUES, shared/storage/sweep_queue.py SWEEP_QUEUES).')
 param queueNames array
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {

@@ -72,6 +72,7 @@ class ContactAlert(StrEnum):
 
 class EventType(StrEnum):
     RECEIVED = "referral.received"
+    REMINDER = "referral.reminder"
     DECLINED = "referral.declined"
     EXPIRED = "referral.expired"
     WON = "referral.won"

@@ -43,7 +43,7 @@ class Event(BaseModel):
 
 
 def recipient_for(event_type: EventType, referral: Referral) -> Recipient:
-    if event_type is EventType.RECEIVED:
+    if event_type in (EventType.RECEIVED, EventType.REMINDER):
         return Recipient(kind=RecipientKind.PARTNER, partner_id=referral.partner_id)
     if event_type is EventType.DECLINED:
         return Recipient(kind=RecipientKind.CUSTOMER)
@@ -70,6 +70,9 @@ def make_event(event_type: EventType, referral: Referral, now: datetime) -> Even
             "statusReason": referral.status_reason,
             "customerProfile": {"name": referral.customer_profile.name},
             "invitedBy": referral.invited_by.model_dump(mode="json", by_alias=True),
+            # The respond-by time, which alerts and reminders tell their readers.
+            "expirationDateTime": iso(referral.expiration_date_time)
+            if referral.expiration_date_time is not None else None,
         },
     }
     return Event(

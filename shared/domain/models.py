@@ -160,6 +160,8 @@ class Referral(Model):
     expiration_date_time: datetime | None = None
     accepted_date_time: datetime | None = None
     closed_date_time: datetime | None = None
+    # When the one response reminder went out; set in the same write as its outbox event.
+    reminded_date_time: datetime | None = None
 
 
 class Location(Model):

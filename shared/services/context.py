@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from shared.domain.events import Event
 from shared.settings import Settings
 from shared.storage.ports import NotificationQueue, Outbox, ProfileRepository, ReferralRepository
+from shared.storage.sweep_ports import SweepPorts
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,7 @@ class Context:
     profiles: ProfileRepository
     outbox: Outbox
     queue: NotificationQueue
+    sweeps: SweepPorts
     settings: Settings
     clock: Callable[[], datetime] = field(default=utcnow)
 

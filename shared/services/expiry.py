@@ -1,48 +1,60 @@
-"""The daily sweep: expire what is past its window, and re-enqueue notifications left pending.
+"""Expiry: a referral still received when its response window closes is archived as Expired
+and its sender told; and notifications left pending are re-enqueued.
 
+The timer ``expire_referrals`` calls ``start``: it enqueues the due ExpiryIndex rows in
+batches (fanout.py) and returns; queue workers call ``work`` on each batch (batch_work.py).
 Safe to run twice at once and alongside user actions: every expiry is an ETag-conditional
 write of a referral re-read after any lost race, so a referral accepted at the same moment
-ends either accepted or expired, never both, and a second sweep finds nothing left to do.
+ends either accepted or expired, never both, and a second run finds nothing left to do.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from shared.domain import operations as ops
 from shared.domain.enums import Stage
 from shared.domain.lifecycle import stage_of
-from shared.storage.ports import Change, ConcurrencyConflict, ExpiryEntry
+from shared.storage.ports import Change, Stored
+from shared.storage.sweep_ports import SweepBatch, SweepKind
 
+from .batch_work import BatchResult, Outcome, Verdict, work_batch
 from .context import Context
+from .fanout import FanOut, fan_out
 
 log = logging.getLogger(__name__)
 
 # Long enough that a message still in its queue retries (visibility timeout x
 # maxDequeueCount) is not sent twice, short enough that a crash costs minutes, not a day.
 REDISPATCH_AFTER = timedelta(minutes=10)
-MAX_ATTEMPTS = 5
 
 
-@dataclass
-class SweepResult:
-    expired: int = 0
-    stale: int = 0
-    not_yet_due: int = 0
-    redispatched: int = 0
+@dataclass(frozen=True)
+class Started:
+    fanned: FanOut
+    redispatched: int
 
 
-def sweep(ctx: Context) -> SweepResult:
-    result = SweepResult()
-    now = ctx.clock()
-    for entry in ctx.referrals.due_for_expiry(now):
-        outcome = _expire_one(ctx, entry)
-        setattr(result, outcome, getattr(result, outcome) + 1)
-    result.redispatched = redispatch(ctx)
-    log.info("expiry sweep: %s", result)
-    return result
+def start(ctx: Context) -> Started:
+    """The timer's work: enqueue what is due; the expiring itself happens in the workers."""
+    fanned = fan_out(ctx, SweepKind.EXPIRE, ctx.sweeps.expiry.due(ctx.clock()))
+    return Started(fanned, redispatch(ctx))
+
+
+def work(ctx: Context, batch: SweepBatch) -> BatchResult:
+    return work_batch(ctx, batch, ctx.sweeps.expiry, decide)
+
+
+def decide(stored: Stored, now: datetime) -> Verdict:
+    referral = stored.referral
+    if stage_of(referral.status) is not Stage.RECEIVED:
+        return Verdict(Outcome.STALE)  # answered (or expired) since the row was written
+    if not ops.is_past_window(referral, now):
+        return Verdict(Outcome.WAITING)  # due later today: a later run takes it
+    updated, events = ops.expire(referral, now)
+    return Verdict(Outcome.CHANGED, Change(stored, updated, events))
 
 
 def redispatch(ctx: Context) -> int:
@@ -56,26 +68,3 @@ def redispatch(ctx: Context) -> int:
     if count:
         log.warning("re-enqueued %d notification(s) left pending", count)
     return count
-
-
-def _expire_one(ctx: Context, entry: ExpiryEntry) -> str:
-    for _ in range(MAX_ATTEMPTS):
-        stored = ctx.referrals.get(entry.partner_id, entry.referral_id)
-        if stored is None or stage_of(stored.referral.status) is not Stage.RECEIVED:
-            # Answered, or the intake never committed: the index row is stale.
-            ctx.referrals.drop_expiry_entry(entry)
-            return "stale"
-        now = ctx.clock()
-        if not ops.is_past_window(stored.referral, now):
-            return "not_yet_due"  # due later today: the next sweep takes it
-        updated, events = ops.expire(stored.referral, now)
-        try:
-            ctx.referrals.update(Change(stored, updated, events))
-        except ConcurrencyConflict:
-            continue  # someone acted on it meanwhile; decide again on fresh data
-        ctx.dispatch(events)
-        ctx.referrals.drop_expiry_entry(entry)
-        return "expired"
-    log.warning("referral %s/%s kept changing; left for the next sweep",
-                entry.partner_id, entry.referral_id)
-    return "not_yet_due"

@@ -15,6 +15,15 @@ Key design (a written decision; change it only with a migration plan):
   written before the referral itself. The daily sweep reads only partitions up to today, so
   its cost follows what is due, not the table size. A row whose referral is gone or already
   answered is stale and is simply deleted.
+* ``ReminderIndex`` table, PartitionKey = hour bucket ``YYYYMMDDHH`` of the referral's
+  expiry, RowKey = ``<partner>|<id>``, property ``expiresDateTime``; written with the expiry
+  row. The hourly reminder timer reads partitions up to the hour ``RESPONSE_REMINDER_BEFORE``
+  ahead and filters on ``expiresDateTime``; rows go once reminded, or once stale. Keyed by
+  expiry rather than by reminder time, so a changed lead time applies to every referral.
+* Both sweeps fan out (services/fanout.py, batch_work.py): the timer enqueues the index rows
+  in batches; a worker reads one partner's referrals of a batch with one range query from
+  its smallest to its largest id (ids are arrival times: see sweep_tables.TableBatchReads),
+  writes them in ``update_many`` transactions, and deletes index rows only after that.
 * ``OutboxIndex`` table, PartitionKey = hour bucket ``YYYYMMDDHH``, RowKey = ``<partner>|<event>``,
   written before the transaction that creates the outbox row and deleted once the event is
   settled. It lets the sweep find events left pending (a crash between commit and enqueue)

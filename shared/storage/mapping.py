@@ -29,7 +29,7 @@ _SCALARS = (
     "name", "qualification", "status", "substatus", "status_reason", "closing_notes",
     "external_reference_id", "campaign_id", "favorite",
     "created_date_time", "updated_date_time", "expiration_date_time",
-    "accepted_date_time", "closed_date_time",
+    "accepted_date_time", "closed_date_time", "reminded_date_time",
 )
 
 

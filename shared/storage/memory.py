@@ -16,7 +16,7 @@ from shared.domain.events import Event
 from shared.domain.lifecycle import stage_of
 from shared.domain.models import Profile, Referral
 
-from .keys import due_day
+from .keys import due_day, hour_bucket
 from .ports import (
     MAX_BATCH_CHANGES,
     Change,
@@ -38,6 +38,8 @@ class MemoryStore:
         self.referrals: dict[tuple[str, str], Stored] = {}
         self.outbox: dict[tuple[str, str], OutboxRecord] = {}
         self.expiry: dict[tuple[str, str, str], ExpiryEntry] = {}
+        # The reminder index: (hour of expiry, partner, id) -> the expiry moment.
+        self.reminders: dict[tuple[str, str, str], datetime] = {}
         self.profiles: dict[str, Profile] = {}
         self.sent: list[tuple[str, str]] = []
 
@@ -57,6 +59,8 @@ class MemoryStore:
             if referral.expiration_date_time is not None:
                 day = due_day(referral.expiration_date_time)
                 self.expiry[(day, *key)] = ExpiryEntry(day, *key)
+                expires = referral.expiration_date_time
+                self.reminders[(hour_bucket(expires), *key)] = expires
             stored = Stored(referral, self._etag())
             self.referrals[key] = stored
             self._add_events(events)

@@ -45,6 +45,7 @@ from .ports import (
     OutboxRecord,
     Stored,
 )
+from .sweep_tables import reminder_row
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +61,12 @@ def _check_batch(changes: Sequence[Change]) -> None:
 
 
 class TableReferrals:
-    def __init__(self, referrals: TableClient, expiry: TableClient, outbox_index: TableClient):
+    def __init__(self, referrals: TableClient, expiry: TableClient, outbox_index: TableClient,
+                 reminders: TableClient):
         self._t = referrals
         self._expiry = expiry
         self._outbox_index = outbox_index
+        self._reminders = reminders
 
     def get(self, partner_id: str, referral_id: str) -> Stored | None:
         try:
@@ -81,6 +84,7 @@ class TableReferrals:
                 "PartitionKey": due_day(referral.expiration_date_time),
                 "RowKey": index_row(referral.partner_id, referral.id),
             })
+            self._reminders.upsert_entity(reminder_row(referral))
         self._index_events(events)
         ops: list[Any] = [("create", entity)]
         ops += [("create", event_to_entity(e)) for e in events]

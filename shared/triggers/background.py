@@ -1,4 +1,10 @@
-"""The timers (expiry sweep, outbox redispatch) and the queue function (notification delivery)."""
+"""The timers (expiry sweep, reminders, outbox redispatch) and the queue functions (sweep
+batches, notification delivery).
+
+The sweep timers only find what is due and enqueue it in batches on ``sweep-batches``; the
+queue function ``sweep_batch`` does the work, as many at once as the host runs, so a backlog
+of any size ends well within the function timeout (host.json ``functionTimeout``).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,8 @@ import azure.functions as func
 from shared import bootstrap
 from shared.notifications.delivery import deliver
 from shared.notifications.queue import NOTIFICATIONS_QUEUE, decode_message
-from shared.services.expiry import redispatch, sweep
+from shared.services import expiry, reminders, sweeps
+from shared.storage.sweep_queue import SWEEP_QUEUE, decode_batch
 
 log = logging.getLogger(__name__)
 bp = func.Blueprint()  # type: ignore[no-untyped-call]
@@ -17,15 +24,34 @@ bp = func.Blueprint()  # type: ignore[no-untyped-call]
 
 @bp.timer_trigger(schedule="%EXPIRY_SCHEDULE%", arg_name="timer", run_on_startup=False)
 def expire_referrals(timer: func.TimerRequest) -> None:
-    result = sweep(bootstrap.runtime().ctx)
-    log.info("expire_referrals done (past_due=%s): %s", timer.past_due, result)
+    started = expiry.start(bootstrap.runtime().ctx)
+    log.info("expire_referrals enqueued (past_due=%s): %s", timer.past_due, started)
+
+
+@bp.timer_trigger(schedule="%REMINDER_SCHEDULE%", arg_name="timer", run_on_startup=False)
+def send_reminders(timer: func.TimerRequest) -> None:
+    fanned = reminders.start(bootstrap.runtime().ctx)
+    log.info("send_reminders enqueued (past_due=%s): %s", timer.past_due, fanned)
 
 
 # Every 5 minutes, so a lost enqueue costs minutes rather than waiting for the daily sweep.
 # A literal schedule: there is nothing an operator should tune here.
 @bp.timer_trigger(schedule="0 */5 * * * *", arg_name="timer", run_on_startup=False)
 def redispatch_notifications(timer: func.TimerRequest) -> None:
-    redispatch(bootstrap.runtime().ctx)
+    expiry.redispatch(bootstrap.runtime().ctx)
+
+
+@bp.queue_trigger(arg_name="msg", queue_name=SWEEP_QUEUE, connection="AzureWebJobsStorage")
+def sweep_batch(msg: func.QueueMessage) -> None:
+    try:
+        batch = decode_batch(msg.get_body().decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        # Retrying cannot fix a malformed message; the index rows it named stay for the
+        # next run, so dropping it loses nothing.
+        log.error("sweep_batch: malformed message %s dropped", msg.id)
+        return
+    # BatchIncomplete (referrals that kept changing) propagates: the host retries the message.
+    sweeps.work(bootstrap.runtime().ctx, batch)
 
 
 @bp.queue_trigger(arg_name="msg", queue_name=NOTIFICATIONS_QUEUE, connection="AzureWebJobsStorage")

@@ -84,13 +84,14 @@ def test_expiry_refused_then_swept_and_sender_told_once(short_window_host, webho
     late = api.post(f"/referrals/{from_msft}/accept", accept_body())
     assert late.status_code == 409 and late.json()["error"]["code"] == "referralExpired"
     assert host.invoke("expire_referrals").status_code == 202
+    # The timer only enqueues the due referrals; sweep_batch expires them moments later.
+    assert len(webhooks.wait_for("/msft", "referral.expired", referral_id=from_msft)) == 1
+    partner = webhooks.wait_for(f"/partner/{referrer}", "referral.expired")
+    assert [h.json["referral"]["id"] for h in partner] == [from_partner]
     for rid in (from_msft, from_partner):
         body = api.get(f"/referrals/{rid}").json()
         assert (body["status"], body["substatus"], body["stage"]) == ("Closed", "Expired",
                                                                       "archived")
-    assert len(webhooks.wait_for("/msft", "referral.expired", referral_id=from_msft)) == 1
-    partner = webhooks.wait_for(f"/partner/{referrer}", "referral.expired")
-    assert [h.json["referral"]["id"] for h in partner] == [from_partner]
     assert host.invoke("expire_referrals").status_code == 202
     time.sleep(1.5)
     assert len(webhooks.received("/msft", "referral.expired", referral_id=from_msft)) == 1

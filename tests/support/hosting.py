@@ -18,6 +18,9 @@ def host_env(azurite: Azurite, webhooks: WebhookReceiver, **extra: str) -> dict[
         "CUSTOMER_NOTIFICATION_URL": webhooks.url("/customer"),
         "NOTIFICATION_SIGNING_SECRET": SECRET,
         "EXPIRY_SCHEDULE": "0 0 2 * * *",
+        # Daily, not hourly: tests invoke the timers themselves, and a scheduled run in the
+        # middle of a test would send reminders it does not expect.
+        "REMINDER_SCHEDULE": "0 30 2 * * *",
         # Fast queue polling and retries so webhook tests take seconds, not minutes.
         "DEVHOST_MAX_POLLING_INTERVAL": "0.2",
         "DEVHOST_QUEUE_VISIBILITY_TIMEOUT": "0",

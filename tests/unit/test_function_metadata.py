@@ -34,10 +34,15 @@ def test_http_routes_and_methods():
 
 def test_timer_and_queue_functions():
     triggers = {name: b for name, b in bindings() if b["type"] in ("timerTrigger", "queueTrigger")}
+    assert set(triggers) == {"expire_referrals", "send_reminders", "redispatch_notifications",
+                             "sweep_batch", "deliver_notification"}
     assert triggers["expire_referrals"]["schedule"] == "%EXPIRY_SCHEDULE%"
+    assert triggers["send_reminders"]["schedule"] == "%REMINDER_SCHEDULE%"
     assert triggers["redispatch_notifications"]["schedule"] == "0 */5 * * * *"
+    assert triggers["sweep_batch"]["queueName"] == "sweep-batches"
     assert triggers["deliver_notification"]["queueName"] == "notifications"
-    assert triggers["deliver_notification"]["connection"] == "AzureWebJobsStorage"
+    for name in ("sweep_batch", "deliver_notification"):
+        assert triggers[name]["connection"] == "AzureWebJobsStorage"
 
 
 def test_openapi_documents_every_route():

@@ -1,0 +1,20 @@
+"""One entry for the queue function: a sweep batch goes to the worker of its kind."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from shared.storage.sweep_ports import SweepBatch, SweepKind
+
+from . import expiry, reminders
+from .batch_work import BatchResult
+from .context import Context
+
+WORKERS: dict[SweepKind, Callable[[Context, SweepBatch], BatchResult]] = {
+    SweepKind.EXPIRE: expiry.work,
+    SweepKind.REMIND: reminders.work,
+}
+
+
+def work(ctx: Context, batch: SweepBatch) -> BatchResult:
+    return WORKERS[batch.kind](ctx, batch)

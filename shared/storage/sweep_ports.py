@@ -1,0 +1,61 @@
+"""Ports of the fan-out sweeps (expiry and reminders): the due indexes, the batch read of
+one partner's referrals, and the queue of batches. Key design: the package docstring."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from .ports import Stored
+
+
+class SweepKind(StrEnum):
+    EXPIRE = "expire"
+    REMIND = "remind"
+
+
+@dataclass(frozen=True, order=True)
+class DueEntry:
+    """One due index row. It may be stale (the referral was answered since): the worker
+    decides on the referral itself. Ordered by partner, then id: a batch's order."""
+
+    partner_id: str
+    referral_id: str
+    partition: str  # the index row's PartitionKey, needed to delete it
+
+
+@dataclass(frozen=True)
+class SweepBatch:
+    """One queue message: entries to work on, sorted, so one partner's are adjacent."""
+
+    kind: SweepKind
+    entries: tuple[DueEntry, ...]
+
+
+class DueIndex(Protocol):
+    def due(self, limit: datetime) -> Iterator[DueEntry]:
+        """Rows of referrals expiring at or before ``limit`` (the expiry index, kept by day,
+        gives all of ``limit``'s day), in index order: partition, partner, id."""
+
+    def drop(self, entries: Sequence[DueEntry]) -> None:
+        """Delete these rows; one already gone (an overlapping run took it) is no error."""
+
+
+class BatchReads(Protocol):
+    def get_many(self, partner_id: str, referral_ids: Sequence[str]) -> dict[str, Stored]:
+        """The referrals of one partner that exist among ``referral_ids``, by id."""
+
+
+class BatchQueue(Protocol):
+    def send(self, batch: SweepBatch) -> None: ...
+
+
+@dataclass(frozen=True)
+class SweepPorts:
+    expiry: DueIndex
+    reminders: DueIndex
+    reads: BatchReads
+    queue: BatchQueue
