@@ -37,6 +37,7 @@ from shared.domain.events import make_event
 from shared.notifications.queue import NOTIFICATIONS_QUEUE
 from shared.services import referrals as svc
 from shared.storage.keys import OUTBOX_INDEX_TABLE, REFERRALS_TABLE, hour_bucket, index_row
+from shared.storage.ports import ListQuery
 from tests.support.factories import ADMIN, accept_body, headers
 
 from . import data
@@ -237,7 +238,7 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
                 "decline": lambda i: svc.perform(ctx, partner, next(service_ids["decline"]),
                                                  decline_cmd, None),
                 "get": lambda i: svc.get(ctx, partner, readable[i % len(readable)]),
-                "list_page": lambda i: svc.list_page(ctx, partner, None, None, PAGE, None),
+                "list_page": lambda i: svc.list_page(ctx, partner, ListQuery(), PAGE, None),
             },
         }
         service_ids = {a: iter(pools[a, "service"]) for a in ("accept", "decline")}

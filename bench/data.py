@@ -10,20 +10,34 @@ Azurite busy).
 from __future__ import annotations
 
 import json
+import random
 import uuid
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
 from azure.data.tables import TableClient, UpdateMode
 
 from shared.domain import operations as ops
-from shared.domain.commands import AcceptRequest, DeclineRequest, IntakeRequest
+from shared.domain.commands import (
+    AcceptRequest,
+    DeclineRequest,
+    IntakeRequest,
+    LoseRequest,
+    SetFavorite,
+    WinRequest,
+)
+from shared.domain.enums import DeclineReason, Qualification
 from shared.domain.models import Profile, ProfileInput, Referral
+from shared.domain.summary import Counts, add, contribution
+from shared.storage import summaries
+from shared.storage.indexes import INDEX_VERSION
 from shared.storage.keys import due_day, index_row, new_referral_id
 from shared.storage.mapping import referral_to_entity
+from shared.storage.table_index import index_entities
 from tests.support.factories import accept_body, intake_body, profile_body
 
 BATCH = 100  # the entity-group transaction limit
@@ -136,4 +150,88 @@ def write(connection_string: str, table: str, entities: Iterable[dict[str, Any]]
 
 
 def referral_entities(referrals: Iterable[Referral]) -> list[dict[str, Any]]:
-    return [referral_to_entity(r) for r in referrals]
+    """Each referral's row and its index rows, as the app's first write stores them."""
+    rows: list[dict[str, Any]] = []
+    for r in referrals:
+        rows.append({**referral_to_entity(r), "ix": INDEX_VERSION})
+        rows += index_entities(r)
+    return rows
+
+
+# --- a partner's history: archived referrals of every kind, and their day sums -----------
+
+# A small list, so that a search finds a realistic share: "fab" starts a word of 2 in 10.
+CUSTOMERS = ("Fabrikam", "Contoso", "Northwind Traders", "Adventure Works", "Tailspin Toys",
+             "Wide World Importers", "Fabrikam Fiber", "Litware", "Proseware", "Woodgrove Bank")
+DEALS = ("migration", "Copilot rollout", "data platform", "security review")
+# How archived referrals ended, with weights: most leads are declined or left to expire.
+ENDINGS = (("declined", 35), ("expired", 25), ("won", 20), ("lost", 20))
+LOST_REASONS = ("Budget", "Chose a competitor", "No decision")
+FAVORITE_SHARE = 0.08  # "a few": enough that a favorites page of 50 fills for 1,000
+HISTORY = timedelta(days=730)
+
+
+def _intake_as(r: Referral, customer: str, qualification: Qualification) -> Referral:
+    profile = r.customer_profile.model_copy(update={"name": customer})
+    return r.model_copy(update={"customer_profile": profile, "qualification": qualification})
+
+
+def _accept(r: Referral, at: datetime, rng: random.Random, customer: str) -> Referral:
+    cmd = AcceptRequest(name=f"{customer} {rng.choice(DEALS)}",
+                        deal_value=Decimal(rng.randrange(1_000, 500_000)),
+                        currency=rng.choice(("EUR", "USD")),
+                        closing_date=(at + timedelta(days=rng.randrange(30, 120))).date(),
+                        external_reference_id=f"CRM-{rng.randrange(10**6):06d}")
+    return ops.accept(r, cmd, at)[0]
+
+
+def archived_referral(partner_id: str, created: datetime, rng: random.Random) -> Referral:
+    """One archived referral, ended as ``ENDINGS`` weighs it, through the domain's own
+    operations (so its fields are what a real decline, expiry, win or loss leaves)."""
+    customer = rng.choice(CUSTOMERS)
+    qualification = rng.choice(list(Qualification))  # both categories
+    r = _intake_as(referral(partner_id, created), customer, qualification)
+    answered = created + timedelta(hours=rng.uniform(1, 200))  # within the 14-day window
+    ending = rng.choices([e for e, _ in ENDINGS], [w for _, w in ENDINGS])[0]
+    if ending == "declined":
+        reason = rng.choice([d for d in DeclineReason if d is not DeclineReason.OTHER])
+        r = ops.decline(r, DeclineRequest(reason=reason), answered)[0]
+    elif ending == "expired":
+        r = ops.expire(r, created + WINDOW + timedelta(hours=2))[0]
+    else:
+        r = _accept(r, answered, rng, customer)
+        closed = answered + timedelta(days=rng.uniform(10, 120))
+        r = ops.win(r, WinRequest(), closed)[0] if ending == "won" \
+            else ops.lose(r, LoseRequest(reason=rng.choice(LOST_REASONS)), closed)[0]
+    if rng.random() < FAVORITE_SHARE:
+        r = ops.set_favorite(r, SetFavorite(favorite=True), r.updated_date_time)[0]
+    return r
+
+
+def history(partner_id: str, count: int, end: datetime, seed: int) -> list[Referral]:
+    """``count`` archived referrals that arrived at random over the ``HISTORY`` before
+    ``end`` (the same span for every partner: only the density differs)."""
+    rng = random.Random(seed)
+    span = HISTORY.total_seconds()
+    return [archived_referral(partner_id, end - timedelta(seconds=rng.uniform(0, span)), rng)
+            for _ in range(count)]
+
+
+def received(partner_id: str, count: int, now: datetime, seed: int) -> list[Referral]:
+    """``count`` referrals still waiting for an answer, arrived in the last 10 days."""
+    rng = random.Random(seed)
+    return [_intake_as(referral(partner_id, now - timedelta(hours=rng.uniform(1, 240))),
+                       rng.choice(CUSTOMERS), rng.choice(list(Qualification)))
+            for _ in range(count)]
+
+
+def day_sums(referrals: Iterable[Referral]) -> list[dict[str, Any]]:
+    """The ``u|d|<day>`` summary rows a fully folded partition holds for ``referrals``: each
+    referral's ``contribution`` added to the day it arrived (the day its deltas carry)."""
+    sums: dict[tuple[str, str], Counts] = {}
+    for r in referrals:
+        day = r.created_date_time.strftime("%Y-%m-%d")
+        add(sums.setdefault((r.partner_id, day), {}), contribution(r))
+    return [{"PartitionKey": partner, "RowKey": summaries.DAY + day,
+             "counts": summaries.dumps({k: v for k, v in counts.items() if v != 0})}
+            for (partner, day), counts in sorted(sums.items())]

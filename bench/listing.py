@@ -23,6 +23,7 @@ from azure.data.tables import TableServiceClient
 
 from shared.services import referrals as svc
 from shared.storage.keys import REFERRALS_TABLE
+from shared.storage.ports import ListQuery
 
 from . import data
 from .common import (
@@ -45,7 +46,7 @@ def walk_service(ctx: Any, partner: str) -> tuple[int, list[float]]:
     pages, items, token = [], 0, None
     while True:
         start = time.perf_counter()
-        page = svc.list_page(ctx, partner, None, None, PAGE, token)
+        page = svc.list_page(ctx, partner, ListQuery(), PAGE, token)
         pages.append(time.perf_counter() - start)
         items += len(page.items)
         token = page.continuation_token

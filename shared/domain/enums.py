@@ -77,3 +77,13 @@ class EventType(StrEnum):
     EXPIRED = "referral.expired"
     WON = "referral.won"
     LOST = "referral.lost"
+
+
+class ListOrder(StrEnum):
+    """Sort orders of the listing; ties always break by id, so paging stays stable."""
+
+    CREATED_DESC = "createdDateTime desc"
+    CREATED_ASC = "createdDateTime asc"
+    EXPIRATION_ASC = "expirationDateTime asc"  # received referrals
+    CLOSING_ASC = "closingDate asc"  # accepted referrals
+    VALUE_DESC = "dealValue desc"  # accepted referrals

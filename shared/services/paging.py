@@ -1,7 +1,9 @@
 """Opaque continuation tokens for the listing.
 
-A token carries the last referral id of the previous page and the query it belongs to;
-one from another query (or tampered with) is refused as bad input, never passed to storage.
+A token carries where the next page starts (a storage cursor: the last index key read) and
+a fingerprint of the query it belongs to; one from another query (or tampered with) is
+refused as bad input. The cursor is only ever used as a lower bound inside the query's own
+index ranges, so even a forged one cannot reach other rows.
 """
 
 from __future__ import annotations
@@ -9,13 +11,15 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 
 from shared.domain.errors import FieldError, RuleViolation
-from shared.storage.keys import is_referral_id
+
+CURSOR = re.compile(r"[0-9A-Za-z|.~_-]{1,512}")
 
 
 def encode_token(after: str, query: str) -> str:
-    raw = json.dumps({"v": 1, "a": after, "q": query}, separators=(",", ":")).encode()
+    raw = json.dumps({"v": 2, "a": after, "q": query}, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -24,7 +28,7 @@ def decode_token(token: str, query: str) -> str:
         "The continuation token is not valid for this query.",
         [FieldError("invalidValue", "not a token issued for this query", "continuation_token")],
     )
-    if len(token) > 512:
+    if len(token) > 2048:
         raise bad
     try:
         data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
@@ -32,10 +36,10 @@ def decode_token(token: str, query: str) -> str:
         raise bad from None
     if (
         not isinstance(data, dict)
-        or data.get("v") != 1
+        or data.get("v") != 2
         or data.get("q") != query
         or not isinstance(data.get("a"), str)
-        or not is_referral_id(data["a"])
+        or not CURSOR.fullmatch(data["a"])
     ):
         raise bad
     return str(data["a"])

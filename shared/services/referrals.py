@@ -8,17 +8,18 @@ service function.
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pydantic import BaseModel
 
 from shared.domain import operations as ops
 from shared.domain.commands import IntakeRequest
-from shared.domain.enums import Category, Stage
 from shared.domain.errors import NotFound, PreconditionFailed, ProfileRequired
 from shared.storage.keys import is_referral_id, new_referral_id
-from shared.storage.ports import Change, ConcurrencyConflict, ListFilter, Stored
+from shared.storage.listing import referral_matches
+from shared.storage.ports import Change, ConcurrencyConflict, ListQuery, Stored
 
 from .context import Context
 from .paging import decode_token, encode_token
@@ -73,20 +74,28 @@ def get(ctx: Context, partner_id: str, referral_id: str) -> Stored:
     return stored
 
 
-def list_page(
-    ctx: Context, partner_id: str, view: str | None, stage: Stage | None, top: int,
-    token: str | None,
-) -> Page:
-    query = f"{view or ''}|{stage.value if stage else ''}"
-    after = decode_token(token, query) if token else None
-    flt = ListFilter(
-        category=Category(view) if view in (View.MARKETPLACE, View.QUALIFIED) else None,
-        favorites_only=view == View.FAVORITES,
-        stage=stage,
-    )
-    items, more = ctx.referrals.page(partner_id, flt, after, top)
-    next_token = encode_token(items[-1].referral.id, query) if more and items else None
-    return Page(items, next_token)
+def list_page(ctx: Context, partner_id: str, query: ListQuery, top: int, token: str | None
+              ) -> Page:
+    """One page of the listing; a search equal to a referral id finds just that one."""
+    fingerprint = hashlib.sha256(repr(query).encode()).hexdigest()[:16]
+    cursor = decode_token(token, fingerprint) if token else None
+    found = by_id_search(ctx, partner_id, query)
+    if found is not None:
+        return Page(found, None)
+    page = ctx.referrals.page(partner_id, query, cursor, top)
+    next_token = encode_token(page.cursor, fingerprint) if page.cursor else None
+    return Page(page.items, next_token)
+
+
+def by_id_search(ctx: Context, partner_id: str, query: ListQuery) -> list[Stored] | None:
+    """A search for a referral id finds that referral (if the other filters let it), else
+    None: not an id search."""
+    term = (query.search_raw or "").strip()
+    if not is_referral_id(term):
+        return None
+    stored = ctx.referrals.get(partner_id, term)
+    rest = replace(query, search=(), search_raw=None)
+    return [stored] if stored and referral_matches(rest, stored.referral) else []
 
 
 def perform(

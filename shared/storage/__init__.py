@@ -10,6 +10,13 @@ Key design (a written decision; change it only with a migration plan):
     the listing wants; paging continues with ``RowKey gt <last id>``, so a page never repeats
     or skips while the set is unchanged.
   - outbox rows: RowKey = ``o`` + event id, written in the same transaction as the change.
+  - index rows (``x|...`` order rows, ``w|<word>|<id>`` and ``e|<hash>|<id>`` search rows):
+    every listing, filter, sort and search is a RowKey range over them, written in the same
+    transaction as their referral (indexes.py has the design and the per-referral bound).
+  - summary rows (``u|t|...`` deltas written with each change, folded into ``u|d|<day>``
+    day sums): insights read these, never the referrals (summaries.py).
+  - a referral row carries ``ix`` once its index and summary rows exist; older rows get them
+    from ``python -m tools.reindex`` (idempotent).
 * ``Profiles`` table, PartitionKey = partner tenant id, RowKey = ``profile``.
 * ``ExpiryIndex`` table, PartitionKey = due day ``YYYYMMDD``, RowKey = ``<partner>|<id>``,
   written before the referral itself. The daily sweep reads only partitions up to today, so

@@ -17,13 +17,13 @@ TABLES = (REFERRALS_TABLE, PROFILES_TABLE, EXPIRY_INDEX_TABLE, OUTBOX_INDEX_TABL
 PROFILE_ROW = "profile"
 REFERRAL_PREFIX = "r"
 OUTBOX_PREFIX = "o"
-_MAX_MS = 10**13 - 1  # epoch milliseconds fit in 13 digits until the year 2286
+MAX_MS = 10**13 - 1  # epoch milliseconds fit in 13 digits until the year 2286
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case: URL-safe
 REFERRAL_ID = re.compile(r"^r\d{13}[0-9a-z]{10}$")
 
 
 def new_referral_id(now: datetime) -> str:
-    inverted = _MAX_MS - int(now.timestamp() * 1000)
+    inverted = MAX_MS - int(now.timestamp() * 1000)
     suffix = "".join(secrets.choice(_ALPHABET) for _ in range(10))
     return f"{REFERRAL_PREFIX}{inverted:013d}{suffix}"
 

@@ -11,22 +11,26 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from shared.domain.events import Event
-from shared.domain.lifecycle import stage_of
 from shared.domain.models import Profile, Referral
 
+from .indexes import Scan, diff, row_matches
 from .keys import due_day, hour_bucket
+from .listing import read_page
 from .ports import (
     MAX_BATCH_CHANGES,
     Change,
     ConcurrencyConflict,
     DeliveryState,
     ExpiryEntry,
-    ListFilter,
+    ListQuery,
     OutboxRecord,
+    Page,
     Stored,
 )
+from .summaries import HIGH, LOW, Fold, SummaryRow, delta_row, dumps, row_from_entity
 
 
 class MemoryStore:
@@ -42,6 +46,8 @@ class MemoryStore:
         self.reminders: dict[tuple[str, str, str], datetime] = {}
         self.profiles: dict[str, Profile] = {}
         self.sent: list[tuple[str, str]] = []
+        # Index rows per partner: RowKey -> properties, exactly as the Table store keeps them.
+        self.index: dict[str, dict[str, dict[str, Any]]] = {}
 
     def _etag(self) -> str:
         return f'W/"{next(self._etags)}"'
@@ -64,6 +70,7 @@ class MemoryStore:
             stored = Stored(referral, self._etag())
             self.referrals[key] = stored
             self._add_events(events)
+            self._apply_derived(None, referral)
             return stored
 
     def update(self, change: Change) -> Stored:
@@ -84,20 +91,40 @@ class MemoryStore:
                 stored = Stored(change.updated, self._etag())
                 self.referrals[(change.updated.partner_id, change.updated.id)] = stored
                 self._add_events(change.events)
+                self._apply_derived(change.current.referral, change.updated)
                 saved.append(stored)
             return saved
 
-    def page(
-        self, partner_id: str, flt: ListFilter, after: str | None, top: int
-    ) -> tuple[list[Stored], bool]:
+    def _apply_derived(self, before: Referral | None, after: Referral) -> None:
+        """Index rows and the summary delta, as derived_ops writes them on Table Storage."""
+        rows = self.index.setdefault(after.partner_id, {})
+        change = diff(before, after)
+        for key in change.deletes:
+            del rows[key]  # a missing row fails, as it fails a Table transaction
+        rows.update(change.upserts)
+        row = delta_row(before, after, after.updated_date_time)
+        if row is not None:
+            rows[row.pop("RowKey")] = row
+
+    def page(self, partner_id: str, query: ListQuery, cursor: str | None, top: int) -> Page:
+        return read_page(_MemoryIndexReader(self), partner_id, query, cursor, top)
+
+    def summary_rows(self, partner_id: str) -> list[SummaryRow]:
         with self._lock:
-            rows = sorted(
-                (s for (p, rid), s in self.referrals.items()
-                 if p == partner_id and (after is None or rid > after)),
-                key=lambda s: s.referral.id,
-            )
-        matching = [s for s in rows if _matches(s.referral, flt)]
-        return matching[:top], len(matching) > top
+            rows = sorted(self.index.get(partner_id, {}).items())
+            return [row_from_entity(k, p, p.get("etag")) for k, p in rows if LOW < k < HIGH]
+
+    def fold(self, partner_id: str, fold: Fold) -> None:
+        with self._lock:
+            rows = self.index.setdefault(partner_id, {})
+            stale = [d for d in fold.days if (rows[d.key].get("etag") if d.key in rows else None)
+                     != d.etag]
+            if stale or any(k not in rows for k in fold.deletes):
+                raise ConcurrencyConflict("summary rows changed")
+            for day in fold.days:
+                rows[day.key] = {"counts": dumps(day.counts), "etag": self._etag()}
+            for key in fold.deletes:
+                del rows[key]
 
     def all_for_partner(self, partner_id: str) -> Iterator[Referral]:
         with self._lock:
@@ -186,9 +213,18 @@ class MemoryProfiles:
         self.store.put_profile(partner_id, profile)
 
 
-def _matches(referral: Referral, flt: ListFilter) -> bool:
-    if flt.category is not None and referral.qualification.category is not flt.category:
-        return False
-    if flt.favorites_only and not referral.favorite:
-        return False
-    return flt.stage is None or stage_of(referral.status) is flt.stage
+class _MemoryIndexReader:
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+
+    def index_rows(self, partner_id: str, scan: Scan, limit: int) -> Iterator[tuple[str, str]]:
+        with self.store._lock:
+            rows = sorted(self.store.index.get(partner_id, {}).items())
+        found = [(k, str(p["ref"])) for k, p in rows
+                 if scan.low < k < scan.high and row_matches(scan, p)]
+        return iter(found[:max(limit, 0)])
+
+    def referrals_by_id(self, partner_id: str, ids: list[str]) -> dict[str, Stored]:
+        with self.store._lock:
+            return {rid: s for rid in ids
+                    if (s := self.store.referrals.get((partner_id, rid))) is not None}

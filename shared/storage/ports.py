@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
 
-from shared.domain.enums import Category, Stage
+from shared.domain.enums import ListOrder, Qualification, Stage
 from shared.domain.events import Event
 from shared.domain.models import Profile, Referral
+
+from .summaries import Fold, SummaryRow
 
 
 class ConcurrencyConflict(Exception):
@@ -37,6 +39,9 @@ class Stored:
 
     referral: Referral
     etag: str
+    # False for a referral written before index rows existed (see tools/reindex.py): its
+    # next change writes every index row instead of replacing the old ones.
+    indexed: bool = True
 
 
 @dataclass(frozen=True)
@@ -48,17 +53,38 @@ class Change:
     events: Sequence[Event] = ()
 
 
-# One entity-group transaction holds at most 100 operations. A change writes its referral and
-# its outbox rows (and, as the key design grows, its index rows): ``update_many`` takes at most
-# this many changes so a batch always fits.
-MAX_BATCH_CHANGES = 20
+# One entity-group transaction holds at most 100 operations. A change writes its referral, its
+# outbox rows and the difference in its index rows (indexes.py): at most about 20 operations
+# for a stage change such as an expiry, so ``update_many`` takes at most this many changes.
+MAX_TRANSACTION_OPS = 100
+MAX_BATCH_CHANGES = 4
 
 
 @dataclass(frozen=True)
-class ListFilter:
-    category: Category | None = None
-    favorites_only: bool = False
+class ListQuery:
+    """What a listing (or an export) asks for; every field narrows it, None means any.
+
+    ``group`` is the view: "all", a category ("marketplace", "qualified") or "favorites".
+    ``search`` holds the folded words of a search (each must start a word of the customer's
+    or the deal's name); ``search_raw`` the term as typed, which also matches an equal
+    ``externalReferenceId`` or ``id``.
+    """
+
+    group: str = "all"
     stage: Stage | None = None
+    qualification: Qualification | None = None
+    country: str | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+    search: tuple[str, ...] = ()
+    search_raw: str | None = None
+    order: ListOrder = ListOrder.CREATED_DESC
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Stored]
+    cursor: str | None  # where the next page starts (a storage key); None on the last page
 
 
 @dataclass(frozen=True)
@@ -100,13 +126,19 @@ class ReferralRepository(Protocol):
         """Several changes of one partner's referrals in one atomic write (at most
         MAX_BATCH_CHANGES): all commit, or none does and ConcurrencyConflict is raised."""
 
-    def page(
-        self, partner_id: str, flt: ListFilter, after: str | None, top: int
-    ) -> tuple[list[Stored], bool]:
-        """Up to ``top`` referrals newest first, strictly after id ``after``; and whether more
-        follow."""
+    def page(self, partner_id: str, query: ListQuery, cursor: str | None, top: int) -> Page:
+        """Up to ``top`` referrals matching ``query`` in its order, from ``cursor`` on (served
+        from index rows: the cost follows the page, not the partner's history). A page may be
+        short when a search had to examine many rows; only the last page has no cursor."""
 
     def all_for_partner(self, partner_id: str) -> Iterator[Referral]: ...
+
+    def summary_rows(self, partner_id: str) -> list[SummaryRow]:
+        """The partner's summary rows, day sums and pending deltas, read in one go."""
+
+    def fold(self, partner_id: str, fold: Fold) -> None:
+        """Fold deltas into day sums atomically; ConcurrencyConflict if another fold (or a
+        change of a day row) came first."""
 
     def due_for_expiry(self, now: datetime) -> Iterator[ExpiryEntry]: ...
 

@@ -18,6 +18,7 @@ from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 from shared.domain.events import Event
 from shared.domain.models import Profile, Referral
 
+from .indexes import INDEX_VERSION
 from .keys import (
     PROFILE_ROW,
     REFERRAL_PREFIX,
@@ -27,6 +28,7 @@ from .keys import (
     outbox_row,
     split_index_row,
 )
+from .listing import read_page
 from .mapping import (
     entity_to_outbox,
     entity_to_profile,
@@ -37,15 +39,19 @@ from .mapping import (
 )
 from .ports import (
     MAX_BATCH_CHANGES,
+    MAX_TRANSACTION_OPS,
     Change,
     ConcurrencyConflict,
     DeliveryState,
     ExpiryEntry,
-    ListFilter,
+    ListQuery,
     OutboxRecord,
+    Page,
     Stored,
 )
 from .sweep_tables import reminder_row
+from .table_index import TableIndexReader, derived_ops, stored_from_entity
+from .table_summaries import TableSummaries
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +66,9 @@ def _check_batch(changes: Sequence[Change]) -> None:
         raise ValueError("a batch's changes must share one partner (one partition)")
 
 
-class TableReferrals:
+class TableReferrals(TableSummaries):
+    """Referrals with their outbox, index and summary rows (one partition per partner)."""
+
     def __init__(self, referrals: TableClient, expiry: TableClient, outbox_index: TableClient,
                  reminders: TableClient):
         self._t = referrals
@@ -73,7 +81,7 @@ class TableReferrals:
             entity = self._t.get_entity(partner_id, referral_id)
         except ResourceNotFoundError:
             return None
-        return Stored(entity_to_referral(entity), str(entity.metadata["etag"]))
+        return stored_from_entity(entity)
 
     def add(self, referral: Referral, events: Sequence[Event]) -> Stored:
         entity = referral_to_entity(referral)  # validates sizes before anything is written
@@ -86,8 +94,9 @@ class TableReferrals:
             })
             self._reminders.upsert_entity(reminder_row(referral))
         self._index_events(events)
-        ops: list[Any] = [("create", entity)]
+        ops: list[Any] = [("create", {**entity, "ix": INDEX_VERSION})]
         ops += [("create", event_to_entity(e)) for e in events]
+        ops += derived_ops(None, referral)
         return Stored(referral, self._commit(ops)[0])
 
     def update(self, change: Change) -> Stored:
@@ -100,10 +109,14 @@ class TableReferrals:
         firsts: list[int] = []  # where each change's referral op sits in ``ops``
         for change in changes:
             firsts.append(len(ops))
-            ops.append(("update", referral_to_entity(change.updated),
+            ops.append(("update", {**referral_to_entity(change.updated), "ix": INDEX_VERSION},
                         {"mode": UpdateMode.REPLACE, "etag": change.current.etag,
                          "match_condition": MatchConditions.IfNotModified}))
             ops += [("create", event_to_entity(e)) for e in change.events]
+            before = change.current.referral if change.current.indexed else None
+            ops += derived_ops(before, change.updated)
+        if len(ops) > MAX_TRANSACTION_OPS:
+            raise ValueError(f"{len(ops)} operations exceed one transaction; use fewer changes")
         etags = self._commit(ops)
         return [Stored(c.updated, etags[i]) for c, i in zip(changes, firsts, strict=True)]
 
@@ -112,7 +125,8 @@ class TableReferrals:
         try:
             if len(ops) == 1:
                 return [self._single(ops[0])]
-            return [str(r["etag"]) for r in self._t.submit_transaction(ops)]
+            # Deletes answer no ETag; callers read only the ETags of their own writes.
+            return [str(r.get("etag", "")) for r in self._t.submit_transaction(ops)]
         except (ResourceModifiedError, ResourceExistsError, TableTransactionError) as exc:
             raise ConcurrencyConflict(str(exc)) from exc
         except ResourceNotFoundError as exc:  # deleted under us: same as a lost race
@@ -145,33 +159,8 @@ class TableReferrals:
                 else:
                     self._outbox_index.submit_transaction(chunk)
 
-    def page(
-        self, partner_id: str, flt: ListFilter, after: str | None, top: int
-    ) -> tuple[list[Stored], bool]:
-        clauses = ["PartitionKey eq @pk", "RowKey gt @low", "RowKey lt @high"]
-        params: dict[str, Any] = {
-            "pk": partner_id, "low": max(after or _REFERRAL_LOW, _REFERRAL_LOW),
-            "high": _REFERRAL_HIGH,
-        }
-        if flt.category is not None:
-            clauses.append("category eq @category")
-            params["category"] = flt.category.value
-        if flt.favorites_only:
-            clauses.append("favorite eq true")
-        if flt.stage is not None:
-            clauses.append("stage eq @stage")
-            params["stage"] = flt.stage.value
-        # Ask for one more than a page to learn whether another page follows; the SDK
-        # follows the service's own continuation (filtered queries may return short pages).
-        pager = self._t.query_entities(
-            " and ".join(clauses), parameters=params, results_per_page=min(top + 1, 1000)
-        )
-        items: list[Stored] = []
-        for entity in pager:
-            if len(items) == top:
-                return items, True
-            items.append(Stored(entity_to_referral(entity), str(entity.metadata["etag"])))
-        return items, False
+    def page(self, partner_id: str, query: ListQuery, cursor: str | None, top: int) -> Page:
+        return read_page(TableIndexReader(self._t), partner_id, query, cursor, top)
 
     def all_for_partner(self, partner_id: str) -> Iterator[Referral]:
         entities = self._t.query_entities(

@@ -19,16 +19,28 @@ from shared.domain.commands import (
 )
 from shared.domain.models import TeamMember
 from shared.services import referrals as svc
+from shared.services.export import export
 from shared.services.insights import insights
 
+from .csv_export import to_csv
 from .errors import PreconditionRequired
-from .http_support import Call, json_response
-from .listing import LIST_PARAMETERS, next_link, parse_list_query
+from .http_support import SECURITY_HEADERS, Call, json_response
+from .listing import (
+    EXPORT_PARAMETERS,
+    FILTER_PARAMETERS,
+    LIST_PARAMETERS,
+    WINDOW_PARAMETERS,
+    next_link,
+    parse_filters,
+    parse_list_request,
+    parse_window,
+)
 from .routing import Action, IfMatch, Method, Route, register
 from .views import Insights, ReferralOut, ReferralPage, dump, insights_out, referral_out
 
 bp = func.Blueprint()  # type: ignore[no-untyped-call]
 TAG = "Referrals"
+CSV_CONTENT = {"text/csv": {"schema": {"type": "string"}}}
 
 
 def _intake(c: Call) -> func.HttpResponse:
@@ -38,13 +50,22 @@ def _intake(c: Call) -> func.HttpResponse:
 
 
 def _list(c: Call) -> func.HttpResponse:
-    query = parse_list_query(c.req.params)
-    page = svc.list_page(c.ctx, c.tenant, query.view, query.stage, query.top, query.token)
+    request = parse_list_request(c.req.params)
+    page = svc.list_page(c.ctx, c.tenant, request.query, request.top, request.token)
     now, window = c.ctx.clock(), c.settings.contact_alert_window
-    link = next_link(c.req.url, query, page.continuation_token) if page.continuation_token \
-        else None
+    link = next_link(c.req.url, c.req.params, page.continuation_token) \
+        if page.continuation_token else None
     body = ReferralPage(value=[referral_out(s, now, window) for s in page.items], next_link=link)
     return json_response(200, dump(body, exclude_none_fields={"nextLink"}))
+
+
+def _export(c: Call) -> func.HttpResponse:
+    query = parse_filters(c.req.params, EXPORT_PARAMETERS)
+    return func.HttpResponse(
+        to_csv(export(c.ctx, c.tenant, query)), status_code=200, mimetype="text/csv",
+        charset="utf-8",
+        headers={**SECURITY_HEADERS,
+                 "Content-Disposition": 'attachment; filename="referrals.csv"'})
 
 
 def _get(c: Call) -> func.HttpResponse:
@@ -76,7 +97,8 @@ def _favorite(value: bool) -> Action:
 
 
 def _insights(c: Call) -> func.HttpResponse:
-    return json_response(200, dump(insights_out(insights(c.ctx, c.tenant))))
+    window = parse_window(c.req.params)
+    return json_response(200, dump(insights_out(insights(c.ctx, c.tenant, *window))))
 
 
 def _action(name: str, method: Method, path: str, summary: str, action: Action,
@@ -101,6 +123,12 @@ ROUTES = [
           description="The caller's organisation's referrals, filtered by the query "
                       "parameters. A page with more after it has a `nextLink` to fetch the "
                       "next one."),
+    Route("export_referrals", "GET", "referrals/export", "Download the listing as CSV", TAG,
+          _export, ADMIN_ROLES, query=FILTER_PARAMETERS, content=CSV_CONTENT,
+          description="Every referral the same filters as the listing match (all pages, in "
+                      "the same order), one a row, up to 10,000; more is a 400 asking to "
+                      "narrow the query. Cells that a spreadsheet would run as a formula are "
+                      "prefixed with an apostrophe."),
     _action("get_referral", "GET", "referrals/{id}", "Get a referral", _get, if_match="none",
             description="One referral, with its ETag in the header and in `eTag`."),
     _action("edit_referral", "PATCH", "referrals/{id}", "Edit an accepted referral's deal",
@@ -135,9 +163,10 @@ ROUTES = [
             _favorite(False), description="Takes the referral off the Favorites tab; "
                                           "idempotent."),
     Route("get_insights", "GET", "insights", "The organisation's response and outcome figures",
-          "Insights", _insights, ADMIN_ROLES, response=Insights,
+          "Insights", _insights, ADMIN_ROLES, response=Insights, query=WINDOW_PARAMETERS,
           description="Counts of referrals by where they are now, acceptance and win rates, "
-                      "the median hours to respond, and the open pipeline's value per "
-                      "currency."),
+                      "response-time percentiles (from a histogram: within 1 hour or 2 %), "
+                      "decline and lost reasons, and the open pipeline's value per currency; "
+                      "`from`/`to` keep only referrals that arrived in that window."),
 ]
 register(bp, ROUTES)

@@ -1,53 +1,150 @@
-"""Query parameters of GET /referrals, validated with every bad one listed."""
+"""Query parameters of GET /referrals and its export, validated with every bad one listed."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from shared.domain.enums import Stage
+from shared.domain.enums import ListOrder, Qualification, Stage
 from shared.domain.errors import FieldError
+from shared.domain.text import words
 from shared.services.referrals import View
+from shared.storage.ports import ListQuery
 
 from .errors import InvalidRequest
 
 DEFAULT_TOP, MAX_TOP = 50, 100
+MAX_SEARCH = 100
+PAGING = ("top", "continuationToken")
+# The Functions host's own key parameter may ride along on any request.
+HOST_PARAMS = ("code",)
+# Orders that only some stages have: the stage they imply.
+ORDER_STAGE = {ListOrder.EXPIRATION_ASC: Stage.RECEIVED, ListOrder.CLOSING_ASC: Stage.ACCEPTED,
+               ListOrder.VALUE_DESC: Stage.ACCEPTED}
+_COUNTRY = re.compile(r"[A-Z]{2}")
 
-LIST_PARAMETERS: tuple[dict[str, Any], ...] = (
-    {"name": "view", "in": "query", "description": "The tab: marketplace, qualified, favorites.",
-     "schema": {"type": "string", "enum": list(View.ALL)}},
-    {"name": "stage", "in": "query", "description": "Where in the life cycle.",
-     "schema": {"type": "string", "enum": [s.value for s in Stage]}},
-    {"name": "top", "in": "query", "description": "Page size.",
-     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_TOP, "default": DEFAULT_TOP}},
-    {"name": "continuationToken", "in": "query",
-     "description": "Opaque; from the previous page's nextLink.", "schema": {"type": "string"}},
+
+def _param(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "in": "query", "description": description, "schema": schema}
+
+
+def _enum(values: list[str]) -> dict[str, Any]:
+    return {"type": "string", "enum": values}
+
+
+FILTER_PARAMETERS: tuple[dict[str, Any], ...] = (
+    _param("view", "The tab: marketplace, qualified, favorites.", _enum(list(View.ALL))),
+    _param("stage", "Where in the life cycle.", _enum([s.value for s in Stage])),
+    _param("qualification", "The kind of lead.", _enum([q.value for q in Qualification])),
+    _param("country", "The customer's country (ISO 3166 alpha-2).",
+           {"type": "string", "pattern": "^[A-Z]{2}$"}),
+    _param("search", "Words of the customer's or deal's name starting with this (case and "
+           "accents ignored), or an equal externalReferenceId or id.",
+           {"type": "string", "minLength": 1, "maxLength": MAX_SEARCH}),
+    _param("createdFrom", "Arrived on or after this day.", {"type": "string", "format": "date"}),
+    _param("createdTo", "Arrived on or before this day.", {"type": "string", "format": "date"}),
+    _param("orderBy", "Sort order; ties break by id.", _enum([o.value for o in ListOrder])),
 )
+LIST_PARAMETERS: tuple[dict[str, Any], ...] = (
+    *FILTER_PARAMETERS,
+    _param("top", "Page size.",
+           {"type": "integer", "minimum": 1, "maximum": MAX_TOP, "default": DEFAULT_TOP}),
+    _param("continuationToken", "Opaque; from the previous page's nextLink.", {"type": "string"}),
+)
+_KNOWN = {p["name"] for p in LIST_PARAMETERS}
+EXPORT_PARAMETERS = {p["name"] for p in FILTER_PARAMETERS}
 
 
 @dataclass(frozen=True)
-class ListQuery:
-    view: str | None
-    stage: Stage | None
+class ListRequest:
+    query: ListQuery
     top: int
     token: str | None
 
 
-def parse_list_query(params: Mapping[str, str]) -> ListQuery:
-    errors: list[FieldError] = []
-    view = params.get("view") or None
-    if view is not None and view not in View.ALL:
-        errors.append(FieldError("invalidValue", f"must be one of {', '.join(View.ALL)}", "view"))
-    stage_raw = params.get("stage") or None
-    stage = None
-    if stage_raw is not None:
+class _Parser:
+    """Reads each parameter, collecting every problem instead of stopping at the first."""
+
+    def __init__(self, params: Mapping[str, str]) -> None:
+        self.params, self.errors = params, list[FieldError]()
+
+    def get(self, name: str) -> str | None:
+        # Present but empty (?view=) is a bad value, not an absent one.
+        return self.params.get(name)
+
+    def choice(self, name: str, convert: Callable[[str], Any], allowed: list[str]) -> Any:
+        raw = self.get(name)
+        if raw is None:
+            return None
         try:
-            stage = Stage(stage_raw)
+            return convert(raw)
         except ValueError:
-            errors.append(FieldError(
-                "invalidValue", f"must be one of {', '.join(s.value for s in Stage)}", "stage"))
+            self.fail(name, f"must be one of {', '.join(allowed)}")
+            return None
+
+    def day(self, name: str) -> date | None:
+        raw = self.get(name)
+        if raw is None:
+            return None
+        try:
+            # fromisoformat also takes 20261128 and week dates; the contract says YYYY-MM-DD.
+            if len(raw) != 10:
+                raise ValueError(raw)
+            return date.fromisoformat(raw)
+        except ValueError:
+            self.fail(name, "must be a date, YYYY-MM-DD")
+            return None
+
+    def fail(self, name: str, message: str) -> None:
+        self.errors.append(FieldError("invalidValue", message, name))
+
+
+def parse_filters(params: Mapping[str, str], allowed: set[str] | None = None) -> ListQuery:
+    """The filters and order; raises InvalidRequest listing every bad or unknown parameter."""
+    p = _Parser(params)
+    allowed = allowed if allowed is not None else _KNOWN
+    for name in sorted(set(params) - allowed - set(HOST_PARAMS)):
+        p.errors.append(FieldError("unknownParameter", "is not a parameter of this route", name))
+    view = p.choice("view", lambda v: View.ALL[View.ALL.index(v)], list(View.ALL))
+    stage = p.choice("stage", Stage, [s.value for s in Stage])
+    qualification = p.choice("qualification", Qualification, [q.value for q in Qualification])
+    order = p.choice("orderBy", ListOrder, [o.value for o in ListOrder]) or ListOrder.CREATED_DESC
+    country = p.get("country")
+    if country is not None and not _COUNTRY.fullmatch(country):
+        p.fail("country", "must be an ISO 3166 alpha-2 code in capitals, like NL")
+    created_from, created_to = p.day("createdFrom"), p.day("createdTo")
+    if created_from and created_to and created_from > created_to:
+        p.fail("createdTo", "must not be before createdFrom")
+    search = p.get("search")
+    if search is not None and not (search.strip() and len(search) <= MAX_SEARCH):
+        p.fail("search", f"must be 1..{MAX_SEARCH} characters")
+    _check_order(p, order, stage, search)
+    _raise(p.errors)
+    return ListQuery(group=view or "all", stage=stage, qualification=qualification,
+                     country=country, created_from=created_from, created_to=created_to,
+                     search=tuple(words(search)) if search else (), search_raw=search,
+                     order=order)
+
+
+def _check_order(p: _Parser, order: ListOrder, stage: Stage | None, search: str | None) -> None:
+    implied = ORDER_STAGE.get(order)
+    if implied is not None and stage not in (None, implied):
+        p.fail("orderBy", f"{order.value} lists {implied.value} referrals; "
+                          f"use stage={implied.value} or leave stage out")
+    if search and order is not ListOrder.CREATED_DESC:
+        p.fail("orderBy", "search results come in their own order; leave orderBy out")
+
+
+def parse_list_request(params: Mapping[str, str]) -> ListRequest:
+    errors: list[FieldError] = []
+    try:
+        query = parse_filters(params)
+    except InvalidRequest as exc:
+        errors, query = exc.details, ListQuery()
     top_raw = params.get("top")
     top = DEFAULT_TOP
     if top_raw is not None:
@@ -55,16 +152,39 @@ def parse_list_query(params: Mapping[str, str]) -> ListQuery:
             top = int(top_raw)
         else:
             errors.append(FieldError("invalidValue", f"must be an integer 1..{MAX_TOP}", "top"))
+    _raise(errors)
+    return ListRequest(query, top, params.get("continuationToken") or None)
+
+
+def _raise(errors: list[FieldError]) -> None:
     if errors:
         raise InvalidRequest("The query has invalid parameters; see details.",
                              errors[0].field if len(errors) == 1 else None, errors)
-    return ListQuery(view, stage, top, params.get("continuationToken") or None)
 
 
-def next_link(url: str, query: ListQuery, token: str) -> str:
+def next_link(url: str, params: Mapping[str, str], token: str) -> str:
+    """The same request with the next page's token (every other parameter kept as sent)."""
     parts = urlsplit(url)
-    params = {k: v for k, v in (("view", query.view),
-                                ("stage", query.stage.value if query.stage else None),
-                                ("top", str(query.top))) if v}
-    params["continuationToken"] = token
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(params), ""))
+    kept = {k: v for k, v in params.items() if k != "continuationToken" and k not in HOST_PARAMS}
+    kept["continuationToken"] = token
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(kept), ""))
+
+
+WINDOW_PARAMETERS: tuple[dict[str, Any], ...] = (
+    _param("from", "Only referrals that arrived on or after this day.",
+           {"type": "string", "format": "date"}),
+    _param("to", "Only referrals that arrived on or before this day.",
+           {"type": "string", "format": "date"}),
+)
+
+
+def parse_window(params: Mapping[str, str]) -> tuple[date | None, date | None]:
+    """GET /insights' arrival window (inclusive days)."""
+    p = _Parser(params)
+    for name in sorted(set(params) - {"from", "to", *HOST_PARAMS}):
+        p.errors.append(FieldError("unknownParameter", "is not a parameter of this route", name))
+    day_from, day_to = p.day("from"), p.day("to")
+    if day_from and day_to and day_from > day_to:
+        p.fail("to", "must not be before from")
+    _raise(p.errors)
+    return day_from, day_to

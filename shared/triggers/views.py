@@ -20,7 +20,7 @@ from shared.domain.models import (
     TeamMember,
 )
 from shared.domain.operations import contact_alert
-from shared.services.insights import Figures
+from shared.domain.summary import Figures
 from shared.storage.ports import Stored
 
 # Schema-only annotations: the values are built elsewhere (``iso``, ``float``); these say what
@@ -79,6 +79,11 @@ class PipelineValue(Out):
     value: float
 
 
+class Percentiles(Out):
+    p50: float | None
+    p90: float | None
+
+
 class Insights(Out):
     received: int
     accepted: int
@@ -89,7 +94,10 @@ class Insights(Out):
     acceptance_rate: float | None
     win_rate: float | None
     median_response_hours: float | None
+    response_hours_percentiles: Percentiles
     open_pipeline_value: list[PipelineValue]
+    decline_reasons: dict[str, int] = Field(description="Declined referrals by reason.")
+    lost_reasons: dict[str, int] = Field(description="Lost referrals by reason.")
 
 
 class Health(Out):
@@ -139,11 +147,13 @@ def referral_out(stored: Stored, now: datetime, alert_window: timedelta) -> Refe
 
 def insights_out(f: Figures) -> Insights:
     return Insights(
-        received=f.received, accepted=f.accepted, declined=f.declined, expired=f.expired,
-        won=f.won, lost=f.lost, acceptance_rate=f.acceptance_rate, win_rate=f.win_rate,
+        **f.counts, acceptance_rate=f.acceptance_rate, win_rate=f.win_rate,
         median_response_hours=f.median_response_hours,
+        response_hours_percentiles=Percentiles(p50=f.median_response_hours,
+                                               p90=f.p90_response_hours),
         open_pipeline_value=[PipelineValue(currency=c, value=float(v))
                              for c, v in f.open_pipeline.items()],
+        decline_reasons=f.decline_reasons, lost_reasons=f.lost_reasons,
     )
 
 

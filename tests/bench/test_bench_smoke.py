@@ -20,8 +20,8 @@ REPORT_KEYS = {"benchmark", "size", "machine", "params", "results", "targets", "
 MACHINE_KEYS = {"nproc", "memory_gib", "python", "azurite"}
 ROW_KEYS = {
     "actions": {"action", "phase", "variant", "n", "p50_ms", "p95_ms", "ratio_p50", "ratio_p95"},
-    "sweep": {"stored", "due", "raw_s", "service_s", "raw_per_s", "service_per_s",
-              "service_over_raw", "raw_growth", "service_growth"},
+    "sweep": {"shape", "stored", "due", "variant", "workers", "seconds", "expired_per_s",
+              "requests_per_expired", "speedup_vs_serial", "growth_vs_smallest"},
     "listing": {"variant", "referrals", "pages", "walk_s", "page_p50_ms", "page_p95_ms",
                 "walk_ratio", "page_p50_ratio"},
     "coldstart": {"variant", "import_ms", "process_ms", "maxrss_mib", "traced_peak_mib",

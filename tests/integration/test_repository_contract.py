@@ -9,11 +9,11 @@ import pytest
 
 from shared.domain import operations as ops
 from shared.domain.commands import AcceptRequest, DeclineRequest, IntakeRequest, SetFavorite
-from shared.domain.enums import Category, Stage
+from shared.domain.enums import Stage
 from shared.domain.models import Profile
 from shared.services.context import Context
 from shared.storage.keys import new_referral_id
-from shared.storage.ports import Change, ConcurrencyConflict, DeliveryState, ListFilter
+from shared.storage.ports import Change, ConcurrencyConflict, DeliveryState, ListQuery
 from tests.support.factories import accept_body, intake_body, profile_body
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -77,18 +77,18 @@ def test_paging_newest_first_filters_and_continuation(ctx: Context, partner: str
                                 at=NOW + timedelta(seconds=i))
         ctx.referrals.add(referral, events)
         ids.append(referral.id)
-    seen, after = [], None
+    seen, cursor = [], None
     while True:
-        items, more = ctx.referrals.page(partner, ListFilter(), after, 4)
-        seen += [s.referral.id for s in items]
-        if not more:
+        page = ctx.referrals.page(partner, ListQuery(), cursor, 4)
+        seen += [s.referral.id for s in page.items]
+        if page.cursor is None:
             break
-        after = items[-1].referral.id
+        cursor = page.cursor
     assert seen == list(reversed(ids))
-    qualified, more = ctx.referrals.page(partner, ListFilter(category=Category.QUALIFIED), None, 50)
-    assert [s.referral.id for s in qualified] == [ids[6], ids[3], ids[0]] and not more
-    accepted, _ = ctx.referrals.page(partner, ListFilter(stage=Stage.ACCEPTED), None, 50)
-    assert accepted == []
+    qualified = ctx.referrals.page(partner, ListQuery(group="qualified"), None, 50)
+    assert [s.referral.id for s in qualified.items] == [ids[6], ids[3], ids[0]]
+    assert qualified.cursor is None
+    assert ctx.referrals.page(partner, ListQuery(stage=Stage.ACCEPTED), None, 50).items == []
 
 
 def test_favorites_filter(ctx: Context, partner: str):
@@ -98,7 +98,7 @@ def test_favorites_filter(ctx: Context, partner: str):
     ctx.referrals.update(Change(stored, fav))
     make_other, ev = make(partner, at=NOW + timedelta(seconds=1))
     ctx.referrals.add(make_other, ev)
-    items, _ = ctx.referrals.page(partner, ListFilter(favorites_only=True), None, 50)
+    items = ctx.referrals.page(partner, ListQuery(group="favorites"), None, 50).items
     assert [s.referral.id for s in items] == [referral.id]
 
 

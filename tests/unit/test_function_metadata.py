@@ -14,7 +14,7 @@ EXPECTED_HTTP = {
     ("POST", "referrals/{id}/decline"), ("POST", "referrals/{id}/team"),
     ("POST", "referrals/{id}/win"), ("POST", "referrals/{id}/lose"),
     ("PUT", "referrals/{id}/favorite"), ("DELETE", "referrals/{id}/favorite"),
-    ("GET", "insights"),
+    ("GET", "insights"), ("GET", "referrals/export"),
     ("GET", "ui"), ("GET", "ui/{file}"), ("GET", "ui/config"),
 }
 

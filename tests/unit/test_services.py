@@ -18,7 +18,7 @@ from shared.domain.errors import (
 from shared.domain.models import ProfileInput
 from shared.services import insights, profiles
 from shared.services import referrals as svc
-from shared.storage.ports import Change, ConcurrencyConflict, DeliveryState, Stored
+from shared.storage.ports import Change, ConcurrencyConflict, DeliveryState, ListQuery, Stored
 from tests.support.factories import accept_body, intake_body, profile_body
 from tests.support.memory_app import MemoryApp
 
@@ -123,28 +123,28 @@ def test_listing_pages_views_and_stages(app: MemoryApp):
     svc.perform(app.ctx, "p1", ids[0], parse(AcceptRequest, accept_body()))
     seen, token = [], None
     while True:
-        page = svc.list_page(app.ctx, "p1", None, None, 3, token)
+        page = svc.list_page(app.ctx, "p1", ListQuery(), 3, token)
         seen += [s.referral.id for s in page.items]
         token = page.continuation_token
         if not token:
             break
     assert seen == list(reversed(ids))
-    market = svc.list_page(app.ctx, "p1", "marketplace", None, 50, None).items
+    market = svc.list_page(app.ctx, "p1", ListQuery(group="marketplace"), 50, None).items
     assert {s.referral.qualification.value for s in market} == {"Direct"}
-    assert [s.referral.id for s in svc.list_page(app.ctx, "p1", None, Stage.ACCEPTED, 50,
-                                                  None).items] == [ids[0]]
+    assert [s.referral.id for s in svc.list_page(
+        app.ctx, "p1", ListQuery(stage=Stage.ACCEPTED), 50, None).items] == [ids[0]]
 
 
 def test_token_from_another_query_is_refused(app: MemoryApp):
     for _ in range(3):
         app.clock.advance(seconds=1)
         new(app)
-    token = svc.list_page(app.ctx, "p1", None, None, 1, None).continuation_token
+    token = svc.list_page(app.ctx, "p1", ListQuery(), 1, None).continuation_token
     assert token
     with pytest.raises(RuleViolation):
-        svc.list_page(app.ctx, "p1", "favorites", None, 1, token)
+        svc.list_page(app.ctx, "p1", ListQuery(group="favorites"), 1, token)
     with pytest.raises(RuleViolation):
-        svc.list_page(app.ctx, "p1", None, None, 1, token[:-3] + "abc")
+        svc.list_page(app.ctx, "p1", ListQuery(), 1, token[:-3] + "abc")
 
 
 def test_insights(app: MemoryApp):
@@ -157,8 +157,10 @@ def test_insights(app: MemoryApp):
     from shared.domain.commands import WinRequest
     svc.perform(app.ctx, "p1", b, WinRequest())
     figures = insights.insights(app.ctx, "p1")
-    assert figures.received == 1 and figures.accepted == 1 and figures.won == 1
-    assert figures.declined == 1 and figures.acceptance_rate == pytest.approx(2 / 3)
+    assert figures.counts == {"received": 1, "accepted": 1, "won": 1, "declined": 1,
+                              "expired": 0, "lost": 0}
+    assert figures.acceptance_rate == pytest.approx(2 / 3)
+    assert figures.decline_reasons == {"NotAFit": 1}
     assert figures.win_rate == 1.0 and figures.median_response_hours == 2.0
     assert figures.open_pipeline == {"EUR": Decimal("25000.5")}
     assert d

@@ -1,0 +1,89 @@
+"""Index rows on Table Storage: reading ranges for listings, and the transaction operations
+that keep them equal to their referral (see indexes.py for the key design)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from azure.data.tables import TableClient, UpdateMode
+
+from shared.domain.models import Referral
+
+from .indexes import IndexDiff, Scan, diff, index_rows
+from .mapping import entity_to_referral
+from .ports import Stored
+from .summaries import delta_row
+
+
+def derived_ops(before: Referral | None, after: Referral) -> list[Any]:
+    """The transaction operations that keep a referral's derived rows (its index rows and
+    its summary delta) equal to it; ``before`` is None when it had none yet."""
+    ops = index_ops(after.partner_id, diff(before, after))
+    row = delta_row(before, after, after.updated_date_time)
+    if row is not None:
+        ops.append(("create", {"PartitionKey": after.partner_id, **row}))
+    return ops
+
+
+def index_ops(partner_id: str, change: IndexDiff) -> list[Any]:
+    """Entity-group transaction operations for an index diff."""
+    ops: list[Any] = [("delete", {"PartitionKey": partner_id, "RowKey": key})
+                      for key in change.deletes]
+    ops += [("upsert", {"PartitionKey": partner_id, "RowKey": key, **props},
+             {"mode": UpdateMode.REPLACE}) for key, props in change.upserts.items()]
+    return ops
+
+
+def index_entities(r: Referral) -> list[dict[str, Any]]:
+    """``r``'s index rows as entities (for bulk loads that bypass the repository)."""
+    return [{"PartitionKey": r.partner_id, "RowKey": key, **props}
+            for key, props in index_rows(r).items()]
+
+
+class TableIndexReader:
+    def __init__(self, table: TableClient) -> None:
+        self._t = table
+
+    def index_rows(self, partner_id: str, scan: Scan, limit: int) -> Iterator[tuple[str, str]]:
+        if limit <= 0:
+            return
+        clauses = ["PartitionKey eq @pk", "RowKey gt @low", "RowKey lt @high"]
+        params: dict[str, Any] = {"pk": partner_id, "low": scan.low, "high": scan.high}
+        for prop, value in sorted(scan.equals.items()):
+            clauses.append(f"{prop} eq @{prop}")  # prop names are ours (q, cc), values bound
+            params[prop] = value
+        if scan.day_from:
+            clauses.append("cday ge @dayFrom")
+            params["dayFrom"] = scan.day_from
+        if scan.day_to:
+            clauses.append("cday le @dayTo")
+            params["dayTo"] = scan.day_to
+        rows = self._t.query_entities(" and ".join(clauses), parameters=params,
+                                      select=["RowKey", "ref"],
+                                      results_per_page=min(limit, 1000))
+        for count, row in enumerate(rows, 1):
+            yield str(row["RowKey"]), str(row["ref"])
+            if count >= limit:
+                return
+
+    def referrals_by_id(self, partner_id: str, ids: list[str]) -> dict[str, Stored]:
+        if not ids:
+            return {}
+        params: dict[str, Any] = {"pk": partner_id}
+        alternatives = []
+        for i, rid in enumerate(ids):
+            params[f"r{i}"] = rid
+            alternatives.append(f"RowKey eq @r{i}")
+        # Spaces around the parentheses: the SDK finds @names by splitting on whitespace.
+        flt = f"PartitionKey eq @pk and ( {' or '.join(alternatives)} )"
+        found: dict[str, Stored] = {}
+        for entity in self._t.query_entities(flt, parameters=params):
+            stored = stored_from_entity(entity)
+            found[stored.referral.id] = stored
+        return found
+
+
+def stored_from_entity(entity: Any) -> Stored:
+    return Stored(entity_to_referral(entity), str(entity.metadata["etag"]),
+                  indexed=bool(entity.get("ix")))

@@ -1,0 +1,40 @@
+"""Summary rows on Table Storage (see summaries.py for the design)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from azure.core import MatchConditions
+from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, ResourceNotFoundError
+from azure.data.tables import TableClient, TableTransactionError, UpdateMode
+
+from .ports import ConcurrencyConflict
+from .summaries import HIGH, LOW, Fold, SummaryRow, dumps, row_from_entity
+
+
+class TableSummaries:
+    def __init__(self, table: TableClient) -> None:
+        self._t = table
+
+    def summary_rows(self, partner_id: str) -> list[SummaryRow]:
+        rows = self._t.query_entities(
+            "PartitionKey eq @pk and RowKey gt @low and RowKey lt @high",
+            parameters={"pk": partner_id, "low": LOW, "high": HIGH},
+            select=["RowKey", "day", "counts"], results_per_page=1000)
+        return [row_from_entity(str(e["RowKey"]), e, str(e.metadata["etag"])) for e in rows]
+
+    def fold(self, partner_id: str, fold: Fold) -> None:
+        ops: list[Any] = []
+        for day in fold.days:
+            entity = {"PartitionKey": partner_id, "RowKey": day.key, "counts": dumps(day.counts)}
+            if day.etag is None:
+                ops.append(("create", entity))
+            else:
+                ops.append(("update", entity, {"mode": UpdateMode.REPLACE, "etag": day.etag,
+                                               "match_condition": MatchConditions.IfNotModified}))
+        ops += [("delete", {"PartitionKey": partner_id, "RowKey": key}) for key in fold.deletes]
+        try:
+            self._t.submit_transaction(ops)
+        except (TableTransactionError, ResourceExistsError, ResourceModifiedError,
+                ResourceNotFoundError) as exc:
+            raise ConcurrencyConflict(str(exc)) from exc
