@@ -12,11 +12,11 @@ bp = func.Blueprint()  # type: ignore[no-untyped-call]
 TAG = "Service"
 
 
-def _health(c: Call) -> func.HttpResponse:
+def _health(call: Call) -> func.HttpResponse:
     return json_response(200, dump(Health(status="ok")))
 
 
-def _openapi(c: Call) -> func.HttpResponse:
+def _openapi(call: Call) -> func.HttpResponse:
     from .openapi import document  # built from every route table, so imported late
 
     return json_response(200, document())

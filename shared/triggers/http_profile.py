@@ -19,12 +19,12 @@ def _profile(profile: Profile) -> func.HttpResponse:
     return json_response(200, profile.model_dump(mode="json", by_alias=True))
 
 
-def _put(c: Call) -> func.HttpResponse:
-    return _profile(profiles.put_profile(c.ctx, c.tenant, c.body(ProfileInput)))
+def _put(call: Call) -> func.HttpResponse:
+    return _profile(profiles.put_profile(call.ctx, call.tenant, call.body(ProfileInput)))
 
 
-def _get(c: Call) -> func.HttpResponse:
-    return _profile(profiles.get_profile(c.ctx, c.tenant))
+def _get(call: Call) -> func.HttpResponse:
+    return _profile(profiles.get_profile(call.ctx, call.tenant))
 
 
 ROUTES = [

@@ -18,7 +18,7 @@ from shared.domain.commands import (
     WinRequest,
 )
 from shared.domain.models import TeamMember
-from shared.services import referrals as svc
+from shared.services import referrals
 from shared.services.export import export
 from shared.services.insights import insights
 
@@ -41,64 +41,74 @@ from .views import Insights, ReferralOut, ReferralPage, dump, insights_out, refe
 bp = func.Blueprint()  # type: ignore[no-untyped-call]
 TAG = "Referrals"
 CSV_CONTENT = {"text/csv": {"schema": {"type": "string"}}}
+IF_NONE_MATCH = {"name": "If-None-Match", "in": "header", "required": False,
+                 "description": "ETags of copies the caller holds; `*` for any.",
+                 "schema": {"type": "string"}}
 
 
-def _intake(c: Call) -> func.HttpResponse:
-    stored = svc.intake(c.ctx, c.body(IntakeRequest))
-    location = f"{c.req.url.split('?', 1)[0].rstrip('/')}/{stored.referral.id}"
-    return c.referral(stored, 201, {"Location": location})
+def _intake(call: Call) -> func.HttpResponse:
+    stored = referrals.intake(call.ctx, call.body(IntakeRequest))
+    location = f"{call.req.url.split('?', 1)[0].rstrip('/')}/{stored.referral.id}"
+    return call.referral_response(stored, 201, {"Location": location})
 
 
-def _list(c: Call) -> func.HttpResponse:
-    request = parse_list_request(c.req.params)
-    page = svc.list_page(c.ctx, c.tenant, request.query, request.top, request.token)
-    now, window = c.ctx.clock(), c.settings.contact_alert_window
-    link = next_link(c.req.url, c.req.params, page.continuation_token) \
+def _list(call: Call) -> func.HttpResponse:
+    request = parse_list_request(call.req.params)
+    page = referrals.list_page(call.ctx, call.tenant, request.query, request.top, request.token)
+    now, window = call.ctx.clock(), call.settings.contact_alert_window
+    link = next_link(call.req.url, call.req.params, page.continuation_token) \
         if page.continuation_token else None
     body = ReferralPage(value=[referral_out(s, now, window) for s in page.items], next_link=link)
     return json_response(200, dump(body, exclude_none_fields={"nextLink"}))
 
 
-def _export(c: Call) -> func.HttpResponse:
-    query = parse_filters(c.req.params, EXPORT_PARAMETERS)
+def _export(call: Call) -> func.HttpResponse:
+    query = parse_filters(call.req.params, EXPORT_PARAMETERS)
     return func.HttpResponse(
-        to_csv(export(c.ctx, c.tenant, query)), status_code=200, mimetype="text/csv",
+        to_csv(export(call.ctx, call.tenant, query)), status_code=200, mimetype="text/csv",
         charset="utf-8",
         headers={**SECURITY_HEADERS,
                  "Content-Disposition": 'attachment; filename="referrals.csv"'})
 
 
-def _get(c: Call) -> func.HttpResponse:
-    return c.referral(svc.get(c.ctx, c.tenant, c.referral_id))
+def _get(call: Call) -> func.HttpResponse:
+    stored = referrals.get(call.ctx, call.tenant, call.referral_id)
+    if call.none_match(stored.etag):
+        # The caller's copy is current (RFC 9110 conditional GET): no body to send again.
+        return func.HttpResponse(status_code=304, headers={**SECURITY_HEADERS,
+                                                           "ETag": stored.etag})
+    return call.referral_response(stored)
 
 
-def _edit(c: Call) -> func.HttpResponse:
+def _edit(call: Call) -> func.HttpResponse:
     # Checked before the body: an edit without a version is refused whatever it says.
-    if c.precondition is None:
+    if call.precondition is None:
         raise PreconditionRequired("PATCH requires an If-Match header with the referral's ETag.")
-    return _perform(c, c.body(EditRequest))
+    return _perform(call, call.body(EditRequest))
 
 
-def _perform(c: Call, command: BaseModel) -> func.HttpResponse:
-    return c.referral(svc.perform(c.ctx, c.tenant, c.referral_id, command, c.precondition))
+def _perform(call: Call, command: BaseModel) -> func.HttpResponse:
+    stored = referrals.perform(call.ctx, call.tenant, call.referral_id, command,
+                               call.precondition)
+    return call.referral_response(stored)
 
 
 def _act(model: type[BaseModel], *, optional: bool = False) -> Action:
     """An action route whose body is the command itself."""
-    return lambda c: _perform(c, c.body(model, optional=optional))
+    return lambda call: _perform(call, call.body(model, optional=optional))
 
 
-def _add_member(c: Call) -> func.HttpResponse:
-    return _perform(c, AddTeamMember(member=c.body(TeamMember)))
+def _add_member(call: Call) -> func.HttpResponse:
+    return _perform(call, AddTeamMember(member=call.body(TeamMember)))
 
 
 def _favorite(value: bool) -> Action:
-    return lambda c: _perform(c, SetFavorite(favorite=value))
+    return lambda call: _perform(call, SetFavorite(favorite=value))
 
 
-def _insights(c: Call) -> func.HttpResponse:
-    window = parse_window(c.req.params)
-    return json_response(200, dump(insights_out(insights(c.ctx, c.tenant, *window))))
+def _insights(call: Call) -> func.HttpResponse:
+    window = parse_window(call.req.params)
+    return json_response(200, dump(insights_out(insights(call.ctx, call.tenant, *window))))
 
 
 def _action(name: str, method: Method, path: str, summary: str, action: Action,
@@ -129,8 +139,12 @@ ROUTES = [
                       "the same order), one a row, up to 10,000; more is a 400 asking to "
                       "narrow the query. Cells that a spreadsheet would run as a formula are "
                       "prefixed with an apostrophe."),
-    _action("get_referral", "GET", "referrals/{id}", "Get a referral", _get, if_match="none",
-            description="One referral, with its ETag in the header and in `eTag`."),
+    Route("get_referral", "GET", "referrals/{id}", "Get a referral", TAG, _get, ADMIN_ROLES,
+          response=ReferralOut, response_headers=("ETag",), query=(IF_NONE_MATCH,),
+          extra_responses={"304": {"description": "Not modified: If-None-Match names the "
+                                                  "current ETag."}},
+          description="One referral, with its ETag in the header and in `eTag`. With "
+                      "If-None-Match naming the current ETag, 304 and no body."),
     _action("edit_referral", "PATCH", "referrals/{id}", "Edit an accepted referral's deal",
             _edit, EditRequest, if_match="required",
             description="A merge patch of an accepted referral: only the fields present "

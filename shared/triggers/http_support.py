@@ -117,6 +117,11 @@ class Call:
         # matches nothing unless it is the stored tag verbatim.
         return Precondition(etags=frozenset(tags or [raw]))
 
+    def none_match(self, etag: str) -> bool:
+        """Whether If-None-Match names ``etag`` (or is ``*``)."""
+        raw = (self.req.headers.get("If-None-Match") or "").strip()
+        return bool(raw) and (raw == "*" or etag in (_ETAG.findall(raw) or [raw]))
+
     def body(self, model: type[M], *, optional: bool = False) -> M:
         raw = self.req.get_body() or b""
         if len(raw) > MAX_BODY:
@@ -134,7 +139,7 @@ class Call:
         except ValidationError as exc:
             raise from_validation(exc) from None
 
-    def referral(self, stored: Stored, status: int = 200,
+    def referral_response(self, stored: Stored, status: int = 200,
                  headers: dict[str, str] | None = None) -> func.HttpResponse:
         body = referral_view(stored, self.ctx.clock(), self.settings.contact_alert_window)
         return json_response(status, body, {"ETag": stored.etag, **(headers or {})})

@@ -28,25 +28,25 @@ STATIC_CONTENT = {t: {"schema": {"type": "string"}}
 NOT_MODIFIED = {"304": {"description": "Not modified (If-None-Match)"}}
 
 
-def _settings_or_none(c: Call) -> Settings | None:
+def _settings_or_none(call: Call) -> Settings | None:
     try:
-        return c.settings
+        return call.settings
     except SettingsError:
         log.exception("settings are invalid; serving the dashboard with the strict policy")
         return None
 
 
-def _serve(c: Call, name: str) -> func.HttpResponse:
+def _serve(call: Call, name: str) -> func.HttpResponse:
     found = ui.asset(name)
     if found is None:
         return error_response(404, envelope("itemNotFound", "There is no such file.", "file"))
-    body, etag, gzipped = found.variant(c.req.headers.get("Accept-Encoding") or "")
+    body, etag, gzipped = found.variant(call.req.headers.get("Accept-Encoding") or "")
     headers = {"ETag": etag, "Cache-Control": ASSET_CACHE, "X-Content-Type-Options": "nosniff",
                "Vary": "Accept-Encoding"}
     if found.name.endswith(".html"):
         headers.update(HTML_HEADERS)
-        headers["Content-Security-Policy"] = ui.content_security_policy(_settings_or_none(c))
-    if ui.etag_matches(c.req.headers.get("If-None-Match"), etag):
+        headers["Content-Security-Policy"] = ui.content_security_policy(_settings_or_none(call))
+    if ui.etag_matches(call.req.headers.get("If-None-Match"), etag):
         return func.HttpResponse(status_code=304, headers=headers)
     headers["Content-Type"] = found.content_type
     if gzipped:
@@ -54,19 +54,19 @@ def _serve(c: Call, name: str) -> func.HttpResponse:
     return func.HttpResponse(body, status_code=200, headers=headers)
 
 
-def _config(c: Call) -> func.HttpResponse:
-    cfg = _settings_or_none(c)
+def _config(call: Call) -> func.HttpResponse:
+    cfg = _settings_or_none(call)
     if cfg is None:
         return error_response(500, envelope("internalError", "The app's settings are invalid."))
     return json_response(200, ui.client_config(cfg))
 
 
 ROUTES = [
-    Route("ui_index", "GET", "ui", "The dashboard page", TAG, lambda c: _serve(c, ui.INDEX),
+    Route("ui_index", "GET", "ui", "The dashboard page", TAG, lambda call: _serve(call, ui.INDEX),
           content=STATIC_CONTENT, extra_responses=NOT_MODIFIED,
           description="The Leads page (HTML), revalidated on each use with If-None-Match."),
     Route("ui_asset", "GET", "ui/{file}", "A dashboard file", TAG,
-          lambda c: _serve(c, c.route_param("file")), content=STATIC_CONTENT,
+          lambda call: _serve(call, call.route_param("file")), content=STATIC_CONTENT,
           extra_responses=NOT_MODIFIED,
           description="A script, style sheet or image of the Leads page, gzipped when the "
                       "client accepts it, revalidated on each use with If-None-Match."),

@@ -132,6 +132,19 @@ def test_if_match_takes_a_list_of_tags_and_star(app):
     assert resp.status_code == 200 and unfav["favorite"] is False
 
 
+def test_conditional_get_answers_304_while_current(app):
+    ref = setup_referral()
+    rid, admin = ref["id"], headers("t1", ADMIN)
+    resp, _ = call("get_referral", hdrs={**admin, "If-None-Match": ref["eTag"]},
+                   route={"id": rid})
+    assert resp.status_code == 304 and not resp.get_body()
+    assert resp.headers["ETag"] == ref["eTag"]
+    call("favorite_referral", "PUT", hdrs=admin, route={"id": rid})
+    resp, body = call("get_referral", hdrs={**admin, "If-None-Match": ref["eTag"]},
+                      route={"id": rid})
+    assert resp.status_code == 200 and body["favorite"] is True
+
+
 @pytest.mark.parametrize("raw", [b"{not json", b"[]", b"null", b'"text"'])
 def test_malformed_json_is_400(app, raw):
     ref = setup_referral()
