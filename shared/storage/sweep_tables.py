@@ -14,9 +14,9 @@ from azure.data.tables import TableClient, TableTransactionError
 from shared.domain.models import Referral
 
 from .keys import hour_bucket, index_row, split_index_row
-from .mapping import entity_to_referral
 from .ports import Stored
 from .sweep_ports import DueEntry
+from .table_index import stored_from_entity
 
 log = logging.getLogger(__name__)
 
@@ -98,16 +98,12 @@ class TableBatchReads:
             "PartitionKey eq @pk and RowKey ge @low and RowKey le @high",
             parameters={"pk": partner_id, "low": min(wanted), "high": max(wanted)},
         )
-        found = (_stored(e) for e in rows if e["RowKey"] in wanted)
+        # Built as TableReferrals.get builds it (the ETag read, and whether it has index rows).
+        found = (stored_from_entity(e) for e in rows if e["RowKey"] in wanted)
         return {s.referral.id: s for s in found}
 
     def _get_one(self, partner_id: str, referral_id: str) -> dict[str, Stored]:
         try:
-            return {referral_id: _stored(self._t.get_entity(partner_id, referral_id))}
+            return {referral_id: stored_from_entity(self._t.get_entity(partner_id, referral_id))}
         except ResourceNotFoundError:
             return {}
-
-
-def _stored(entity: Any) -> Stored:
-    # As TableReferrals.get builds it: the version read is the entity's ETag.
-    return Stored(entity_to_referral(entity), str(entity.metadata["etag"]))
