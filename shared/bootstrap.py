@@ -36,15 +36,19 @@ class Runtime:
     ctx: Context
     http: requests.Session
     jwks: JwksCache
+    # Readiness (GET /api/health?ready=1): raises when storage cannot be reached.
+    probe: Callable[[], None] = lambda: None
 
     @property
     def settings(self) -> Settings:
         return self.ctx.settings
 
 
-def build_runtime(ctx: Context, http: requests.Session | None = None) -> Runtime:
+def build_runtime(ctx: Context, http: requests.Session | None = None,
+                  probe: Callable[[], None] | None = None) -> Runtime:
     session = http or requests.Session()
-    return Runtime(ctx, session, JwksCache(ctx.settings.entra_jwks_url, session))
+    jwks = JwksCache(ctx.settings.entra_jwks_url, session)
+    return Runtime(ctx, session, jwks) if probe is None else Runtime(ctx, session, jwks, probe)
 
 
 @cache
@@ -57,7 +61,25 @@ def settings() -> Settings:
 @cache
 def runtime() -> Runtime:
     """The worker's runtime, from the environment, built on first use."""
-    return build_runtime(build_context(settings()))
+    cfg = settings()
+    return build_runtime(build_context(cfg), probe=storage_probe(cfg.storage))
+
+
+def storage_probe(storage: StorageSettings) -> Callable[[], None]:
+    """Reads one entity of the Referrals table and peeks one message of the notifications
+    queue with the app's credentials: proof that the identity reaches Tables and Queues.
+    Raises whatever the SDK raises when it cannot."""
+    from shared.notifications.queue import NOTIFICATIONS_QUEUE
+    from shared.storage.keys import REFERRALS_TABLE
+
+    table = table_service(storage).get_table_client(REFERRALS_TABLE)
+    queue = queue_client(storage, NOTIFICATIONS_QUEUE)
+
+    def probe() -> None:
+        next(iter(table.list_entities(results_per_page=1, select=["PartitionKey"])), None)
+        queue.peek_messages(max_messages=1)
+
+    return probe
 
 
 def build_context(cfg: Settings, *, clock: Callable[[], datetime] = utcnow) -> Context:

@@ -16,6 +16,7 @@ from shared.domain.models import (
     MONEY_JSON_SCHEMA,
     CustomerProfile,
     InvitedBy,
+    Owner,
     Requirements,
     TeamMember,
 )
@@ -59,6 +60,7 @@ class ReferralOut(Out):
     external_reference_id: str | None
     campaign_id: str | None
     team: list[TeamMember]
+    owner: Owner | None = Field(description="Who works the referral (accepted referrals).")
     favorite: bool
     contact_alert: ContactAlert | None
     created_date_time: Timestamp
@@ -101,7 +103,7 @@ class Insights(Out):
 
 
 class Health(Out):
-    status: Literal["ok"]
+    status: Literal["ok", "unavailable"]
 
 
 class ErrorDetail(Out):
@@ -136,7 +138,7 @@ def referral_out(stored: Stored, now: datetime, alert_window: timedelta) -> Refe
             currency=d.currency, closing_date=d.closing_date, requirements=d.requirements,
         ),
         invited_by=r.invited_by, external_reference_id=r.external_reference_id,
-        campaign_id=r.campaign_id, team=r.team, favorite=r.favorite,
+        campaign_id=r.campaign_id, team=r.team, owner=r.owner, favorite=r.favorite,
         contact_alert=contact_alert(r, now, alert_window),
         created_date_time=iso(r.created_date_time), updated_date_time=iso(r.updated_date_time),
         expiration_date_time=_time(r.expiration_date_time),
