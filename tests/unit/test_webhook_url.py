@@ -76,5 +76,5 @@ def test_plain_http_to_a_loopback_literal_only_in_local_mode(raw):
 def test_messages_start_with_must():
     for raw in ["", "x", "https://", "https://a b.example/", "https://[::1/",
                 "https://example.com:0/", "https://example.com/%"]:
-        with pytest.raises(ValueError, match="^must "):
+        with pytest.raises(ValueError, match=r"^must "):
             normalize_webhook_url(raw, allow_loopback_http=True)
