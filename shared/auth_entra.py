@@ -2,8 +2,16 @@
 
 RS256 only, against the signing keys published at ENTRA_JWKS_URL (fetched once, cached, and
 refreshed when a token names a key we do not know, at most once a minute so a flood of
-made-up key ids cannot make us hammer Entra). Checks signature, exp, nbf, aud, and the v2
+made-up key ids cannot make us hammer Entra). Checks signature, exp, nbf, aud, and the
 issuer of the token's own tenant, plus the optional tenant allow-list.
+
+Both token versions are accepted, because an app registration issues v1.0 tokens unless its
+manifest asks for v2 (``requestedAccessTokenVersion: 2``):
+- v1.0: ``iss`` = ``https://sts.windows.net/{tid}/``, ``aud`` usually the App ID URI
+  (``api://<client id>``);
+- v2.0: ``iss`` = ``https://login.microsoftonline.com/{tid}/v2.0``, ``aud`` the bare client id.
+ENTRA_AUDIENCE may be given in either form; both forms of it are accepted. A ``ver`` claim,
+when present, must match the issuer's version.
 """
 
 from __future__ import annotations
@@ -17,7 +25,11 @@ import requests
 from shared.auth_errors import Unauthenticated
 from shared.settings import Settings
 
-ISSUER = "https://login.microsoftonline.com/{tid}/v2.0"
+ISSUERS = {  # token version -> the issuer of the token's own tenant
+    "1.0": "https://sts.windows.net/{tid}/",
+    "2.0": "https://login.microsoftonline.com/{tid}/v2.0",
+}
+APP_ID_URI_PREFIX = "api://"
 LEEWAY_SECONDS = 60
 MIN_REFRESH_SECONDS = 60.0
 _INVALID = "The bearer token is not valid."
@@ -74,6 +86,21 @@ def bearer_token(authorization: str | None) -> str:
     return token.strip()
 
 
+def audiences(configured: str) -> list[str]:
+    """ENTRA_AUDIENCE in both forms: ``api://X`` and ``X``."""
+    if configured.startswith(APP_ID_URI_PREFIX):
+        return [configured, configured.removeprefix(APP_ID_URI_PREFIX)]
+    return [configured, APP_ID_URI_PREFIX + configured]
+
+
+def issuer_matches(claims: dict[str, Any], tid: str) -> bool:
+    """The issuer is one of the two versions' issuers for the token's own tenant, and agrees
+    with ``ver`` when the token has one."""
+    issuer = claims.get("iss")
+    version = next((v for v, form in ISSUERS.items() if issuer == form.format(tid=tid)), None)
+    return version is not None and claims.get("ver", version) == version
+
+
 def validate(token: str, settings: Settings, jwks: JwksCache) -> dict[str, Any]:
     """The token's claims, or Unauthenticated. Never says which check failed (no oracle)."""
     if not settings.entra_audience:
@@ -89,14 +116,14 @@ def validate(token: str, settings: Settings, jwks: JwksCache) -> dict[str, Any]:
     key = jwks.key_for(header["kid"])
     try:
         claims: dict[str, Any] = jwt.decode(
-            token, key, algorithms=["RS256"], audience=settings.entra_audience,
+            token, key, algorithms=["RS256"], audience=audiences(settings.entra_audience),
             leeway=LEEWAY_SECONDS,
             options={"require": ["exp", "nbf", "iss", "aud", "tid"]},
         )
     except jwt.PyJWTError:
         raise Unauthenticated(_INVALID) from None
     tid = str(claims.get("tid", "")).lower()
-    if claims.get("iss") != ISSUER.format(tid=tid):
+    if not tid or not issuer_matches(claims, tid):
         raise Unauthenticated(_INVALID)
     if settings.entra_allowed_tenants and tid not in settings.entra_allowed_tenants:
         raise Unauthenticated(_INVALID)

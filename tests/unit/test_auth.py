@@ -127,12 +127,43 @@ def test_valid_token_gives_caller(entra, keypair):
     {"nbf": int(time.time()) + 3600},
     {"aud": "api://someone-else"},
     {"iss": "https://login.microsoftonline.com/other-tenant/v2.0"},
-    {"iss": f"https://sts.windows.net/{TID}/"},
+    {"iss": "https://sts.windows.net/other-tenant/"},
+    {"iss": f"https://sts.windows.net/{TID}/v2.0"},
+    {"iss": f"https://login.microsoftonline.com/{TID}/"},
+    # The version claim contradicting the issuer.
+    {"iss": f"https://sts.windows.net/{TID}/", "ver": "2.0"},
+    {"ver": "1.0"},
+    {"aud": "referrals-other"},
+    {"aud": "api://api://referrals"},
 ])
 def test_bad_claims_are_401(entra, keypair, overrides):
     settings, cache, _ = entra
     with pytest.raises(Unauthenticated):
         auth(settings, cache, mint(keypair[0], **overrides))
+
+
+V1 = {"iss": f"https://sts.windows.net/{TID}/", "ver": "1.0"}
+V2 = {"iss": f"https://login.microsoftonline.com/{TID}/v2.0", "ver": "2.0"}
+
+
+@pytest.mark.parametrize("configured", ["api://referrals", "referrals"])
+@pytest.mark.parametrize(("version", "aud"), [
+    (V1, "api://referrals"),  # a default registration: v1.0, the App ID URI as audience
+    (V1, "referrals"),
+    (V2, "referrals"),  # requestedAccessTokenVersion 2: the bare client id
+    (V2, "api://referrals"),
+])
+def test_v1_and_v2_tokens_with_either_audience_form(entra, keypair, configured, version, aud):
+    settings, cache, _ = entra
+    settings = replace(settings, entra_audience=configured)
+    caller = auth(settings, cache, mint(keypair[0], aud=aud, **version))
+    assert (caller.tenant_id, caller.roles) == (TID, {ADMIN})
+
+
+def test_v1_token_without_ver_claim_is_accepted(entra, keypair):
+    settings, cache, _ = entra
+    caller = auth(settings, cache, mint(keypair[0], iss=f"https://sts.windows.net/{TID}/"))
+    assert caller.tenant_id == TID
 
 
 def test_unknown_key_is_401_after_one_refresh(entra):
