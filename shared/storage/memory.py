@@ -131,16 +131,6 @@ class MemoryStore:
             items = [s.referral for (p, _), s in self.referrals.items() if p == partner_id]
         return iter(items)
 
-    def due_for_expiry(self, now: datetime) -> Iterator[ExpiryEntry]:
-        today = due_day(now)
-        with self._lock:
-            due = [e for (day, _, _), e in sorted(self.expiry.items()) if day <= today]
-        return iter(due)
-
-    def drop_expiry_entry(self, entry: ExpiryEntry) -> None:
-        with self._lock:
-            self.expiry.pop((entry.day, entry.partner_id, entry.referral_id), None)
-
     # -- Outbox
     def _add_events(self, events: Sequence[Event]) -> None:
         for event in events:

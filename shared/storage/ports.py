@@ -89,7 +89,8 @@ class Page:
 
 @dataclass(frozen=True)
 class ExpiryEntry:
-    """An expiry index row: the referral may since have been answered (then it is stale)."""
+    """An expiry index row as the in-memory store keeps it (the sweeps read the index through
+    sweep_ports.DueIndex)."""
 
     day: str
     partner_id: str
@@ -139,10 +140,6 @@ class ReferralRepository(Protocol):
     def fold(self, partner_id: str, fold: Fold) -> None:
         """Fold deltas into day sums atomically; ConcurrencyConflict if another fold (or a
         change of a day row) came first."""
-
-    def due_for_expiry(self, now: datetime) -> Iterator[ExpiryEntry]: ...
-
-    def drop_expiry_entry(self, entry: ExpiryEntry) -> None: ...
 
 
 class Outbox(Protocol):

@@ -43,7 +43,6 @@ from .ports import (
     Change,
     ConcurrencyConflict,
     DeliveryState,
-    ExpiryEntry,
     ListQuery,
     OutboxRecord,
     Page,
@@ -168,18 +167,6 @@ class TableReferrals(TableSummaries):
             parameters={"pk": partner_id, "low": _REFERRAL_LOW, "high": _REFERRAL_HIGH},
         )
         return (entity_to_referral(e) for e in entities)
-
-    def due_for_expiry(self, now: datetime) -> Iterator[ExpiryEntry]:
-        rows = self._expiry.query_entities(
-            "PartitionKey le @today", parameters={"today": due_day(now)},
-            select=["PartitionKey", "RowKey"],
-        )
-        for row in rows:
-            partner_id, referral_id = split_index_row(row["RowKey"])
-            yield ExpiryEntry(row["PartitionKey"], partner_id, referral_id)
-
-    def drop_expiry_entry(self, entry: ExpiryEntry) -> None:
-        self._expiry.delete_entity(entry.day, index_row(entry.partner_id, entry.referral_id))
 
 
 class TableOutbox:

@@ -107,10 +107,10 @@ def test_expiry_index_lists_due_days_only(ctx: Context, partner: str):
     later, ev2 = make(partner, at=NOW)
     ctx.referrals.add(due, ev1)
     ctx.referrals.add(later, ev2)
-    entries = [e for e in ctx.referrals.due_for_expiry(NOW) if e.partner_id == partner]
+    entries = [e for e in ctx.sweeps.expiry.due(NOW) if e.partner_id == partner]
     assert [e.referral_id for e in entries] == [due.id]
-    ctx.referrals.drop_expiry_entry(entries[0])
-    assert not [e for e in ctx.referrals.due_for_expiry(NOW) if e.partner_id == partner]
+    ctx.sweeps.expiry.drop(entries)
+    assert not [e for e in ctx.sweeps.expiry.due(NOW) if e.partner_id == partner]
 
 
 def test_profiles(ctx: Context, partner: str):
