@@ -1,13 +1,16 @@
 """Browser tests: Debian's Chromium driven by Playwright against devhost + Azurite.
 
 Playwright's own browser download is never used (`playwright install` cannot work here):
-the tests launch /usr/bin/chromium, which scripts/setup installs. Each test leaves a
+the tests launch the machine's Chromium (CHROMIUM_PATH, else chromium or chromium-browser on
+PATH), which scripts/setup-tests installs when missing. Each test leaves a
 screenshot in .artifacts/screenshots/ (ignored by git).
 """
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +22,8 @@ from tests.support.client import Api, onboard
 from tests.support.devhost_proc import DevHost
 from tests.support.factories import ADMIN, INTAKE, accept_body, intake_body, new_tenant
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = (os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+            or shutil.which("chromium-browser") or "/usr/bin/chromium")
 SHOTS = ROOT / ".artifacts" / "screenshots"
 LAPTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 390, "height": 844}
@@ -32,7 +36,8 @@ LOCAL_USER_KEY = "referrals.localPrincipal"
 def browser() -> Iterator[Any]:
     sync_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: scripts/setup installs Debian's chromium")
+        pytest.skip(f"{CHROMIUM} is missing: scripts/setup-tests installs Debian's chromium "
+                    "(as root), or set CHROMIUM_PATH")
     with sync_api.sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True)
         yield chromium

@@ -1,0 +1,70 @@
+"""The run path needs only Python and Node.js: no system packages, no root.
+
+`scripts/run` and every repository script it calls (transitively) are read; none may call
+apt-get, apt, dpkg or sudo. The test path (scripts/test -> scripts/setup-tests) is where the
+browser for the browser tests is installed.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tests.infra import sources
+
+SCRIPTS = sources.ROOT / "scripts"
+SYSTEM_INSTALL = re.compile(r"\b(apt-get|apt|dpkg|sudo|snap|brew)\b")
+
+
+def _code(path: Path) -> str:
+    """The script without comments (a comment may mention apt-get)."""
+    lines = [line.split(" #", 1)[0] for line in path.read_text(encoding="utf-8").splitlines()
+             if not line.lstrip().startswith("#")]
+    return "\n".join(lines)
+
+
+def called_scripts(start: Path) -> list[Path]:
+    """``start`` and every ``scripts/NAME`` it runs, transitively."""
+    seen: list[Path] = []
+    todo = [start]
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.append(path)
+        for name in re.findall(r"\bscripts/([\w.-]+)", _code(path)):
+            todo.append(SCRIPTS / name)
+    return seen
+
+
+def system_installs(paths: list[Path]) -> list[str]:
+    return [f"{p.relative_to(sources.ROOT)}: {m.group(0)}"
+            for p in paths for m in SYSTEM_INSTALL.finditer(_code(p))]
+
+
+def test_the_run_path_installs_no_system_packages() -> None:
+    path = called_scripts(SCRIPTS / "run")
+    assert SCRIPTS / "setup" in path, "scripts/run should install what it needs (scripts/setup)"
+    assert not system_installs(path), system_installs(path)
+
+
+def test_the_run_path_installs_only_what_running_needs() -> None:
+    setup = _code(SCRIPTS / "setup")
+    assert "requirements.txt" in setup and "requirements-dev.txt" not in setup
+    assert "setup-tests" not in "".join(_code(p) for p in called_scripts(SCRIPTS / "run"))
+
+
+def test_the_test_path_installs_the_browser_and_waits_for_the_lock() -> None:
+    path = called_scripts(SCRIPTS / "test")
+    assert SCRIPTS / "setup-tests" in path and SCRIPTS / "setup" in path
+    tests_setup = _code(SCRIPTS / "setup-tests")
+    assert "requirements-dev.txt" in tests_setup and "chromium" in tests_setup
+    assert "Lock::Timeout" in tests_setup, "wait for a busy dpkg lock instead of failing"
+    assert "CHROMIUM_PATH" in tests_setup, "a browser the machine has is used"
+
+
+def test_the_checker_sees_a_system_install(tmp_path: Path) -> None:
+    script = tmp_path / "run"
+    script.write_text("#!/usr/bin/env bash\n# apt-get in a comment is fine\n"
+                      "command -v x || sudo apt-get install -y x  # or apt\n")
+    assert SYSTEM_INSTALL.findall(_code(script)) == ["sudo", "apt-get"]
