@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
 
+from shared.domain.webhook_url import normalize_webhook_url
+
 # Azurite's well-known development account; `UseDevelopmentStorage=true` means this.
 _DEV_KEY = (
     "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
@@ -108,6 +110,8 @@ class Settings:
 
         mode = _auth_mode(opt("AUTH_MODE"))
         ms_url, customer_url = opt("MICROSOFT_NOTIFICATION_URL"), opt("CUSTOMER_NOTIFICATION_URL")
+        ms_url = _notification_url("MICROSOFT_NOTIFICATION_URL", ms_url, mode)
+        customer_url = _notification_url("CUSTOMER_NOTIFICATION_URL", customer_url, mode)
         secret = opt("NOTIFICATION_SIGNING_SECRET")
         if (ms_url or customer_url) and not secret:
             raise SettingsError(
@@ -145,6 +149,16 @@ def _auth_mode(raw: str | None) -> AuthMode:
         raise SettingsError(
             f"AUTH_MODE must be one of easyauth, entra, local; got {value!r}"
         ) from None
+
+
+def _notification_url(name: str, value: str | None, mode: AuthMode) -> str | None:
+    """The same rules as a partner's webhookUrl: the app POSTs here from inside Azure."""
+    if value is None:
+        return None
+    try:
+        return normalize_webhook_url(value, allow_loopback_http=mode is AuthMode.LOCAL)
+    except ValueError as exc:
+        raise SettingsError(f"{name} {exc}, got {value!r}") from None
 
 
 def _words(value: str | None) -> list[str]:

@@ -24,6 +24,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from .enums import CustomerSize, Qualification, Status, Substatus
+from .webhook_url import normalize_webhook_url
 
 # Loose on purpose: a practical address check (local@domain.tld), not RFC 5322.
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -31,6 +32,8 @@ EMAIL_PATTERN = rf"^[^@\s\"<>()\[\],;:]{{1,64}}@{_LABEL}(?:\.{_LABEL})+$"
 PHONE_PATTERN = r"^[0-9 +\-()]{3,32}$"
 # Partner (tenant) ids become PartitionKeys: keep to characters Table keys allow and URLs keep.
 TENANT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+# Validation context key: whether plain http to loopback is allowed (AUTH_MODE=local).
+ALLOW_LOOPBACK_HTTP = "allow_loopback_http"
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
@@ -178,19 +181,14 @@ class Profile(Model):
     webhook_url: Annotated[str, StringConstraints(max_length=2048)] | None = None
 
 
-def _webhook_url(value: str | None) -> str | None:
-    """https anywhere; plain http only on loopback, for local runs and tests."""
+def _webhook_url(value: str | None, info: ValidationInfo) -> str | None:
+    """The normalised URL (the one stored and called), or ValueError. Plain http to a
+    loopback literal only when the edge says so (AUTH_MODE=local); without that context
+    the strict rule applies."""
     if value is None:
         return None
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(value)
-    host = (parts.hostname or "").lower()
-    if parts.scheme == "https" and host:
-        return value
-    if parts.scheme == "http" and (host in ("localhost", "::1") or host.startswith("127.")):
-        return value
-    raise ValueError("must be an https URL (http only on loopback)")
+    allow = bool((info.context or {}).get(ALLOW_LOOPBACK_HTTP))
+    return normalize_webhook_url(value, allow_loopback_http=allow)
 
 
 class ProfileInput(Profile):

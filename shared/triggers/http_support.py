@@ -19,9 +19,10 @@ from shared.auth import Caller, authenticate
 from shared.auth_errors import AccessDenied, Unauthenticated
 from shared.bootstrap import Runtime
 from shared.domain.errors import DomainError
+from shared.domain.models import ALLOW_LOOPBACK_HTTP
 from shared.services.context import Context
 from shared.services.referrals import Precondition
-from shared.settings import Settings
+from shared.settings import AuthMode, Settings
 from shared.storage.ports import EntityTooLarge, Stored
 
 from .errors import (
@@ -135,9 +136,14 @@ class Call:
         if ctype.strip().lower() not in accepted:
             raise UnsupportedMediaType(f"Content-Type {ctype!r} is not application/json.")
         try:
-            return model.model_validate_json(raw, context={"today": self.today()})
+            return model.model_validate_json(raw, context=self.validation_context())
         except ValidationError as exc:
             raise from_validation(exc) from None
+
+    def validation_context(self) -> dict[str, Any]:
+        """What body validators may need to know about this deployment and moment."""
+        return {"today": self.today(),
+                ALLOW_LOOPBACK_HTTP: self.settings.auth_mode is AuthMode.LOCAL}
 
     def referral_response(self, stored: Stored, status: int = 200,
                  headers: dict[str, str] | None = None) -> func.HttpResponse:

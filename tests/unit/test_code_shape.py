@@ -14,12 +14,13 @@ MAX_FUNCTION_LINES = 45  # "about 40": a screenful
 
 # Lower ranks are more fundamental; a module may import only lower ranks or its own package.
 RANKS = {
-    "shared.domain": 0, "shared.settings": 0, "shared.auth_errors": 0,
-    "shared.storage": 1, "shared.auth_entra": 1, "shared.ui": 1, "shared.auth": 2,
-    "shared.services": 2,
-    "shared.notifications": 3,
-    "shared.bootstrap": 4,
-    "shared.triggers": 5,
+    "shared.domain": 0, "shared.auth_errors": 0,
+    "shared.settings": 1,  # checks notification URLs with the domain's webhook URL rules
+    "shared.storage": 2, "shared.auth_entra": 2, "shared.ui": 2, "shared.auth": 3,
+    "shared.services": 3,
+    "shared.notifications": 4,
+    "shared.bootstrap": 5,
+    "shared.triggers": 6,
 }
 
 
