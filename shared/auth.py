@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -22,6 +23,7 @@ PRINCIPAL_HEADER = "x-ms-client-principal"
 _TENANT_CLAIMS = ("http://schemas.microsoft.com/identity/claims/tenantid", "tid")
 _OID_CLAIMS = ("http://schemas.microsoft.com/identity/claims/objectidentifier", "oid")
 _MAX_HEADER = 16 * 1024
+_TENANT = re.compile(TENANT_PATTERN)
 
 
 class Role(StrEnum):
@@ -108,9 +110,8 @@ def _jwt_claims(claims: dict[str, Any]) -> list[dict[str, str]]:
 
 
 def _valid_tenant(tenant: str) -> bool:
-    import re
-
-    return bool(re.match(TENANT_PATTERN, tenant))
+    # fullmatch: with re.match, "$" also matches before a final newline ("contoso\n").
+    return _TENANT.fullmatch(tenant) is not None
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:

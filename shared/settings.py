@@ -26,9 +26,11 @@ DEVELOPMENT_STORAGE = (
     "TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;"
 )
 
+# Used with fullmatch (a bare "$" would also match before a final newline); [0-9], not \d,
+# which takes any Unicode digit.
 _DURATION = re.compile(
-    r"^P(?!$)(?:(?P<days>\d+)D)?(?:T(?=\d)(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?"
-    r"(?:(?P<seconds>\d+(?:\.\d+)?)S)?)?$"
+    r"P(?!$)(?:(?P<days>[0-9]+)D)?(?:T(?=[0-9])(?:(?P<hours>[0-9]+)H)?(?:(?P<minutes>[0-9]+)M)?"
+    r"(?:(?P<seconds>[0-9]+(?:\.[0-9]+)?)S)?)?"
 )
 
 
@@ -53,7 +55,7 @@ class AuthMode(StrEnum):
 
 def parse_duration(name: str, value: str) -> timedelta:
     """ISO-8601 durations as used by the contract (days, hours, minutes, seconds)."""
-    m = _DURATION.match(value.strip())
+    m = _DURATION.fullmatch(value.strip())
     if not m:
         raise SettingsError(
             f"{name} must be an ISO-8601 duration such as P14D or PT72H, got {value!r}"

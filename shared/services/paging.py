@@ -16,6 +16,9 @@ import re
 from shared.domain.errors import FieldError, RuleViolation
 
 CURSOR = re.compile(r"[0-9A-Za-z|.~_-]{1,512}")
+# What encode_token writes: base64url without padding. The decoder would skip anything else
+# (a trailing newline, spaces), so one token could be spelled many ways.
+TOKEN = re.compile(r"[A-Za-z0-9_-]{1,2048}")
 
 
 def encode_token(after: str, query: str) -> str:
@@ -28,7 +31,7 @@ def decode_token(token: str, query: str) -> str:
         "The continuation token is not valid for this query.",
         [FieldError("invalidValue", "not a token issued for this query", "continuation_token")],
     )
-    if len(token) > 2048:
+    if not TOKEN.fullmatch(token):
         raise bad
     try:
         data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))

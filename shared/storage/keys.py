@@ -19,7 +19,9 @@ REFERRAL_PREFIX = "r"
 OUTBOX_PREFIX = "o"
 MAX_MS = 10**13 - 1  # epoch milliseconds fit in 13 digits until the year 2286
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case: URL-safe
-REFERRAL_ID = re.compile(r"^r\d{13}[0-9a-z]{10}$")
+# [0-9], not \d (which takes any Unicode digit); checked with fullmatch, since "$" alone
+# also matches before a final newline.
+REFERRAL_ID = re.compile(r"r[0-9]{13}[0-9a-z]{10}")
 
 
 def new_referral_id(now: datetime) -> str:
@@ -29,7 +31,7 @@ def new_referral_id(now: datetime) -> str:
 
 
 def is_referral_id(value: str) -> bool:
-    return bool(REFERRAL_ID.match(value))
+    return REFERRAL_ID.fullmatch(value) is not None
 
 
 def outbox_row(event_id: str) -> str:
