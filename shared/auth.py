@@ -6,7 +6,6 @@ The partner organisation is the caller's tenant id; roles are Entra ID app roles
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -68,16 +67,30 @@ def authenticate(headers: Mapping[str, str], settings: Settings,
 def parse_principal(raw: str | None) -> Caller:
     if not raw:
         raise Unauthenticated("Authentication is required.")
+    data = _decode_principal(raw)
+    return caller_from_claims(data["claims"], _claim_type(data.get("role_typ"), "roles"),
+                              _claim_type(data.get("name_typ"), "name"))
+
+
+def _decode_principal(raw: str) -> dict[str, Any]:
+    """The header's JSON object. Whatever stops us reading it is the sender's problem (401),
+    never ours: too long, not base64, not UTF-8, not JSON, or nested deep enough to exhaust
+    the JSON parser's recursion (RecursionError is not a ValueError)."""
+    unreadable = Unauthenticated("The client principal is unreadable.")
     if len(raw) > _MAX_HEADER:
-        raise Unauthenticated("The client principal is unreadable.")
+        raise unreadable
     try:
         data = json.loads(base64.b64decode(raw + "=" * (-len(raw) % 4), validate=False))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise Unauthenticated("The client principal is unreadable.") from None
+    except (ValueError, RecursionError):  # binascii.Error, UnicodeDecodeError, JSON errors
+        raise unreadable from None
     if not isinstance(data, dict) or not isinstance(data.get("claims"), list):
-        raise Unauthenticated("The client principal is unreadable.")
-    return caller_from_claims(data["claims"], data.get("role_typ") or "roles",
-                              data.get("name_typ") or "name")
+        raise unreadable
+    return data
+
+
+def _claim_type(value: Any, default: str) -> str:
+    # A non-string here (a list, a number) would be used as a dict key: read as absent.
+    return value if isinstance(value, str) and value else default
 
 
 def caller_from_claims(claims: list[Any], role_type: str = "roles",
