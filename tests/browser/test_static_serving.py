@@ -64,7 +64,8 @@ def test_content_types(settings, file, ctype):
 def test_every_module_the_page_imports_is_served(settings):
     names = set(ui.names())
     assert {"index.html", "app.js", "api.js", "auth.js", "forms.js", "leads.js", "detail.js",
-            "profile.js", "dom.js", "app.css"} <= names
+            "profile.js", "dom.js", "app.css", "filters.js", "lead-cards.js", "lead-table.js",
+            "export.js", "insights.js"} <= names
 
 
 def test_if_none_match_gives_304_without_a_body(settings):

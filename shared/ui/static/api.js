@@ -1,4 +1,5 @@
-// The API client: same origin, JSON, the contract's error envelope as ApiError.
+// The API client: same origin, JSON, the contract's error envelope as ApiError; `download`
+// fetches a file (e.g. the CSV export) with the same sign-in headers.
 export const BASE = new URL("../", import.meta.url); // /api/ (this file is /api/ui/api.js)
 
 export class ApiError extends Error {
@@ -25,8 +26,13 @@ export function sameOrigin(link) {
   return new URL(url.pathname + url.search, location.origin);
 }
 
-export async function api(method, path, { body, ifMatch } = {}) {
-  const headers = { Accept: "application/json", ...(await authHeaders()) };
+function parse(text) {
+  try { return text ? JSON.parse(text) : null; } catch { return null; }
+}
+
+// One round trip; a response that is not 2xx becomes an ApiError (401: signed out).
+async function request(method, path, { body, ifMatch, accept = "application/json" } = {}) {
+  const headers = { Accept: accept, ...(await authHeaders()) };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (ifMatch) headers["If-Match"] = ifMatch;
   let resp;
@@ -38,13 +44,23 @@ export async function api(method, path, { body, ifMatch } = {}) {
   } catch {
     throw new ApiError(0, { code: "network", message: "The service cannot be reached. Check your connection and try again." });
   }
-  const text = await resp.text();
-  let data = null;
-  try { data = text ? JSON.parse(text) : null; } catch { data = null; }
   if (!resp.ok) {
-    const err = new ApiError(resp.status, data?.error);
+    const err = new ApiError(resp.status, parse(await resp.text())?.error);
     if (resp.status === 401) onUnauthenticated(err);
     throw err;
   }
-  return data;
+  return resp;
+}
+
+export async function api(method, path, options = {}) {
+  const resp = await request(method, path, options);
+  return parse(await resp.text());
+}
+
+// A file answer: its bytes and the name Content-Disposition gives it.
+export async function download(path, { accept = "*/*", fallbackName = "download" } = {}) {
+  const resp = await request("GET", path, { accept });
+  const disposition = resp.headers.get("Content-Disposition") || "";
+  const name = /filename="?([^";]+)"?/i.exec(disposition)?.[1] || fallbackName;
+  return { blob: await resp.blob(), name };
 }

@@ -1,10 +1,14 @@
-// The dashboard's entry point: sign-in by mode, then the lists, the detail pane and insights.
+// The dashboard's entry point: sign-in by mode, then the finder, the lists, the detail pane,
+// the CSV export and insights.
 import { configureAuth } from "./api.js";
 import { ROLES, entraName, entraSignIn, entraSignOut, entraStart, headersFor, loadConfig, localUser, setLocalUser } from "./auth.js";
 import { createDetail } from "./detail.js";
+import { setupExport } from "./export.js";
+import { createFilters } from "./filters.js";
 import { openDialog, setValues, setupDialogs } from "./forms.js";
+import { loadInsights } from "./insights.js";
 import { createLeads } from "./leads.js";
-import { loadInsights, openProfile } from "./profile.js";
+import { openProfile } from "./profile.js";
 
 const $ = (id) => document.getElementById(id);
 const DEMO_TENANT = "11111111-2222-3333-4444-555555555555";
@@ -33,17 +37,28 @@ const detail = createDetail({
   onBack: () => { workspace.classList.remove("showing-detail"); leads.focusSelected(); },
   onError: showError,
 });
+const filters = createFilters({ onChange: () => leads.reload() });
 const leads = createLeads({
+  filters,
   onSelect: (id) => { workspace.classList.add("showing-detail"); detail.show(id, { focus: true }); },
   onChange: changed,
   onError: showError,
+  // The table takes the page's width; a lead then opens in its place, as on a phone.
+  onLayout: (layout) => {
+    workspace.classList.toggle("table-mode", layout === "table");
+    workspace.classList.remove("showing-detail");
+  },
+  onQuery: () => exporter.clear(),
 });
+const exporter = setupExport({ query: () => leads.query(), placeErrors: filters.showErrors, onError: showError });
 
-function changed(referral, message) {
+// `figures`: only accept, decline, win, lose and edits of the deal's value or currency change
+// what Insights shows; favorites, team members and other edits do not fetch it again.
+function changed(referral, message, { figures = false } = {}) {
   leads.update(referral);
   if (detail.current?.id === referral.id) detail.render(referral);
   if (message) notify(message, "success");
-  loadInsights();
+  if (figures) loadInsights();
 }
 
 function signedOut(text) {
@@ -139,7 +154,7 @@ async function main() {
     if (config.authMode === "easyauth") $("signin-link").hidden = false;
   });
   $("open-profile").addEventListener("click", () => openProfile({
-    onSaved: (message) => { notify(message, "success"); loadInsights(); }, onError: showError,
+    onSaved: (message) => notify(message, "success"), onError: showError,
   }));
   if (config.authMode === "local" && config.localSignIn) return setupLocal();
   $("dlg-signin").remove(); // the developer sign-in exists only in AUTH_MODE=local

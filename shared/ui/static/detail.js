@@ -52,10 +52,11 @@ export function createDetail({ onChange, onBack, onError, toggleFavorite }) {
     if (matchMedia("(max-width: 899px)").matches) title?.scrollIntoView({ block: "start" });
   }
 
-  function act(path, body, message) {
+  // `figures`: the action changes what Insights shows (so they are fetched again).
+  function act(path, body, message, figures = true) {
     return async (form) => {
       const changed = await api("POST", `referrals/${encodeURIComponent(current.id)}/${path}`, { body: body(form) });
-      onChange(changed, message);
+      onChange(changed, message, { figures });
     };
   }
 
@@ -67,7 +68,7 @@ export function createDetail({ onChange, onBack, onError, toggleFavorite }) {
     const diff = Object.fromEntries(Object.entries(body).filter(([k, v]) => v !== (before[k] ?? null)));
     if (!Object.keys(diff).length) return Promise.resolve();
     return api("PATCH", `referrals/${encodeURIComponent(current.id)}`, { body: diff, ifMatch: current.eTag })
-      .then((changed) => onChange(changed, "Changes saved."))
+      .then((changed) => onChange(changed, "Changes saved.", { figures: "dealValue" in diff || "currency" in diff }))
       .catch(async (err) => {
         if (err.status !== 412) throw err;
         document.getElementById("dlg-edit").close("conflict");
@@ -101,7 +102,7 @@ export function createDetail({ onChange, onBack, onError, toggleFavorite }) {
           submit: edit,
         }), "primary"),
         button("Add your employees", () => openDialog("dlg-team", {
-          submit: act("team", (form) => readForm(form), "Team member added."),
+          submit: act("team", (form) => readForm(form), "Team member added.", false),
         })),
         button("Won", () => openDialog("dlg-win", { submit: act("win", (form) => readForm(form), "Marked as won.") })),
         button("Lost", () => openDialog("dlg-lose", { submit: act("lose", (form) => readForm(form), "Marked as lost.") })),

@@ -47,6 +47,18 @@ export const DECLINE_REASONS = {
   Other: "Other",
 };
 
+// The API's lost reasons; a reason it does not list is shown as it was written.
+export const LOST_REASONS = {
+  Price: "Price",
+  ChoseCompetitor: "Chose a competitor",
+  NoBudget: "No budget",
+  NoDecision: "No decision was made",
+  Timing: "Timing",
+  TechnicalFit: "Not a technical fit",
+  CustomerUnresponsive: "The customer stopped responding",
+  Other: "Other",
+};
+
 export const SIZES = {
   "1to50employees": "1 to 50 employees",
   "51to500employees": "51 to 500 employees",

@@ -1,0 +1,54 @@
+// The Insights panel (GET /insights): response times (median and 90th percentile), rates,
+// the open pipeline, and why leads were declined or lost.
+import { api } from "./api.js";
+import { DECLINE_REASONS, LOST_REASONS, h, money, percent } from "./dom.js";
+
+function hours(value) {
+  if (value === null || value === undefined) return "—";
+  if (value < 1) return `${Math.max(1, Math.round(value * 60))} min`;
+  return value < 48 ? `${value.toFixed(1)} h` : `${(value / 24).toFixed(1)} days`;
+}
+
+const figure = (term, value, ...notes) => h("div", {}, h("dt", { text: term }),
+  h("dd", { class: value.includes("\n") ? "many" : null, text: value }),
+  ...notes.filter(Boolean).map((note) => h("dd", { class: "note", text: note })));
+
+// {reason: count} as a list, most frequent first, each with a bar of its share.
+function reasonList(title, counts, label) {
+  const rows = Object.entries(counts || {}).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const total = rows.reduce((sum, [, n]) => sum + n, 0);
+  const id = `reasons-${title.toLowerCase()}`;
+  return h("section", { class: "reason-group", "aria-labelledby": id },
+    h("h3", { id, text: `${title} (${total})` }),
+    rows.length
+      ? h("ul", { class: "reason-list" }, rows.map(([reason, n]) => h("li", {},
+        h("span", { class: "reason", text: label(reason) }),
+        h("meter", { min: "0", max: String(total), value: String(n), "aria-hidden": "true" }),
+        h("span", { class: "count", text: String(n) }))))
+      : h("p", { class: "muted", text: "None yet." }));
+}
+
+export async function loadInsights() {
+  const box = document.getElementById("insights");
+  const reasons = document.getElementById("insight-reasons");
+  box.setAttribute("aria-busy", "true");
+  try {
+    const data = await api("GET", "insights");
+    const pipeline = data.openPipelineValue.map((p) => money(p.value, p.currency)).join("\n") || "—";
+    const p90 = data.responseHoursPercentiles?.p90;
+    box.replaceChildren(
+      figure("Median response time", hours(data.responseHoursPercentiles?.p50 ?? data.medianResponseHours),
+        p90 !== null && p90 !== undefined ? `90% within ${hours(p90)}` : null, `${data.received} waiting for a response`),
+      figure("Acceptance rate", percent(data.acceptanceRate), `${data.declined} declined · ${data.expired} expired`),
+      figure("Win rate", percent(data.winRate), `${data.won} won · ${data.lost} lost`),
+      figure("Open pipeline", pipeline, `${data.accepted} accepted leads`),
+    );
+    reasons.replaceChildren(
+      reasonList("Declined", data.declineReasons, (r) => DECLINE_REASONS[r] || r),
+      reasonList("Lost", data.lostReasons, (r) => LOST_REASONS[r] || r || "No reason given"));
+  } catch (err) {
+    box.replaceChildren(h("div", {}, h("dt", { text: "Insights" }), h("dd", { text: `Unavailable: ${err.message}` })));
+  } finally {
+    box.removeAttribute("aria-busy");
+  }
+}
