@@ -2,7 +2,13 @@
 
 import azure.functions as func
 
+from shared import bootstrap
 from shared.triggers import background, http_meta, http_profile, http_referrals, http_ui
+
+# Every setting is read and checked here, before anything is registered: an invalid one
+# (AUTH_MODE=locall, a private notification URL) stops the app at start, and the Functions
+# host (or devhost) reports the SettingsError naming it, instead of a 500 on every request.
+bootstrap.settings()
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 app.register_functions(http_meta.bp)

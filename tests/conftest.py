@@ -6,6 +6,7 @@ notifications."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,10 @@ from tests.support.azurite import Azurite, start_azurite
 from tests.support.devhost_proc import DevHost, start_devhost
 from tests.support.hosting import host_env
 from tests.support.webhooks import WebhookReceiver
+
+# function_app.py checks the settings when it is imported, as the Functions host does at
+# start; the in-process tests import it for its function metadata only.
+os.environ.setdefault("AzureWebJobsStorage", "UseDevelopmentStorage=true")
 
 
 @pytest.fixture(scope="session")
