@@ -3,7 +3,14 @@
 import azure.functions as func
 
 from shared import bootstrap
-from shared.triggers import background, http_meta, http_profile, http_referrals, http_ui
+from shared.triggers import (
+    background,
+    http_meta,
+    http_notifications,
+    http_profile,
+    http_referrals,
+    http_ui,
+)
 
 # Every setting is read and checked here, before anything is registered: an invalid one
 # (AUTH_MODE=locall, a private notification URL) stops the app at start, and the Functions
@@ -14,5 +21,6 @@ app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 app.register_functions(http_meta.bp)
 app.register_functions(http_profile.bp)
 app.register_functions(http_referrals.bp)
+app.register_functions(http_notifications.bp)
 app.register_functions(background.bp)
 app.register_functions(http_ui.bp)

@@ -85,8 +85,10 @@ def storage_probe(storage: StorageSettings) -> Callable[[], None]:
 def build_context(cfg: Settings, *, clock: Callable[[], datetime] = utcnow) -> Context:
     from shared.notifications.queue import NOTIFICATIONS_QUEUE, QUEUES, StorageQueue
     from shared.storage import keys
+    from shared.storage.secrets import TableSecrets
     from shared.storage.sweep_queue import SWEEP_QUEUES
-    from shared.storage.tables import TableOutbox, TableProfiles, TableReferrals
+    from shared.storage.table_outbox import TableOutbox
+    from shared.storage.tables import TableProfiles, TableReferrals
 
     service = table_service(cfg.storage)
     if not cfg.running_in_azure:
@@ -96,9 +98,11 @@ def build_context(cfg: Settings, *, clock: Callable[[], datetime] = utcnow) -> C
     outbox_index = service.get_table_client(keys.OUTBOX_INDEX_TABLE)
     expiry = service.get_table_client(keys.EXPIRY_INDEX_TABLE)
     reminders = service.get_table_client(keys.REMINDER_INDEX_TABLE)
+    profiles = service.get_table_client(keys.PROFILES_TABLE)
     return Context(
         referrals=TableReferrals(referrals, expiry, outbox_index, reminders),
-        profiles=TableProfiles(service.get_table_client(keys.PROFILES_TABLE)),
+        profiles=TableProfiles(profiles),
+        secrets=TableSecrets(profiles),
         outbox=TableOutbox(referrals, outbox_index),
         queue=StorageQueue(queue_client(cfg.storage, NOTIFICATIONS_QUEUE)),
         sweeps=_sweep_ports(cfg.storage, referrals, expiry, reminders),

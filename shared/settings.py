@@ -5,6 +5,8 @@ Nothing else in the app reads ``os.environ``. Building it does no I/O.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import re
 from collections.abc import Mapping
@@ -89,7 +91,10 @@ class Settings:
         default_factory=lambda: parse_duration("", DEFAULT_RESPONSE_REMINDER_BEFORE))
     microsoft_notification_url: str | None = None
     customer_notification_url: str | None = None
+    # whsec_ secret signing the webhooks to Microsoft and the customer endpoint.
     signing_secret: str | None = None
+    # 32 bytes (AES-256-GCM) that seal partners' webhook secrets at rest; None: none can be made.
+    webhook_secrets_key: bytes | None = None
     auth_mode: AuthMode = AuthMode.EASYAUTH
     entra_audience: str | None = None
     entra_jwks_url: str = DEFAULT_ENTRA_JWKS_URL
@@ -114,7 +119,7 @@ class Settings:
         ms_url, customer_url = opt("MICROSOFT_NOTIFICATION_URL"), opt("CUSTOMER_NOTIFICATION_URL")
         ms_url = _notification_url("MICROSOFT_NOTIFICATION_URL", ms_url, mode)
         customer_url = _notification_url("CUSTOMER_NOTIFICATION_URL", customer_url, mode)
-        secret = opt("NOTIFICATION_SIGNING_SECRET")
+        secret = _whsec(opt("NOTIFICATION_SIGNING_SECRET"))
         if (ms_url or customer_url) and not secret:
             raise SettingsError(
                 "NOTIFICATION_SIGNING_SECRET is required when a notification URL is set"
@@ -130,6 +135,7 @@ class Settings:
             microsoft_notification_url=ms_url,
             customer_notification_url=customer_url,
             signing_secret=secret,
+            webhook_secrets_key=_secrets_key(opt("WEBHOOK_SECRETS_KEY")),
             auth_mode=mode,
             entra_audience=opt("ENTRA_AUDIENCE"),
             entra_jwks_url=opt("ENTRA_JWKS_URL") or DEFAULT_ENTRA_JWKS_URL,
@@ -151,6 +157,33 @@ def _auth_mode(raw: str | None) -> AuthMode:
         raise SettingsError(
             f"AUTH_MODE must be one of easyauth, entra, local; got {value!r}"
         ) from None
+
+
+def _whsec(value: str | None) -> str | None:
+    """A Standard Webhooks secret: ``whsec_`` and the base64 of at least 24 bytes."""
+    if value is None:
+        return None
+    key = _base64(value.removeprefix("whsec_")) if value.startswith("whsec_") else None
+    if key is None or len(key) < 24:
+        raise SettingsError("NOTIFICATION_SIGNING_SECRET must be whsec_ followed by the base64 "
+                            "of at least 24 random bytes")
+    return value
+
+
+def _secrets_key(value: str | None) -> bytes | None:
+    if value is None:
+        return None
+    key = _base64(value)
+    if key is None or len(key) != 32:
+        raise SettingsError("WEBHOOK_SECRETS_KEY must be the base64 of 32 random bytes")
+    return key
+
+
+def _base64(value: str) -> bytes | None:
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return None
 
 
 def _notification_url(name: str, value: str | None, mode: AuthMode) -> str | None:

@@ -73,10 +73,13 @@ class ContactAlert(StrEnum):
 class EventType(StrEnum):
     RECEIVED = "referral.received"
     REMINDER = "referral.reminder"
+    ACCEPTED = "referral.accepted"
+    UPDATED = "referral.updated"  # edit, assign, team
     DECLINED = "referral.declined"
     EXPIRED = "referral.expired"
     WON = "referral.won"
     LOST = "referral.lost"
+    TEST = "webhook.test"  # a partner checking its endpoint; about no referral
 
 
 class ListOrder(StrEnum):

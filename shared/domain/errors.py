@@ -47,3 +47,8 @@ class ProfileRequired(DomainError):
 
 class PreconditionFailed(DomainError):
     """The caller asked for a version of the referral that is no longer the stored one."""
+
+
+class NotConfigured(DomainError):
+    """The service lacks a setting this request needs (WEBHOOK_SECRETS_KEY for a partner's
+    webhook secret): nothing the caller sent was wrong."""

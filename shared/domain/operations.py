@@ -95,7 +95,7 @@ def accept(referral: Referral, cmd: AcceptRequest, now: datetime) -> Result:
             "updated_date_time": now,
         }
     )
-    return updated, []
+    return updated, [make_event(EventType.ACCEPTED, updated, now)]
 
 
 def decline(referral: Referral, cmd: DeclineRequest, now: datetime) -> Result:
@@ -129,14 +129,15 @@ def edit(referral: Referral, cmd: EditRequest, now: datetime) -> Result:
             "updated_date_time": now,
         }
     )
-    return updated, []
+    return updated, [make_event(EventType.UPDATED, updated, now)]
 
 
 def add_team_member(referral: Referral, cmd: AddTeamMember, now: datetime) -> Result:
     transition(_state(referral), Action.ADD_TEAM_MEMBER)
     team = _merge_team(referral.team, [cmd.member])
     _check_team_size(len(team))
-    return referral.model_copy(update={"team": team, "updated_date_time": now}), []
+    updated = referral.model_copy(update={"team": team, "updated_date_time": now})
+    return updated, [make_event(EventType.UPDATED, updated, now)]
 
 
 def win(referral: Referral, cmd: WinRequest, now: datetime) -> Result:

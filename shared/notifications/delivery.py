@@ -1,34 +1,37 @@
-"""Deliver one outbox event as a signed webhook (the queue function's work).
+"""Deliver one delivery row as a signed CloudEvents webhook (the queue function's work).
 
-At-least-once: the same event id (Idempotency-Key) on every attempt. A 2xx settles it;
-5xx, 408, 429 and network errors raise RetryableDelivery so the Functions host retries
-and, after maxDequeueCount, moves the message to the poison queue; any other 4xx is
-permanent. The outbox row records every outcome.
+At-least-once: the same event id (``webhook-id``, the CloudEvents ``id``) on every attempt.
+A 2xx settles it; 5xx, 408, 429 and network errors raise RetryableDelivery so the Functions
+host retries and, after maxDequeueCount, moves the message to the poison queue; any other
+4xx, and an address the app must not call, is permanent. The row records every attempt.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import time
+from collections.abc import Callable
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 import requests
 
-from shared.domain.events import Event, RecipientKind
 from shared.services.context import Context
-from shared.storage.ports import DeliveryState
+from shared.settings import AuthMode
+from shared.storage.ports import Delivery, DeliveryState
 
-from .signing import sign
+from . import signing, transport
+from .cloudevent import CONTENT_TYPE, Renderer, envelope, event_data
+from .targets import Target, target_for
 
 log = logging.getLogger(__name__)
 
 # Must equal host.json extensions.queues.maxDequeueCount (a test checks): on the last
 # attempt we record the failure ourselves, since the host moves the message silently.
 MAX_DEQUEUE_COUNT = 5
-TIMEOUT = (3.05, 10)  # connect, read: keep well inside the function's own timeout
-USER_AGENT = "referrals-notifier/1.0 (+Azure Functions)"
+USER_AGENT = "referrals-notifier/2.0 (+Azure Functions)"
 RETRYABLE = frozenset({408, 429})
+Poster = Callable[..., requests.Response]
 
 
 class Outcome(StrEnum):
@@ -42,58 +45,62 @@ class RetryableDelivery(Exception):
     """Raised so the host retries the queue message."""
 
 
-def deliver(ctx: Context, session: requests.Session, partner_id: str, event_id: str,
-            dequeue_count: int = 1) -> Outcome:
-    record = ctx.outbox.get(partner_id, event_id)
-    if record is None or record.state is not DeliveryState.PENDING:
+def deliver(ctx: Context, render: Renderer, partner_id: str, delivery_id: str,
+            dequeue_count: int = 1, post: Poster = transport.post) -> Outcome:
+    found = ctx.outbox.get(partner_id, delivery_id)
+    if found is None or found.state is not DeliveryState.PENDING:
         return Outcome.SKIPPED
-    now = ctx.clock()
-    url = _url_for(ctx, record.event)
-    if url is None or not ctx.settings.signing_secret:
-        why = "no webhook URL configured for the recipient" if url is None \
-            else "NOTIFICATION_SIGNING_SECRET is not set"
-        ctx.outbox.settle(record.event, DeliveryState.UNDELIVERABLE, dequeue_count, why,
-                          now)
-        log.warning("event %s undeliverable: %s", event_id, why)
+    target = target_for(ctx, found.recipient)
+    if isinstance(target, str):
+        ctx.outbox.settle(found, DeliveryState.UNDELIVERABLE, target, ctx.clock())
+        log.warning("delivery %s undeliverable: %s", delivery_id, target)
         return Outcome.UNDELIVERABLE
-    body = json.dumps(record.event.payload, separators=(",", ":")).encode()
-    stamp = int(time.time())
-    headers = {
-        "Content-Type": "application/json",
-        "User-Agent": USER_AGENT,
-        "Idempotency-Key": record.event.id,
-        "X-Referrals-Timestamp": str(stamp),
-        "X-Referrals-Signature": sign(ctx.settings.signing_secret, stamp, body),
-    }
-    try:
-        resp = session.post(url, data=body, headers=headers, timeout=TIMEOUT,
-                            allow_redirects=False)
-    except requests.RequestException as exc:
-        return _retry(ctx, record.event, dequeue_count, f"{type(exc).__name__}: {exc}")
-    if 200 <= resp.status_code < 300:
-        ctx.outbox.settle(record.event, DeliveryState.DELIVERED, dequeue_count, None,
+    body = _body(ctx, found, render)
+    if body is None:
+        ctx.outbox.settle(found, DeliveryState.FAILED, "the referral no longer exists",
                           ctx.clock())
+        return Outcome.FAILED
+    return _attempt(ctx, found, target, body, dequeue_count, post)
+
+
+def _body(ctx: Context, found: Delivery, render: Renderer) -> bytes | None:
+    event = found.event
+    stored = ctx.referrals.get(event.partner_id, event.referral_id) if event.referral_id \
+        else None
+    if event.referral_id and stored is None:
+        return None
+    partner = ctx.profiles.get(event.partner_id)
+    return envelope(event, event_data(event, found.recipient, stored, partner, render))
+
+
+def _attempt(ctx: Context, found: Delivery, target: Target, body: bytes, dequeue_count: int,
+             post: Poster) -> Outcome:
+    label = urlsplit(target.url).hostname  # the host only: paths may carry tokens
+    headers = {"Content-Type": CONTENT_TYPE, "User-Agent": USER_AGENT,
+               **signing.headers(target.secret, found.event.id, int(time.time()), body)}
+    try:
+        resp = post(target.url, body, headers,
+                    allow_loopback=ctx.settings.auth_mode is AuthMode.LOCAL)
+    except transport.AddressRefused as exc:
+        ctx.outbox.settle(found, DeliveryState.FAILED, str(exc), ctx.clock(), label)
+        return Outcome.FAILED
+    except (requests.RequestException, OSError) as exc:
+        return _retry(ctx, found, dequeue_count, f"{type(exc).__name__}: {exc}", label)
+    status = resp.status_code
+    if 200 <= status < 300:
+        ctx.outbox.settle(found, DeliveryState.DELIVERED, None, ctx.clock(), label)
         return Outcome.DELIVERED
-    if resp.status_code >= 500 or resp.status_code in RETRYABLE:
-        return _retry(ctx, record.event, dequeue_count, f"HTTP {resp.status_code}")
-    ctx.outbox.settle(record.event, DeliveryState.FAILED, dequeue_count,
-                      f"HTTP {resp.status_code} (permanent)", ctx.clock())
+    if status >= 500 or status in RETRYABLE:
+        return _retry(ctx, found, dequeue_count, f"HTTP {status}", label)
+    ctx.outbox.settle(found, DeliveryState.FAILED, f"HTTP {status} (permanent)", ctx.clock(),
+                      label)
     return Outcome.FAILED
 
 
-def _retry(ctx: Context, event: Event, dequeue_count: int, error: str) -> Outcome:
+def _retry(ctx: Context, found: Delivery, dequeue_count: int, error: str,
+           label: str | None) -> Outcome:
     last = dequeue_count >= MAX_DEQUEUE_COUNT
     state = DeliveryState.FAILED if last else DeliveryState.PENDING
     note = f"{error}; retries exhausted, moved to poison queue" if last else error
-    ctx.outbox.settle(event, state, dequeue_count, note, ctx.clock())
+    ctx.outbox.settle(found, state, note, ctx.clock(), label)
     raise RetryableDelivery(note)
-
-
-def _url_for(ctx: Context, event: Event) -> str | None:
-    recipient = event.recipient
-    if recipient.kind is RecipientKind.MICROSOFT:
-        return ctx.settings.microsoft_notification_url
-    if recipient.kind is RecipientKind.CUSTOMER:
-        return ctx.settings.customer_notification_url
-    profile = ctx.profiles.get(recipient.partner_id or "")
-    return profile.webhook_url if profile else None

@@ -16,19 +16,20 @@ POISON_QUEUE = f"{NOTIFICATIONS_QUEUE}-poison"
 QUEUES = (NOTIFICATIONS_QUEUE, POISON_QUEUE)
 
 
-def encode_message(partner_id: str, event_id: str) -> str:
-    # A pointer, not the event: the outbox row stays the one source of truth.
-    return json.dumps({"partnerId": partner_id, "eventId": event_id}, separators=(",", ":"))
+def encode_message(partner_id: str, delivery_id: str) -> str:
+    # A pointer, not the event: the delivery row stays the one source of truth.
+    return json.dumps({"partnerId": partner_id, "deliveryId": delivery_id},
+                      separators=(",", ":"))
 
 
 def decode_message(text: str) -> tuple[str, str]:
     data = json.loads(text)
-    return str(data["partnerId"]), str(data["eventId"])
+    return str(data["partnerId"]), str(data["deliveryId"])
 
 
 class StorageQueue:
     def __init__(self, client: QueueClient) -> None:
         self._client = client
 
-    def send(self, partner_id: str, event_id: str) -> None:
-        self._client.send_message(encode_message(partner_id, event_id))
+    def send(self, partner_id: str, delivery_id: str) -> None:
+        self._client.send_message(encode_message(partner_id, delivery_id))

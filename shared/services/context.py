@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 
 from shared.domain.events import Event
 from shared.settings import Settings
+from shared.storage.deliveries import delivery_ids
 from shared.storage.ports import NotificationQueue, Outbox, ProfileRepository, ReferralRepository
+from shared.storage.secrets import SecretStore
 from shared.storage.sweep_ports import SweepPorts
 
 log = logging.getLogger(__name__)
@@ -27,14 +29,20 @@ class Context:
     queue: NotificationQueue
     sweeps: SweepPorts
     settings: Settings
+    secrets: SecretStore
     clock: Callable[[], datetime] = field(default=utcnow)
 
     def dispatch(self, events: Sequence[Event]) -> None:
-        """Hand committed events to the queue. A failure here loses nothing: the outbox row
-        stays pending and the sweep re-enqueues it."""
+        """Hand committed events' deliveries to the queue, one message each."""
         for event in events:
-            try:
-                self.queue.send(event.partner_id, event.id)
-            except Exception:  # any enqueue failure is recoverable by the sweep
-                log.warning("enqueue of event %s failed; the sweep will retry", event.id,
-                            exc_info=True)
+            for delivery_id in delivery_ids(event):
+                self.queue_delivery(event.partner_id, delivery_id)
+
+    def queue_delivery(self, partner_id: str, delivery_id: str) -> None:
+        """A failure here loses nothing: the delivery row stays pending and the redispatch
+        sweep re-enqueues it."""
+        try:
+            self.queue.send(partner_id, delivery_id)
+        except Exception:  # any enqueue failure is recoverable by the sweep
+            log.warning("enqueue of delivery %s failed; the sweep will retry", delivery_id,
+                        exc_info=True)

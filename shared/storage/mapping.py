@@ -1,4 +1,4 @@
-"""Referral/profile/outbox <-> Table entity.
+"""Referral/profile <-> Table entity (delivery rows: deliveries.py).
 
 Scalars become typed properties (so listing can filter on them server-side); nested parts
 are JSON strings. ``stage`` and ``category`` are stored redundantly for the same reason.
@@ -13,12 +13,11 @@ from typing import Any
 
 from pydantic.alias_generators import to_camel, to_snake
 
-from shared.domain.events import Event
 from shared.domain.lifecycle import stage_of
 from shared.domain.models import Profile, Referral
 
-from .keys import PROFILE_ROW, outbox_row
-from .ports import DeliveryState, EntityTooLarge, OutboxRecord
+from .keys import PROFILE_ROW
+from .ports import EntityTooLarge
 
 # Table Storage: a string property holds at most 64 KiB of UTF-16, and an entity 1 MiB.
 MAX_PROPERTY_BYTES = 64 * 1024
@@ -100,30 +99,6 @@ def profile_to_entity(partner_id: str, profile: Profile) -> dict[str, Any]:
 
 def entity_to_profile(e: dict[str, Any]) -> Profile:
     return Profile.model_validate(json.loads(e["profileJson"]), strict=False)
-
-
-def event_to_entity(event: Event) -> dict[str, Any]:
-    return {
-        "PartitionKey": event.partner_id,
-        "RowKey": outbox_row(event.id),
-        "eventJson": event.model_dump_json(),
-        "eventType": event.type.value,
-        "referralId": event.referral_id,
-        "deliveryState": DeliveryState.PENDING.value,
-        "attempts": 0,
-        "occurredDateTime": event.occurred,
-    }
-
-
-def entity_to_outbox(e: dict[str, Any]) -> OutboxRecord:
-    settled = e.get("settledDateTime")
-    return OutboxRecord(
-        event=Event.model_validate_json(e["eventJson"]),
-        state=DeliveryState(e.get("deliveryState", DeliveryState.PENDING.value)),
-        attempts=int(e.get("attempts") or 0),
-        last_error=e.get("lastError"),
-        settled=_utc(settled) if isinstance(settled, datetime) else None,
-    )
 
 
 def _utc(value: datetime) -> datetime:

@@ -16,6 +16,7 @@ from typing import Any
 from shared.domain.events import Event
 from shared.domain.models import Profile, Referral
 
+from .deliveries import entity_to_delivery, new_deliveries
 from .indexes import Scan, diff, row_matches
 from .keys import due_day, hour_bucket
 from .listing import read_page
@@ -23,10 +24,11 @@ from .ports import (
     MAX_BATCH_CHANGES,
     Change,
     ConcurrencyConflict,
+    Delivery,
+    DeliveryPage,
     DeliveryState,
     ExpiryEntry,
     ListQuery,
-    OutboxRecord,
     Page,
     Stored,
 )
@@ -40,7 +42,7 @@ class MemoryStore:
         self._lock = threading.Lock()
         self._etags = itertools.count(1)
         self.referrals: dict[tuple[str, str], Stored] = {}
-        self.outbox: dict[tuple[str, str], OutboxRecord] = {}
+        self.outbox: dict[tuple[str, str], Delivery] = {}  # (partner, delivery id)
         self.expiry: dict[tuple[str, str, str], ExpiryEntry] = {}
         # The reminder index: (hour of expiry, partner, id) -> the expiry moment.
         self.reminders: dict[tuple[str, str, str], datetime] = {}
@@ -134,31 +136,50 @@ class MemoryStore:
     # -- Outbox
     def _add_events(self, events: Sequence[Event]) -> None:
         for event in events:
-            self.outbox[(event.partner_id, event.id)] = OutboxRecord(event, DeliveryState.PENDING)
+            for d in new_deliveries(event):
+                self.outbox[(d.partner_id, d.id)] = entity_to_delivery(d.entity)
 
-    def get_event(self, partner_id: str, event_id: str) -> OutboxRecord | None:
+    def add_event(self, event: Event) -> None:
         with self._lock:
-            return self.outbox.get((partner_id, event_id))
+            self._add_events([event])
 
-    def settle(
-        self, event: Event, state: DeliveryState, attempts: int, error: str | None,
-        now: datetime,
-    ) -> None:
+    def get_delivery(self, partner_id: str, delivery_id: str) -> Delivery | None:
         with self._lock:
-            record = self.outbox.get((event.partner_id, event.id))
-            if record is not None:
-                settled = now if state is not DeliveryState.PENDING else None
-                self.outbox[(event.partner_id, event.id)] = replace(
-                    record, state=state, attempts=attempts, last_error=error, settled=settled
-                )
+            return self.outbox.get((partner_id, delivery_id))
+
+    def settle(self, delivery: Delivery, state: DeliveryState, error: str | None,
+               now: datetime, label: str | None = None) -> None:
+        with self._lock:
+            key = (delivery.partner_id, delivery.id)
+            if key in self.outbox:
+                self.outbox[key] = replace(
+                    self.outbox[key], state=state, attempts=delivery.attempts + 1,
+                    last_attempt=now, last_error=error,
+                    recipient_label=label or self.outbox[key].recipient_label)
+
+    def requeue(self, delivery: Delivery, now: datetime) -> Delivery:
+        with self._lock:
+            key = (delivery.partner_id, delivery.id)
+            if self.outbox.get(key) != delivery:
+                raise ConcurrencyConflict("delivery changed")
+            self.outbox[key] = replace(delivery, state=DeliveryState.PENDING, pending_since=now)
+            return self.outbox[key]
 
     def pending_before(self, cutoff: datetime) -> Iterator[tuple[str, str]]:
         with self._lock:
-            pending = [
-                key for key, r in self.outbox.items()
-                if r.state is DeliveryState.PENDING and r.event.occurred < cutoff
-            ]
+            pending = [key for key, d in self.outbox.items()
+                       if d.state is DeliveryState.PENDING
+                       and (d.pending_since or d.event.occurred) < cutoff]
         return iter(pending)
+
+    def deliveries(self, partner_id: str, state: DeliveryState | None, cursor: str | None,
+                   top: int) -> DeliveryPage:
+        with self._lock:
+            found = sorted((d for (p, _), d in self.outbox.items() if p == partner_id
+                            and (state is None or d.state is state)
+                            and (cursor is None or "o" + d.id > cursor)), key=lambda d: d.id)
+        more = len(found) > top
+        return DeliveryPage(found[:top], "o" + found[top - 1].id if more and top else None)
 
     # -- ProfileRepository
     def get_profile(self, partner_id: str) -> Profile | None:
@@ -170,9 +191,9 @@ class MemoryStore:
             self.profiles[partner_id] = profile
 
     # -- NotificationQueue
-    def send(self, partner_id: str, event_id: str) -> None:
+    def send(self, partner_id: str, delivery_id: str) -> None:
         with self._lock:
-            self.sent.append((partner_id, event_id))
+            self.sent.append((partner_id, delivery_id))
 
 
 class MemoryOutbox:
@@ -181,15 +202,25 @@ class MemoryOutbox:
     def __init__(self, store: MemoryStore) -> None:
         self.store = store
 
-    def get(self, partner_id: str, event_id: str) -> OutboxRecord | None:
-        return self.store.get_event(partner_id, event_id)
+    def add(self, event: Event) -> None:
+        self.store.add_event(event)
 
-    def settle(self, event: Event, state: DeliveryState, attempts: int, error: str | None,
-               now: datetime) -> None:
-        self.store.settle(event, state, attempts, error, now)
+    def get(self, partner_id: str, delivery_id: str) -> Delivery | None:
+        return self.store.get_delivery(partner_id, delivery_id)
+
+    def settle(self, delivery: Delivery, state: DeliveryState, error: str | None,
+               now: datetime, label: str | None = None) -> None:
+        self.store.settle(delivery, state, error, now, label)
+
+    def requeue(self, delivery: Delivery, now: datetime) -> Delivery:
+        return self.store.requeue(delivery, now)
 
     def pending_before(self, cutoff: datetime) -> Iterator[tuple[str, str]]:
         return self.store.pending_before(cutoff)
+
+    def page(self, partner_id: str, state: DeliveryState | None, cursor: str | None,
+             top: int) -> DeliveryPage:
+        return self.store.deliveries(partner_id, state, cursor, top)
 
 
 class MemoryProfiles:

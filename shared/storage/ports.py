@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from shared.domain.enums import ListOrder, Qualification, Stage
-from shared.domain.events import Event
+from shared.domain.events import Event, Recipient
 from shared.domain.models import Profile, Referral
 
 from .summaries import Fold, SummaryRow
@@ -100,17 +100,30 @@ class ExpiryEntry:
 class DeliveryState(StrEnum):
     PENDING = "pending"
     DELIVERED = "delivered"
-    FAILED = "failed"  # permanent 4xx, or retries exhausted (poison)
-    UNDELIVERABLE = "undeliverable"  # no URL configured for the recipient
+    FAILED = "failed"  # permanent 4xx, a refused address, or retries exhausted (poison)
+    UNDELIVERABLE = "undeliverable"  # no URL (or, for a partner, no secret) to deliver with
 
 
 @dataclass(frozen=True)
-class OutboxRecord:
+class Delivery:
+    """One recipient's delivery of one event (deliveries.py has the row design)."""
+
+    partner_id: str
+    id: str
     event: Event
+    recipient: Recipient
     state: DeliveryState
     attempts: int = 0
+    last_attempt: datetime | None = None
     last_error: str | None = None
-    settled: datetime | None = None
+    recipient_label: str | None = None  # the URL's host (or the address) last attempted
+    pending_since: datetime | None = None  # when it last became pending (the index bucket)
+
+
+@dataclass(frozen=True)
+class DeliveryPage:
+    items: list[Delivery]
+    cursor: str | None  # the last RowKey returned; None on the last page
 
 
 class ReferralRepository(Protocol):
@@ -143,16 +156,27 @@ class ReferralRepository(Protocol):
 
 
 class Outbox(Protocol):
-    def get(self, partner_id: str, event_id: str) -> OutboxRecord | None: ...
+    """Delivery rows (written with their change by ReferralRepository, or by ``add``)."""
 
-    def settle(
-        self, event: Event, state: DeliveryState, attempts: int, error: str | None,
-        now: datetime,
-    ) -> None:
+    def add(self, event: Event) -> None:
+        """Store the deliveries of an event that changes no referral (webhook.test)."""
+
+    def get(self, partner_id: str, delivery_id: str) -> Delivery | None: ...
+
+    def settle(self, delivery: Delivery, state: DeliveryState, error: str | None,
+               now: datetime, label: str | None = None) -> None:
         """Record an attempt's outcome; a final state also clears the pending index."""
 
+    def requeue(self, delivery: Delivery, now: datetime) -> Delivery:
+        """Make a settled delivery pending again (redeliver), if it has not changed since it
+        was read (else ConcurrencyConflict)."""
+
     def pending_before(self, cutoff: datetime) -> Iterator[tuple[str, str]]:
-        """(partner id, event id) of events still pending that were created before cutoff."""
+        """(partner id, delivery id) of deliveries pending since before cutoff."""
+
+    def page(self, partner_id: str, state: DeliveryState | None, cursor: str | None,
+             top: int) -> DeliveryPage:
+        """A partner's deliveries, newest first, optionally in one state."""
 
 
 class ProfileRepository(Protocol):
@@ -162,4 +186,4 @@ class ProfileRepository(Protocol):
 
 
 class NotificationQueue(Protocol):
-    def send(self, partner_id: str, event_id: str) -> None: ...
+    def send(self, partner_id: str, delivery_id: str) -> None: ...

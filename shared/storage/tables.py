@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
-from datetime import datetime
 from typing import Any
 
 from azure.core import MatchConditions
@@ -18,22 +17,18 @@ from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 from shared.domain.events import Event
 from shared.domain.models import Profile, Referral
 
+from .deliveries import new_deliveries
 from .indexes import INDEX_VERSION
 from .keys import (
     PROFILE_ROW,
     REFERRAL_PREFIX,
     due_day,
-    hour_bucket,
     index_row,
-    outbox_row,
-    split_index_row,
 )
 from .listing import read_page
 from .mapping import (
-    entity_to_outbox,
     entity_to_profile,
     entity_to_referral,
-    event_to_entity,
     profile_to_entity,
     referral_to_entity,
 )
@@ -42,14 +37,13 @@ from .ports import (
     MAX_TRANSACTION_OPS,
     Change,
     ConcurrencyConflict,
-    DeliveryState,
     ListQuery,
-    OutboxRecord,
     Page,
     Stored,
 )
 from .sweep_tables import reminder_row
 from .table_index import TableIndexReader, derived_ops, stored_from_entity
+from .table_outbox import index_deliveries
 from .table_summaries import TableSummaries
 
 log = logging.getLogger(__name__)
@@ -94,7 +88,7 @@ class TableReferrals(TableSummaries):
             self._reminders.upsert_entity(reminder_row(referral))
         self._index_events(events)
         ops: list[Any] = [("create", {**entity, "ix": INDEX_VERSION})]
-        ops += [("create", event_to_entity(e)) for e in events]
+        ops += [("create", d.entity) for e in events for d in new_deliveries(e)]
         ops += derived_ops(None, referral)
         return Stored(referral, self._commit(ops)[0])
 
@@ -111,7 +105,7 @@ class TableReferrals(TableSummaries):
             ops.append(("update", {**referral_to_entity(change.updated), "ix": INDEX_VERSION},
                         {"mode": UpdateMode.REPLACE, "etag": change.current.etag,
                          "match_condition": MatchConditions.IfNotModified}))
-            ops += [("create", event_to_entity(e)) for e in change.events]
+            ops += [("create", d.entity) for e in change.events for d in new_deliveries(e)]
             before = change.current.referral if change.current.indexed else None
             ops += derived_ops(before, change.updated)
         if len(ops) > MAX_TRANSACTION_OPS:
@@ -141,22 +135,8 @@ class TableReferrals(TableSummaries):
         return str(meta["etag"])
 
     def _index_events(self, events: Sequence[Event]) -> None:
-        """Outbox index rows, one request per hour bucket (usually one: a batch's events
-        share their moment)."""
-        by_bucket: dict[str, list[Any]] = {}
-        for e in events:
-            by_bucket.setdefault(hour_bucket(e.occurred), []).append(("upsert", {
-                "PartitionKey": hour_bucket(e.occurred),
-                "RowKey": index_row(e.partner_id, e.id),
-                "occurredDateTime": e.occurred,
-            }))
-        for rows in by_bucket.values():
-            for start in range(0, len(rows), 100):
-                chunk = rows[start:start + 100]
-                if len(chunk) == 1:
-                    self._outbox_index.upsert_entity(chunk[0][1])
-                else:
-                    self._outbox_index.submit_transaction(chunk)
+        """Outbox index rows first (see TableOutbox.index)."""
+        index_deliveries(self._outbox_index, events)
 
     def page(self, partner_id: str, query: ListQuery, cursor: str | None, top: int) -> Page:
         return read_page(TableIndexReader(self._t), partner_id, query, cursor, top)
@@ -167,56 +147,6 @@ class TableReferrals(TableSummaries):
             parameters={"pk": partner_id, "low": _REFERRAL_LOW, "high": _REFERRAL_HIGH},
         )
         return (entity_to_referral(e) for e in entities)
-
-
-class TableOutbox:
-    def __init__(self, referrals: TableClient, outbox_index: TableClient):
-        self._t = referrals
-        self._index = outbox_index
-
-    def get(self, partner_id: str, event_id: str) -> OutboxRecord | None:
-        try:
-            return entity_to_outbox(self._t.get_entity(partner_id, outbox_row(event_id)))
-        except ResourceNotFoundError:
-            return None
-
-    def settle(
-        self, event: Event, state: DeliveryState, attempts: int, error: str | None,
-        now: datetime,
-    ) -> None:
-        patch: dict[str, Any] = {
-            "PartitionKey": event.partner_id,
-            "RowKey": outbox_row(event.id),
-            "deliveryState": state.value,
-            "attempts": attempts,
-            "lastError": (error or "")[:1000],
-        }
-        if state is not DeliveryState.PENDING:
-            patch["settledDateTime"] = now
-        try:
-            self._t.update_entity(patch, mode=UpdateMode.MERGE)
-        except ResourceNotFoundError:
-            log.warning("outbox entry %s/%s vanished; nothing to settle", event.partner_id,
-                        event.id)
-            return
-        if state is not DeliveryState.PENDING:
-            # Settled for good: the event no longer needs finding by the sweep.
-            self._index.delete_entity(hour_bucket(event.occurred),
-                                      index_row(event.partner_id, event.id))
-
-    def pending_before(self, cutoff: datetime) -> Iterator[tuple[str, str]]:
-        rows = self._index.query_entities(
-            "PartitionKey le @bucket and occurredDateTime lt @cutoff",
-            parameters={"bucket": hour_bucket(cutoff), "cutoff": cutoff},
-        )
-        for row in rows:
-            partner_id, event_id = split_index_row(row["RowKey"])
-            record = self.get(partner_id, event_id)
-            if record is None or record.state is not DeliveryState.PENDING:
-                # Stale: the transaction never committed, or settling died half-way.
-                self._index.delete_entity(row["PartitionKey"], row["RowKey"])
-                continue
-            yield partner_id, event_id
 
 
 class TableProfiles:

@@ -16,7 +16,10 @@ from shared import bootstrap
 from shared.notifications.delivery import deliver
 from shared.notifications.queue import NOTIFICATIONS_QUEUE, decode_message
 from shared.services import expiry, reminders, sweeps
+from shared.storage.ports import Stored
 from shared.storage.sweep_queue import SWEEP_QUEUE, decode_batch
+
+from .views import referral_view
 
 log = logging.getLogger(__name__)
 bp = func.Blueprint()  # type: ignore[no-untyped-call]
@@ -57,11 +60,16 @@ def sweep_batch(msg: func.QueueMessage) -> None:
 @bp.queue_trigger(arg_name="msg", queue_name=NOTIFICATIONS_QUEUE, connection="AzureWebJobsStorage")
 def deliver_notification(msg: func.QueueMessage) -> None:
     try:
-        partner_id, event_id = decode_message(msg.get_body().decode("utf-8"))
+        partner_id, delivery_id = decode_message(msg.get_body().decode("utf-8"))
     except (ValueError, KeyError, UnicodeDecodeError):
         # Retrying cannot fix a malformed message; log it rather than poison-loop.
         log.error("deliver_notification: malformed message %s dropped", msg.id)
         return
-    rt = bootstrap.runtime()
-    outcome = deliver(rt.ctx, rt.http, partner_id, event_id, msg.dequeue_count or 1)
-    log.info("event %s: %s", event_id, outcome)
+    ctx = bootstrap.runtime().ctx
+
+    def render(stored: Stored) -> dict[str, object]:
+        # The webhook's data is the referral exactly as GET /api/referrals/{id} answers it.
+        return referral_view(stored, ctx.clock(), ctx.settings.contact_alert_window)
+
+    outcome = deliver(ctx, render, partner_id, delivery_id, msg.dequeue_count or 1)
+    log.info("delivery %s: %s", delivery_id, outcome)

@@ -48,6 +48,7 @@ STATUS: dict[type[Exception], tuple[int, str]] = {
     domain.ReferralExpired: (409, "referralExpired"),
     domain.ProfileRequired: (409, "profileRequired"),
     domain.PreconditionFailed: (412, "preconditionFailed"),
+    domain.NotConfigured: (503, "serviceUnavailable"),
     Unauthenticated: (401, "unauthenticated"),
     AccessDenied: (403, "accessDenied"),
 }

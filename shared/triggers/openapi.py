@@ -17,13 +17,14 @@ from pydantic.alias_generators import to_camel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
-from . import http_meta, http_profile, http_referrals, http_ui
+from . import http_meta, http_notifications, http_profile, http_referrals, http_ui
 from .http_support import MERGE_PATCH
 from .routing import Route
 from .views import ErrorEnvelope
 
 ROUTES: list[Route] = [
-    *http_meta.ROUTES, *http_profile.ROUTES, *http_referrals.ROUTES, *http_ui.ROUTES,
+    *http_meta.ROUTES, *http_profile.ROUTES, *http_referrals.ROUTES,
+    *http_notifications.ROUTES, *http_ui.ROUTES,
 ]
 
 # Descriptions of the tags, path parameters and operations are required by the linters
@@ -34,11 +35,14 @@ TAGS = {
     "Referrals": "Leads: received from Microsoft's systems, accepted or declined by the "
                  "partner, then closed as won or lost. Unanswered ones expire.",
     "Insights": "Figures over the partner's referrals.",
+    "Notifications": "The delivery log of the webhooks sent about the partner's referrals "
+                     "(section `webhooks` describes each event).",
     "Dashboard": "The partner's Leads page (static files) and its sign-in configuration. "
                  "Anonymous; the page's own API calls are authenticated.",
 }
 PATH_PARAMETERS = {
     "id": "The referral's id.",
+    "notificationId": "The notification's (one delivery's) id, from the delivery log.",
     "file": "The name of a dashboard file, e.g. `app.js`.",
 }
 HEADERS = {

@@ -12,6 +12,7 @@ from shared.domain.commands import AcceptRequest, DeclineRequest, IntakeRequest,
 from shared.domain.enums import Stage
 from shared.domain.models import Profile
 from shared.services.context import Context
+from shared.storage.deliveries import delivery_ids
 from shared.storage.keys import new_referral_id
 from shared.storage.ports import Change, ConcurrencyConflict, DeliveryState, ListQuery
 from tests.support.factories import accept_body, intake_body, profile_body
@@ -46,7 +47,7 @@ def test_update_is_conditional(ctx: Context, partner: str):
     got = ctx.referrals.get(partner, referral.id)
     assert got is not None and got.referral == accepted
     # The losing write's outbox row was part of its transaction, so it does not exist either.
-    assert ctx.outbox.get(partner, ev[0].id) is None
+    assert all(ctx.outbox.get(partner, d) is None for d in delivery_ids(ev[0]))
 
 
 def test_add_twice_conflicts(ctx: Context, partner: str):
@@ -59,15 +60,37 @@ def test_add_twice_conflicts(ctx: Context, partner: str):
 def test_outbox_written_with_change_and_settled(ctx: Context, partner: str):
     referral, events = make(partner)
     ctx.referrals.add(referral, events)
-    record = ctx.outbox.get(partner, events[0].id)
+    [did] = delivery_ids(events[0])  # received: the partner's own webhook only
+    record = ctx.outbox.get(partner, did)
     assert record is not None and record.state is DeliveryState.PENDING
     assert record.event == events[0]
     cutoff = NOW + timedelta(minutes=5)
-    assert (partner, events[0].id) in set(ctx.outbox.pending_before(cutoff))
-    ctx.outbox.settle(events[0], DeliveryState.DELIVERED, 1, None, NOW)
-    record = ctx.outbox.get(partner, events[0].id)
-    assert record is not None and record.state is DeliveryState.DELIVERED and record.attempts == 1
-    assert (partner, events[0].id) not in set(ctx.outbox.pending_before(cutoff))
+    assert (partner, did) in set(ctx.outbox.pending_before(cutoff))
+    ctx.outbox.settle(record, DeliveryState.FAILED, "HTTP 410 (permanent)", NOW, "x.example")
+    record = ctx.outbox.get(partner, did)
+    assert record is not None and record.state is DeliveryState.FAILED and record.attempts == 1
+    assert (record.recipient_label, record.last_attempt) == ("x.example", NOW)
+    assert (partner, did) not in set(ctx.outbox.pending_before(cutoff))
+    # Redelivery: pending again (found by the sweep), the same event; a stale copy conflicts.
+    again = ctx.outbox.requeue(record, NOW + timedelta(hours=2))
+    assert again.state is DeliveryState.PENDING and again.event == events[0]
+    assert (partner, did) in set(ctx.outbox.pending_before(NOW + timedelta(hours=3)))
+    with pytest.raises(ConcurrencyConflict):
+        ctx.outbox.requeue(record, NOW + timedelta(hours=2))
+
+
+def test_delivery_log_pages_newest_first_and_filters_by_state(ctx: Context, partner: str):
+    for minute in range(3):
+        referral, events = make(partner)
+        later = events[0].model_copy(update={"occurred": NOW + timedelta(minutes=minute)})
+        ctx.referrals.add(referral, [later])
+    first = ctx.outbox.page(partner, None, None, 2)
+    rest = ctx.outbox.page(partner, None, first.cursor, 2)
+    times = [d.event.occurred for d in first.items + rest.items]
+    assert times == sorted(times, reverse=True) and len(times) == 3 and rest.cursor is None
+    ctx.outbox.settle(first.items[0], DeliveryState.DELIVERED, None, NOW)
+    assert [d.id for d in ctx.outbox.page(partner, DeliveryState.DELIVERED, None, 5).items
+            ] == [first.items[0].id]
 
 
 def test_paging_newest_first_filters_and_continuation(ctx: Context, partner: str):
@@ -140,9 +163,10 @@ def test_update_many_commits_all_or_nothing(ctx: Context, partner: str):
         ctx.referrals.update_many(changes)
     assert [ctx.referrals.get(partner, s.referral.id).referral.substatus.value
             for s in stored] == ["Received"] * 3
-    assert all(ctx.outbox.get(partner, ev[0].id) is None for _, ev in decided)
+    assert all(ctx.outbox.get(partner, d) is None for _, ev in decided
+               for d in delivery_ids(ev[0]))
     # Without the stale one, the others commit together, each with its outbox row.
     saved = ctx.referrals.update_many([changes[0], changes[2]])
     assert [s.referral.substatus.value for s in saved] == ["Declined", "Declined"]
     assert saved[0].etag == ctx.referrals.get(partner, stored[0].referral.id).etag
-    assert ctx.outbox.get(partner, decided[2][1][0].id) is not None
+    assert ctx.outbox.get(partner, delivery_ids(decided[2][1][0])[0]) is not None

@@ -18,7 +18,7 @@ from shared.domain.models import ProfileInput
 from shared.services import expiry, profiles, reminders, sweeps
 from shared.services import referrals as svc
 from shared.services.batch_work import BatchIncomplete
-from shared.storage.mapping import entity_to_outbox
+from shared.storage.deliveries import entity_to_delivery
 from shared.storage.sweep_ports import SweepBatch
 from shared.storage.sweep_tables import TableDueIndex
 from tests.support.factories import accept_body, intake_body, profile_body
@@ -164,7 +164,9 @@ def _events(ctx, partner: str, kind: EventType):
     table = ctx.referrals._t  # the same Referrals table: outbox rows share the partition
     rows = table.query_entities("PartitionKey eq @pk and RowKey ge 'o' and RowKey lt 'p'",
                                 parameters={"pk": partner})
-    return [r.event for r in map(entity_to_outbox, rows) if r.event.type is kind]
+    # One per event: each event has a delivery row per recipient.
+    return list({d.event.id: d.event for d in map(entity_to_delivery, rows)
+                 if d.event.type is kind}.values())
 
 
 def _crash(*args, **kwargs):

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+
 from .azurite import Azurite
 from .webhooks import WebhookReceiver
 
-SECRET = "e2e-signing-secret"
+# Standard Webhooks secrets (whsec_ + base64 of >= 24 bytes) and the key sealing partners' ones.
+SECRET = "whsec_" + base64.b64encode(b"e2e-signing-secret-of-24-bytes").decode()
+SECRETS_KEY = base64.b64encode(b"e2e-webhook-secrets-key-32-bytes").decode()
 
 
 def host_env(azurite: Azurite, webhooks: WebhookReceiver, **extra: str) -> dict[str, str]:
@@ -17,6 +21,7 @@ def host_env(azurite: Azurite, webhooks: WebhookReceiver, **extra: str) -> dict[
         "MICROSOFT_NOTIFICATION_URL": webhooks.url("/msft"),
         "CUSTOMER_NOTIFICATION_URL": webhooks.url("/customer"),
         "NOTIFICATION_SIGNING_SECRET": SECRET,
+        "WEBHOOK_SECRETS_KEY": SECRETS_KEY,
         "EXPIRY_SCHEDULE": "0 0 2 * * *",
         # Daily, not hourly: tests invoke the timers themselves, and a scheduled run in the
         # middle of a test would send reminders it does not expect.

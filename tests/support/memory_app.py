@@ -9,6 +9,7 @@ from shared.bootstrap import Runtime, build_runtime
 from shared.services.context import Context
 from shared.settings import AuthMode, Settings, StorageSettings
 from shared.storage.memory import MemoryOutbox, MemoryProfiles, MemoryStore
+from shared.storage.secrets import MemorySecrets
 from shared.storage.sweep_memory import MemoryBatchQueue, memory_sweep_ports
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -30,6 +31,7 @@ class MemoryApp:
     store: MemoryStore = field(default_factory=MemoryStore)
     clock: Clock = field(default_factory=Clock)
     batches: MemoryBatchQueue = field(default_factory=MemoryBatchQueue)
+    secrets: MemorySecrets = field(default_factory=MemorySecrets)
     settings: Settings = field(default_factory=lambda: Settings(
         storage=StorageSettings(connection_string="unused"), auth_mode=AuthMode.LOCAL))
 
@@ -39,7 +41,7 @@ class MemoryApp:
             referrals=self.store, profiles=MemoryProfiles(self.store),
             outbox=MemoryOutbox(self.store), queue=self.store,
             sweeps=memory_sweep_ports(self.store, self.batches),
-            settings=self.settings, clock=self.clock,
+            settings=self.settings, secrets=self.secrets, clock=self.clock,
         )
 
     def runtime(self) -> Runtime:

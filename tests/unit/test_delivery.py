@@ -1,5 +1,8 @@
-"""Webhook delivery with `responses` standing in for the receivers."""
+"""Webhook delivery with `responses` standing in for the receivers: CloudEvents bodies signed
+as Standard Webhooks (verified with the `standardwebhooks` package), per-recipient rows, the
+privacy rule, and how each receiver answer is recorded."""
 
+import base64
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -7,9 +10,11 @@ from pathlib import Path
 import pytest
 import requests
 import responses
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from shared.domain.commands import DeclineRequest, IntakeRequest
 from shared.domain.models import ProfileInput
+from shared.notifications import transport
 from shared.notifications.delivery import (
     MAX_DEQUEUE_COUNT,
     USER_AGENT,
@@ -17,16 +22,26 @@ from shared.notifications.delivery import (
     RetryableDelivery,
     deliver,
 )
-from shared.notifications.signing import verify
-from shared.services import profiles
+from shared.notifications.targets import NO_SECRET
+from shared.services import profiles, webhooks
 from shared.services import referrals as svc
-from shared.storage.ports import DeliveryState
+from shared.storage.ports import DeliveryState, Stored
 from tests.support.factories import intake_body, profile_body
 from tests.support.memory_app import MemoryApp
 
 CUSTOMER = "https://customers.example/notify"
 PARTNER_HOOK = "https://contoso.example/hooks/referrals"
-SECRET = "s3cret"
+SECRET = "whsec_" + base64.b64encode(b"0123456789abcdef01234567").decode()
+KEY = base64.b64encode(bytes(range(32))).decode()
+
+
+def plain_post(url, body, headers, *, allow_loopback):
+    """No DNS in unit tests: `responses` answers by URL (transport is tested below)."""
+    return requests.post(url, data=body, headers=headers, timeout=5, allow_redirects=False)
+
+
+def render(stored: Stored) -> dict:
+    return {"id": stored.referral.id, "full": True, "details": {"notes": "secret deal"}}
 
 
 @pytest.fixture
@@ -34,90 +49,148 @@ def app() -> MemoryApp:
     a = MemoryApp()
     a.settings = replace(a.settings, customer_notification_url=CUSTOMER,
                          microsoft_notification_url="https://msft.example/hook",
-                         signing_secret=SECRET)
+                         signing_secret=SECRET, webhook_secrets_key=base64.b64decode(KEY))
     profiles.put_profile(a.ctx, "p1", ProfileInput.model_validate_json(
         json.dumps(profile_body(PARTNER_HOOK))))
     return a
 
 
-def declined_event(app: MemoryApp) -> tuple[str, str]:
+def sent_to(app: MemoryApp, destination: str) -> tuple[str, str]:
+    return next(m for m in app.store.sent
+                if app.ctx.outbox.get(*m).recipient.destination.value == destination)
+
+
+def declined(app: MemoryApp) -> tuple[str, str]:
     stored = svc.intake(app.ctx, IntakeRequest.model_validate_json(json.dumps(intake_body("p1"))))
     svc.perform(app.ctx, "p1", stored.referral.id,
                 DeclineRequest.model_validate_json('{"reason": "NotAFit"}'), None)
-    return app.store.sent[-1]
+    return sent_to(app, "customer")
+
+
+def run(app: MemoryApp, message: tuple[str, str], dequeue_count: int = 1) -> Outcome:
+    return deliver(app.ctx, render, *message, dequeue_count, post=plain_post)
 
 
 @responses.activate
-def test_signed_webhook_with_idempotency_key(app):
-    partner, event_id = declined_event(app)
+def test_customer_gets_a_signed_cloudevent_with_minimal_data(app):
+    message = declined(app)
     responses.post(CUSTOMER, status=204)
-    assert deliver(app.ctx, requests.Session(), partner, event_id) is Outcome.DELIVERED
+    assert run(app, message) is Outcome.DELIVERED
     call = responses.calls[0].request
-    assert call.headers["Idempotency-Key"] == event_id
+    assert call.headers["Content-Type"] == "application/cloudevents+json"
     assert call.headers["User-Agent"] == USER_AGENT
-    assert verify(SECRET, call.headers["X-Referrals-Timestamp"], call.body,
-                  call.headers["X-Referrals-Signature"])
-    body = json.loads(call.body)
-    assert body["id"] == event_id and body["type"] == "referral.declined"
-    assert body["referral"]["substatus"] == "Declined"
-    assert body["referral"]["statusReason"] == "NotAFit"
-    assert app.ctx.outbox.get(partner, event_id).state is DeliveryState.DELIVERED
-    # A duplicate message for a settled event sends nothing.
-    assert deliver(app.ctx, requests.Session(), partner, event_id) is Outcome.SKIPPED
+    body = Webhook(SECRET).verify(call.body, dict(call.headers))
+    record = app.ctx.outbox.get(*message)
+    assert call.headers["webhook-id"] == body["id"] == record.event.id
+    assert (body["specversion"], body["type"], body["source"], body["subject"]) == (
+        "1.0", "referral.declined", "/partners/p1", record.event.referral_id)
+    assert body["data"] == {"id": record.event.referral_id, "status": "Closed",
+                            "substatus": "Declined", "statusReason": "NotAFit",
+                            "customerProfile": {"name": "Fabrikam"},
+                            "partner": {"companyName": "Contoso Cloud"}}
+    assert (record.state, record.attempts, record.recipient_label) == (
+        DeliveryState.DELIVERED, 1, "customers.example")
+    assert run(app, message) is Outcome.SKIPPED  # a duplicate message sends nothing
     assert len(responses.calls) == 1
 
 
 @responses.activate
-def test_received_goes_to_partner_profile_webhook(app):
+def test_partner_webhook_is_signed_with_its_own_secret_and_gets_the_full_referral(app):
+    secret = webhooks.create_secret(app.ctx, "p1")
+    assert secret.startswith("whsec_") and len(base64.b64decode(secret[6:])) >= 24
+    assert secret not in json.dumps(app.secrets.sealed)  # sealed at rest
     svc.intake(app.ctx, IntakeRequest.model_validate_json(json.dumps(intake_body("p1"))))
-    partner, event_id = app.store.sent[-1]
     responses.post(PARTNER_HOOK, status=200)
-    assert deliver(app.ctx, requests.Session(), partner, event_id) is Outcome.DELIVERED
-    assert json.loads(responses.calls[0].request.body)["type"] == "referral.received"
+    assert run(app, sent_to(app, "partner")) is Outcome.DELIVERED
+    call = responses.calls[0].request
+    assert Webhook(secret).verify(call.body, dict(call.headers))["data"]["full"] is True
+    with pytest.raises(WebhookVerificationError):
+        Webhook(SECRET).verify(call.body, dict(call.headers))
+
+
+def test_partner_without_secret_is_undeliverable_saying_so(app):
+    svc.intake(app.ctx, IntakeRequest.model_validate_json(json.dumps(intake_body("p1"))))
+    message = sent_to(app, "partner")
+    assert run(app, message) is Outcome.UNDELIVERABLE
+    record = app.ctx.outbox.get(*message)
+    assert record.state is DeliveryState.UNDELIVERABLE and record.last_error == NO_SECRET
+
+
+def test_secret_of_another_partner_does_not_open(app):
+    webhooks.create_secret(app.ctx, "p1")
+    app.secrets.sealed["p2"] = app.secrets.sealed["p1"]  # copied across partitions
+    with pytest.raises(Exception, match="does not open"):
+        webhooks.partner_secret(app.ctx, "p2")
 
 
 @pytest.mark.parametrize("status", [500, 503, 408, 429])
 @responses.activate
 def test_retryable_statuses_raise_and_stay_pending(app, status):
-    partner, event_id = declined_event(app)
+    message = declined(app)
     responses.post(CUSTOMER, status=status)
     with pytest.raises(RetryableDelivery):
-        deliver(app.ctx, requests.Session(), partner, event_id, dequeue_count=1)
-    record = app.ctx.outbox.get(partner, event_id)
+        run(app, message)
+    record = app.ctx.outbox.get(*message)
     assert record.state is DeliveryState.PENDING and str(status) in record.last_error
 
 
 @responses.activate
 def test_network_error_is_retryable(app):
-    partner, event_id = declined_event(app)
+    message = declined(app)
     responses.post(CUSTOMER, body=requests.ConnectionError("refused"))
     with pytest.raises(RetryableDelivery):
-        deliver(app.ctx, requests.Session(), partner, event_id)
+        run(app, message)
 
 
 @responses.activate
-def test_last_attempt_records_failure(app):
-    partner, event_id = declined_event(app)
+def test_last_attempt_records_failure_then_redeliver_queues_it_again(app):
+    message = declined(app)
     responses.post(CUSTOMER, status=500)
     with pytest.raises(RetryableDelivery):
-        deliver(app.ctx, requests.Session(), partner, event_id, dequeue_count=MAX_DEQUEUE_COUNT)
-    record = app.ctx.outbox.get(partner, event_id)
+        run(app, message, MAX_DEQUEUE_COUNT)
+    record = app.ctx.outbox.get(*message)
     assert record.state is DeliveryState.FAILED and "poison" in record.last_error
+    again = webhooks.redeliver(app.ctx, "p1", record.id)
+    assert again.state is DeliveryState.PENDING and again.event.id == record.event.id
+    assert app.store.sent[-1] == message
 
 
 @responses.activate
 def test_other_4xx_is_permanent(app):
-    partner, event_id = declined_event(app)
-    responses.post(CUSTOMER, status=400)
-    assert deliver(app.ctx, requests.Session(), partner, event_id) is Outcome.FAILED
-    assert app.ctx.outbox.get(partner, event_id).state is DeliveryState.FAILED
+    message = declined(app)
+    responses.post(CUSTOMER, status=410)
+    assert run(app, message) is Outcome.FAILED
+    assert app.ctx.outbox.get(*message).state is DeliveryState.FAILED
 
 
 def test_missing_url_is_recorded_undeliverable(app):
     app.settings = replace(app.settings, customer_notification_url=None)
-    partner, event_id = declined_event(app)
-    assert deliver(app.ctx, requests.Session(), partner, event_id) is Outcome.UNDELIVERABLE
-    assert app.ctx.outbox.get(partner, event_id).state is DeliveryState.UNDELIVERABLE
+    message = declined(app)
+    assert run(app, message) is Outcome.UNDELIVERABLE
+    assert app.ctx.outbox.get(*message).state is DeliveryState.UNDELIVERABLE
+
+
+def test_refused_address_is_a_permanent_failure(app):
+    app.settings = replace(app.settings, customer_notification_url="https://intranet.example/x")
+    message = declined(app)
+    outcome = deliver(app.ctx, render, *message, post=lambda *a, **kw: transport.post(
+        *a, **kw, resolver=lambda host, port: ["10.1.2.3"]))
+    record = app.ctx.outbox.get(*message)
+    assert outcome is Outcome.FAILED and "private" in record.last_error
+
+
+def test_pinned_url_connects_to_the_checked_address():
+    url, host, name = transport.pinned_url("https://hooks.example:8443/a?b=1",
+                                           allow_loopback=False,
+                                           resolver=lambda h, p: ["93.184.215.14"])
+    assert (url, host, name) == ("https://93.184.215.14:8443/a?b=1", "hooks.example:8443",
+                                 "hooks.example")
+    with pytest.raises(transport.AddressRefused):  # one bad answer is enough to refuse
+        transport.pinned_url("https://x.example/", allow_loopback=False,
+                             resolver=lambda h, p: ["93.184.215.14", "169.254.169.254"])
+    with pytest.raises(transport.AddressRefused):
+        transport.pinned_url("http://127.0.0.1:9/", allow_loopback=False)
+    assert transport.pinned_url("http://127.0.0.1:9/", allow_loopback=True)[1] == "127.0.0.1:9"
 
 
 def test_max_dequeue_count_matches_host_json():

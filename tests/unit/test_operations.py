@@ -17,7 +17,7 @@ from shared.domain.commands import (
 )
 from shared.domain.enums import ContactAlert, EventType, Substatus
 from shared.domain.errors import InvalidTransition, ReferralExpired, RuleViolation
-from shared.domain.events import RecipientKind
+from shared.domain.events import Destination
 from shared.domain.models import TeamMember
 from tests.support.factories import accept_body, intake_body, member_body
 
@@ -46,8 +46,8 @@ def test_receive_sets_window_and_raises_received_event_for_partner():
     r, events = received()
     assert r.expiration_date_time == T0 + WINDOW
     assert [e.type for e in events] == [EventType.RECEIVED]
-    assert events[0].recipient.kind is RecipientKind.PARTNER
-    assert events[0].payload["referral"]["customerProfile"] == {"name": "Fabrikam"}
+    assert [d.destination for d in events[0].recipients] == [Destination.PARTNER]
+    assert events[0].referral_id == r.id
 
 
 def test_accept_fills_deal_and_clears_expiry():
@@ -93,17 +93,21 @@ def test_decline_archives_and_tells_the_customer():
     assert (r2.substatus, r2.status_reason, r2.closing_notes) == (
         Substatus.DECLINED, "NotAFit", "too small")
     assert events[0].type is EventType.DECLINED
-    assert events[0].recipient.kind is RecipientKind.CUSTOMER
+    assert [d.destination for d in events[0].recipients] == [Destination.PARTNER,
+                                                             Destination.CUSTOMER]
 
 
 def test_expire_goes_to_sender():
     r, _ = received(sender="a-referring-partner")
     r2, events = ops.expire(r, T0 + WINDOW)
     assert r2.substatus is Substatus.EXPIRED
-    assert events[0].recipient.kind is RecipientKind.PARTNER
-    assert events[0].recipient.partner_id == "a-referring-partner"
+    partner, sender = events[0].recipients
+    assert (partner.destination, partner.partner_id) == (Destination.PARTNER, r.partner_id)
+    assert (sender.destination, sender.partner_id) == (Destination.SENDER,
+                                                       "a-referring-partner")
     r3, _ = received(sender="msft")
-    assert ops.expire(r3, T0 + WINDOW)[1][0].recipient.kind is RecipientKind.MICROSOFT
+    assert [d.destination for d in ops.expire(r3, T0 + WINDOW)[1][0].recipients] == [
+        Destination.PARTNER, Destination.MICROSOFT]
 
 
 def test_expire_before_window_is_not_allowed():
@@ -134,7 +138,9 @@ def test_team_member_added_once_per_email():
 def test_win_and_lose_report_to_microsoft():
     r = accepted()
     won, ev = ops.win(r, WinRequest(notes="signed"), T0)
-    assert won.substatus is Substatus.WON and ev[0].recipient.kind is RecipientKind.MICROSOFT
+    assert won.substatus is Substatus.WON
+    assert [d.destination for d in ev[0].recipients] == [Destination.PARTNER,
+                                                         Destination.MICROSOFT]
     lost, ev = ops.lose(r, LoseRequest(reason="Budget"), T0)
     assert (lost.substatus, lost.status_reason) == (Substatus.LOST, "Budget")
     assert ev[0].type is EventType.LOST

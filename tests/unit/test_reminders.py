@@ -8,7 +8,7 @@ import pytest
 from shared.domain import operations as ops
 from shared.domain.commands import AcceptRequest, IntakeRequest
 from shared.domain.enums import EventType
-from shared.domain.events import RecipientKind
+from shared.domain.events import Destination
 from shared.domain.models import ProfileInput
 from shared.domain.reminders import ReminderState, remind, reminder_state
 from shared.services import profiles, reminders
@@ -43,9 +43,9 @@ def test_remind_marks_once_and_tells_the_partner():
     r, now = received(), T0 + WINDOW - timedelta(hours=47)
     reminded, [event] = remind(r, now, BEFORE)
     assert reminded.reminded_date_time == now and reminded.updated_date_time == T0
-    assert (event.type, event.recipient.kind, event.recipient.partner_id) == (
-        EventType.REMINDER, RecipientKind.PARTNER, "p1")
-    assert event.payload["referral"]["expirationDateTime"] == "2026-11-16T09:00:00.000Z"
+    [recipient] = event.recipients
+    assert (event.type, recipient.destination, recipient.partner_id) == (
+        EventType.REMINDER, Destination.PARTNER, "p1")
     assert reminder_state(reminded, now, BEFORE) is ReminderState.NEVER
     with pytest.raises(ValueError):
         remind(reminded, now, BEFORE)

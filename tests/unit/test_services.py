@@ -47,7 +47,7 @@ def test_intake_requires_profile():
 
 def test_intake_writes_outbox_and_enqueues(app: MemoryApp):
     stored = new(app)
-    [(key, record)] = app.store.outbox.items()
+    [(key, record)] = app.store.outbox.items()  # received: the partner's webhook only
     assert record.state is DeliveryState.PENDING and record.event.referral_id == stored.referral.id
     assert app.store.sent == [key]
 

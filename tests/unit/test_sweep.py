@@ -8,7 +8,7 @@ import pytest
 
 from shared.domain.commands import AcceptRequest, IntakeRequest
 from shared.domain.enums import EventType, Substatus
-from shared.domain.events import RecipientKind
+from shared.domain.events import Destination
 from shared.domain.models import ProfileInput
 from shared.services import expiry, profiles
 from shared.services import referrals as svc
@@ -40,7 +40,9 @@ def state(app, rid, partner="p1"):
 
 
 def expired_events(app):
-    return [r.event for r in app.store.outbox.values() if r.event.type is EventType.EXPIRED]
+    # One per event (each has a delivery per recipient).
+    return list({d.event.id: d.event for d in app.store.outbox.values()
+                 if d.event.type is EventType.EXPIRED}.values())
 
 
 def test_sweep_expires_due_and_cleans_stale(app):
@@ -54,7 +56,8 @@ def test_sweep_expires_due_and_cleans_stale(app):
     assert state(app, due) is Substatus.EXPIRED
     assert state(app, answered) is Substatus.ACCEPTED
     assert state(app, later) is Substatus.RECEIVED
-    assert [e.recipient.kind for e in expired_events(app)] == [RecipientKind.MICROSOFT]
+    assert [d.destination for e in expired_events(app) for d in e.recipients] == [
+        Destination.PARTNER, Destination.MICROSOFT]
     again = expire_now(app.ctx, app.batches)
     assert (again.changed, again.stale) == (0, 0)
     assert len(expired_events(app)) == 1
