@@ -81,6 +81,10 @@ param customerNotificationUrl string = ''
 @secure()
 param notificationSigningSecret string = ''
 
+@description('WEBHOOK_SECRETS_KEY: base64 of 32 random bytes sealing partners\' webhook secrets; stored in Key Vault. Empty: partners cannot create webhook secrets.')
+@secure()
+param webhookSecretsKey string = ''
+
 @description('Upper bound of instances the Flex Consumption plan scales out to.')
 @minValue(40)
 @maxValue(1000)
@@ -125,6 +129,7 @@ var names = {
   functionApp: 'func-${prefix}-${token}'
   logAnalytics: 'log-${prefix}-${token}'
   appInsights: 'appi-${prefix}-${token}'
+  keyVault: take('kv-${prefix}-${token}', 24)
 }
 var deploymentContainerName = 'app-package'
 
@@ -172,7 +177,18 @@ module roles 'modules/roles.bicep' = {
   params: {
     storageAccountName: storage.outputs.name
     applicationInsightsName: monitoring.outputs.applicationInsightsName
+    keyVaultName: keyVault.outputs.name
     principalId: identity.outputs.principalId
+  }
+}
+
+module keyVault 'modules/keyvault.bicep' = {
+  name: 'keyvault'
+  params: {
+    name: names.keyVault
+    location: location
+    tags: tags
+    webhookSecretsKey: webhookSecretsKey
   }
 }
 
@@ -212,6 +228,7 @@ module functionApp 'modules/functionapp.bicep' = {
     microsoftNotificationUrl: microsoftNotificationUrl
     customerNotificationUrl: customerNotificationUrl
     notificationSigningSecret: notificationSigningSecret
+    webhookSecretsKeyReference: keyVault.outputs.webhookSecretsKeyReference
   }
 }
 

@@ -101,6 +101,9 @@ param customerNotificationUrl string
 @secure()
 param notificationSigningSecret string
 
+@description('WEBHOOK_SECRETS_KEY as a Key Vault reference (@Microsoft.KeyVault(SecretUri=...)), resolved with the app identity.')
+param webhookSecretsKeyReference string
+
 var storageSuffix = environment().suffixes.storage
 var easyAuth = authMode == 'easyauth'
 
@@ -180,6 +183,10 @@ var appSettings = [
     value: notificationSigningSecret
   }
   {
+    name: 'WEBHOOK_SECRETS_KEY'
+    value: webhookSecretsKeyReference
+  }
+  {
     name: 'AUTH_MODE'
     value: authMode
   }
@@ -251,6 +258,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // Key Vault references (WEBHOOK_SECRETS_KEY) resolve with the user-assigned identity.
+    keyVaultReferenceIdentity: identityId
     siteConfig: {
       minTlsVersion: '1.2'
       appSettings: appSettings

@@ -2,6 +2,7 @@
 //  - on the storage account: Blob Data Owner (host: locks, timers' schedule status, the
 //    deployment package), Table Data Contributor (the app's tables), Queue Data Contributor
 //    (the notifications queue and its poison queue; the queue trigger);
+//  - on the Key Vault: Key Vault Secrets User (the WEBHOOK_SECRETS_KEY reference);
 //  - on Application Insights: Monitoring Metrics Publisher (Entra ID-authenticated telemetry,
 //    as local auth is disabled).
 // Role definition ids are Azure's built-in, well-known GUIDs.
@@ -11,6 +12,9 @@ param storageAccountName string
 
 @description('Application Insights component the app sends telemetry to.')
 param applicationInsightsName string
+
+@description('Key Vault holding WEBHOOK_SECRETS_KEY.')
+param keyVaultName string
 
 @description('Principal (object) id of the app\'s user-assigned managed identity.')
 param principalId string
@@ -31,6 +35,22 @@ var storageRoles = [
 ]
 
 var monitoringMetricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb'
+var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
+
+resource vault 'Microsoft.KeyVault/vaults@2023-07-01' existing = {
+  name: keyVaultName
+}
+
+resource secretsRoleAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(vault.id, principalId, keyVaultSecretsUser)
+  scope: vault
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUser)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    description: 'Key Vault Secrets User for the referrals function app'
+  }
+}
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName

@@ -20,6 +20,7 @@ STORAGE_ROLES = {
     "974c5e8b-45b9-4653-ba55-5f855dd0fb88": "Storage Queue Data Contributor",
 }
 MONITORING_METRICS_PUBLISHER = "3913510d-42f4-4e42-8a64-420c390055eb"
+KEY_VAULT_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6"  # reads WEBHOOK_SECRETS_KEY
 GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 
 
@@ -86,7 +87,10 @@ def test_basic_auth_publishing_is_off() -> None:
 
 def test_role_assignments_are_exactly_the_needed_ones() -> None:
     roles = _module("roles.bicep")
-    assert set(GUID.findall(roles)) == set(STORAGE_ROLES) | {MONITORING_METRICS_PUBLISHER}
+    assert set(GUID.findall(roles)) == set(STORAGE_ROLES) | {MONITORING_METRICS_PUBLISHER,
+                                                             KEY_VAULT_SECRETS_USER}
+    secrets = sources.resource_body(roles, "secretsRoleAssignment")
+    assert "scope: vault" in secrets and "keyVaultSecretsUser)" in secrets
     storage_list = sources.bicep_var_block(roles, "storageRoles")
     assert set(GUID.findall(storage_list)) == set(STORAGE_ROLES)
     for guid, name in STORAGE_ROLES.items():
