@@ -22,7 +22,7 @@ from typing import Any
 
 import requests
 
-from shared.auth_errors import Unauthenticated
+from shared.auth_errors import KeysUnavailable, Unauthenticated
 from shared.settings import Settings
 
 ISSUERS = {  # token version -> the issuer of the token's own tenant
@@ -31,7 +31,11 @@ ISSUERS = {  # token version -> the issuer of the token's own tenant
 }
 APP_ID_URI_PREFIX = "api://"
 LEEWAY_SECONDS = 60
+# After a fetch that worked: a flood of made-up key ids cannot make us hammer Entra.
 MIN_REFRESH_SECONDS = 60.0
+# After one that failed: valid tokens get 503s only until Entra answers again, not a minute.
+RETRY_FAILED_FETCH_SECONDS = 5.0
+KEYS_UNAVAILABLE = "Signing keys are unavailable; try again later."
 _INVALID = "The bearer token is not valid."
 
 
@@ -41,6 +45,7 @@ class JwksCache:
         self._session = session or requests.Session()
         self._keys: dict[str, Any] = {}
         self._fetched_at: float | None = None
+        self._failing = False  # whether the last fetch failed
         self._lock = threading.Lock()
 
     def key_for(self, kid: str) -> Any:
@@ -48,14 +53,23 @@ class JwksCache:
         if key is not None:
             return key
         with self._lock:
-            stale = self._fetched_at is None or \
-                time.monotonic() - self._fetched_at >= MIN_REFRESH_SECONDS
-            if kid not in self._keys and stale:
+            if kid not in self._keys and self._due():
                 self._refresh()
+            failing = self._failing
         key = self._keys.get(kid)
-        if key is None:
-            raise Unauthenticated(_INVALID)
-        return key
+        if key is not None:
+            return key
+        # A key we do not know while Entra cannot be asked: maybe a valid token signed with
+        # a key we have not fetched yet, so "retry" (503), not "unauthenticated".
+        if failing:
+            raise KeysUnavailable(KEYS_UNAVAILABLE)
+        raise Unauthenticated(_INVALID)
+
+    def _due(self) -> bool:
+        if self._fetched_at is None:
+            return True
+        wait = RETRY_FAILED_FETCH_SECONDS if self._failing else MIN_REFRESH_SECONDS
+        return time.monotonic() - self._fetched_at >= wait
 
     def _refresh(self) -> None:
         try:
@@ -63,9 +77,9 @@ class JwksCache:
             resp.raise_for_status()
             keys = resp.json().get("keys", [])
         except (requests.RequestException, ValueError, AttributeError):
-            # Keep the keys we have; the token is refused rather than trusted blindly.
-            self._fetched_at = time.monotonic()
-            raise Unauthenticated("Signing keys are unavailable; try again later.") from None
+            # Keep the keys we have; a token with another key is never trusted blindly.
+            self._fetched_at, self._failing = time.monotonic(), True
+            return
         from jwt.algorithms import RSAAlgorithm  # lazy: only AUTH_MODE=entra pays for it
 
         fresh: dict[str, Any] = {}
@@ -76,7 +90,7 @@ class JwksCache:
                 except (ValueError, KeyError, TypeError):
                     continue
         self._keys = fresh
-        self._fetched_at = time.monotonic()
+        self._fetched_at, self._failing = time.monotonic(), False
 
 
 def bearer_token(authorization: str | None) -> str:

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from shared import bootstrap
 from shared.auth import Caller, authenticate
-from shared.auth_errors import AccessDenied, Unauthenticated
+from shared.auth_errors import AccessDenied, KeysUnavailable, Unauthenticated
 from shared.bootstrap import Runtime
 from shared.domain.errors import DomainError
 from shared.domain.models import ALLOW_LOOPBACK_HTTP
@@ -166,6 +166,10 @@ def respond(req: func.HttpRequest, route: Route, runtime: Runtime | None = None
         resp = error_response(*error_response_parts(exc))
     except ValidationError as exc:
         resp = error_response(*error_response_parts(from_validation(exc)))
+    except KeysUnavailable as exc:
+        log.warning("signing keys unavailable in %s %s (request %s)", req.method,
+                    _path(req.url), request_id)
+        resp = service_unavailable(exc.message)
     except Exception as exc:
         resp = _unexpected(req, exc, request_id)
     resp.headers["x-ms-request-id"] = request_id
@@ -185,9 +189,13 @@ def _unexpected(req: func.HttpRequest, exc: Exception, request_id: str) -> func.
     # sent was wrong, and retrying later is the right move.
     log.warning("storage unavailable in %s %s (request %s): %s", req.method, _path(req.url),
                 request_id, type(exc).__name__)
-    return error_response(
-        503, envelope("serviceUnavailable", "Storage is unavailable; retry later."),
-        {"Retry-After": RETRY_AFTER_SECONDS})
+    return service_unavailable("Storage is unavailable; retry later.")
+
+
+def service_unavailable(message: str) -> func.HttpResponse:
+    """503: a dependency (storage, Entra's signing keys) is down; the request may be fine."""
+    return error_response(503, envelope("serviceUnavailable", message),
+                          {"Retry-After": RETRY_AFTER_SECONDS})
 
 
 def _path(url: str) -> str:
