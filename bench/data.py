@@ -30,7 +30,7 @@ from shared.domain.commands import (
     SetFavorite,
     WinRequest,
 )
-from shared.domain.enums import DeclineReason, Qualification
+from shared.domain.enums import DeclineReason, LostReason, Qualification
 from shared.domain.models import Profile, ProfileInput, Referral
 from shared.domain.summary import Counts, add, contribution
 from shared.storage import summaries
@@ -166,7 +166,7 @@ CUSTOMERS = ("Fabrikam", "Contoso", "Northwind Traders", "Adventure Works", "Tai
 DEALS = ("migration", "Copilot rollout", "data platform", "security review")
 # How archived referrals ended, with weights: most leads are declined or left to expire.
 ENDINGS = (("declined", 35), ("expired", 25), ("won", 20), ("lost", 20))
-LOST_REASONS = ("Budget", "Chose a competitor", "No decision")
+LOST_REASONS = (LostReason.NO_BUDGET, LostReason.CHOSE_COMPETITOR, LostReason.NO_DECISION)
 FAVORITE_SHARE = 0.08  # "a few": enough that a favorites page of 50 fills for 1,000
 HISTORY = timedelta(days=730)
 
@@ -225,13 +225,21 @@ def received(partner_id: str, count: int, now: datetime, seed: int) -> list[Refe
             for _ in range(count)]
 
 
-def day_sums(referrals: Iterable[Referral]) -> list[dict[str, Any]]:
-    """The ``u|d|<day>`` summary rows a fully folded partition holds for ``referrals``: each
-    referral's ``contribution`` added to the day it arrived (the day its deltas carry)."""
-    sums: dict[tuple[str, str], Counts] = {}
+DaySums = dict[tuple[str, str], Counts]  # (partner, arrival day) -> summed contributions
+
+
+def fold_days(referrals: Iterable[Referral], into: DaySums | None = None) -> DaySums:
+    """Each referral's ``contribution`` added to the day it arrived (the day its deltas
+    carry), as folding leaves it; ``into`` lets a load fold its referrals chunk by chunk."""
+    sums: DaySums = {} if into is None else into
     for r in referrals:
-        day = r.created_date_time.strftime("%Y-%m-%d")
-        add(sums.setdefault((r.partner_id, day), {}), contribution(r))
+        add(sums.setdefault((r.partner_id, r.created_date_time.strftime("%Y-%m-%d")), {}),
+            contribution(r))
+    return sums
+
+
+def day_sum_entities(sums: DaySums) -> list[dict[str, Any]]:
+    """The ``u|d|<day>`` summary rows of a fully folded partition (no deltas pending)."""
     return [{"PartitionKey": partner, "RowKey": summaries.DAY + day,
              "counts": summaries.dumps({k: v for k, v in counts.items() if v != 0})}
             for (partner, day), counts in sorted(sums.items())]

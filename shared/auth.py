@@ -29,10 +29,17 @@ class Role(StrEnum):
     REFERRALS_ADMIN = "Referrals.Admin"
     PARTNER_ADMIN = "Partner.Admin"
     INTAKE = "Referrals.Intake"
+    USER = "Referrals.User"
 
 
 ADMIN_ROLES = frozenset({Role.REFERRALS_ADMIN, Role.PARTNER_ADMIN})
 INTAKE_ROLES = frozenset({Role.INTAKE})
+# Routes a Referrals user may call too, on the referrals it owns or is on the team of.
+WORKER_ROLES = ADMIN_ROLES | {Role.USER}
+# Where each auth mode's principal carries the caller's e-mail address (first found wins).
+_EMAIL_CLAIMS = ("preferred_username", "email", "upn",
+                 "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+                 "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn")
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,12 @@ class Caller:
     user_id: str | None
     name: str | None
     roles: frozenset[str]
+    email: str | None = None
+
+    @property
+    def restricted(self) -> bool:
+        """A Referrals user without an admin role: sees only its own and its team's."""
+        return not self.roles & {r.value for r in ADMIN_ROLES}
 
     def require(self, allowed: frozenset[Role]) -> Caller:
         if not self.roles & {r.value for r in allowed}:
@@ -109,13 +122,15 @@ def caller_from_claims(claims: list[Any], role_type: str = "roles",
         user_id=next((values[t][0] for t in _OID_CLAIMS if t in values), None),
         name=next(iter(values.get(name_type, [])), None),
         roles=frozenset(roles),
+        email=next((values[t][0].strip().lower() for t in _EMAIL_CLAIMS
+                    if t in values and "@" in values[t][0]), None),
     )
 
 
 def _jwt_claims(claims: dict[str, Any]) -> list[dict[str, str]]:
     """A JWT's claims in the principal header's shape, so both modes share one extraction."""
-    flat = [{"typ": typ, "val": str(claims[typ])} for typ in ("tid", "oid", "name")
-            if typ in claims]
+    flat = [{"typ": typ, "val": str(claims[typ])}
+            for typ in ("tid", "oid", "name", *_EMAIL_CLAIMS) if typ in claims]
     roles = claims.get("roles")
     if isinstance(roles, list):
         flat += [{"typ": "roles", "val": r} for r in roles if isinstance(r, str)]

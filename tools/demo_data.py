@@ -209,8 +209,8 @@ def run(api: Client, tenant: str, force: bool) -> int:
         if lead.fate == "won":
             api.call("POST", path + "/win", {"notes": "Signed; project starts next month."})
         elif lead.fate == "lost":
-            api.call("POST", path + "/lose", {"reason": "Budget moved to next year",
-                                              "notes": "Follow up in Q3."})
+            api.call("POST", path + "/lose", {
+                "reason": "NoBudget", "notes": "Budget moved to next year; follow up in Q3."})
         elif lead.fate == "declined":
             reason = DECLINES[i % len(DECLINES)]
             api.call("POST", path + "/decline", {"reason": reason, "notes": "Outside our scope."

@@ -13,7 +13,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from .enums import DeclineReason, Qualification
+from .enums import DeclineReason, LostReason, Qualification
 from .models import (
     Currency,
     CustomerProfile,
@@ -21,6 +21,7 @@ from .models import (
     Model,
     Money,
     Notes,
+    Owner,
     Requirements,
     ShortText,
     TeamMember,
@@ -38,6 +39,12 @@ def _not_past(closing: date | None, info: ValidationInfo) -> date | None:
         if problem:
             raise ValueError(problem)
     return closing
+
+
+def _other_needs_notes(is_other: bool, notes: str | None) -> str | None:
+    if is_other and not (notes and notes.strip()):
+        raise ValueError("notes are required when reason is Other")
+    return notes
 
 
 class IntakeDetails(Model):
@@ -76,9 +83,7 @@ class DeclineRequest(Model):
     @classmethod
     def _notes_for_other(cls, notes: str | None, info: ValidationInfo) -> str | None:
         # A field validator (not a model one) so the error's target is "notes".
-        if info.data.get("reason") is DeclineReason.OTHER and not (notes and notes.strip()):
-            raise ValueError("notes are required when reason is Other")
-        return notes
+        return _other_needs_notes(info.data.get("reason") is DeclineReason.OTHER, notes)
 
 
 class EditRequest(Model):
@@ -108,8 +113,24 @@ class WinRequest(Model):
 
 
 class LoseRequest(Model):
-    reason: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
-    notes: Notes | None = None
+    reason: LostReason
+    # validate_default: the check below must also run when notes are absent.
+    notes: Notes | None = Field(default=None, validate_default=True)
+
+    @field_validator("notes")
+    @classmethod
+    def _notes_for_other(cls, notes: str | None, info: ValidationInfo) -> str | None:
+        return _other_needs_notes(info.data.get("reason") is LostReason.OTHER, notes)
+
+
+class AssignRequest(Model):
+    """``{"owner": {...}}`` assigns; ``{"owner": null}`` unassigns."""
+
+    owner: Owner | None
+
+
+class RemoveTeamMember(Model):
+    email: Annotated[str, StringConstraints(min_length=1, max_length=254)]
 
 
 class SetFavorite(Model):

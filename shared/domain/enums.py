@@ -48,6 +48,8 @@ class Action(StrEnum):
     WIN = "win"
     LOSE = "lose"
     FAVORITE = "favorite"
+    ASSIGN = "assign"
+    REMOVE_TEAM_MEMBER = "removeTeamMember"
 
 
 class DeclineReason(StrEnum):
@@ -56,6 +58,17 @@ class DeclineReason(StrEnum):
     UNABLE_TO_SUPPORT = "UnableToSupport"
     DUPLICATE_REFERRAL = "DuplicateReferral"
     NOT_A_FIT = "NotAFit"
+    OTHER = "Other"
+
+
+class LostReason(StrEnum):
+    PRICE = "Price"
+    CHOSE_COMPETITOR = "ChoseCompetitor"
+    NO_BUDGET = "NoBudget"
+    NO_DECISION = "NoDecision"
+    TIMING = "Timing"
+    TECHNICAL_FIT = "TechnicalFit"
+    CUSTOMER_UNRESPONSIVE = "CustomerUnresponsive"
     OTHER = "Other"
 
 
@@ -90,3 +103,4 @@ class ListOrder(StrEnum):
     EXPIRATION_ASC = "expirationDateTime asc"  # received referrals
     CLOSING_ASC = "closingDate asc"  # accepted referrals
     VALUE_DESC = "dealValue desc"  # accepted referrals
+    FIT_DESC = "fit desc"  # received referrals: best fit first, to choose what to take

@@ -28,6 +28,8 @@ TRANSITIONS: dict[tuple[Stage, Action], State | None] = {
     (Stage.RECEIVED, Action.FAVORITE): None,
     (Stage.ACCEPTED, Action.EDIT): None,
     (Stage.ACCEPTED, Action.ADD_TEAM_MEMBER): None,
+    (Stage.ACCEPTED, Action.REMOVE_TEAM_MEMBER): None,
+    (Stage.ACCEPTED, Action.ASSIGN): None,
     (Stage.ACCEPTED, Action.WIN): State(Status.CLOSED, Substatus.WON),
     (Stage.ACCEPTED, Action.LOSE): State(Status.CLOSED, Substatus.LOST),
     (Stage.ACCEPTED, Action.FAVORITE): None,

@@ -105,6 +105,31 @@ class TeamMember(Model):
     phone_number: Phone
 
 
+class Owner(Model):
+    """The person of the partner who works an accepted referral."""
+
+    id: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    name: Name
+    email: Email
+
+
+class FitReason(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    message: str
+    points: int
+
+
+class Fit(BaseModel):
+    """A score 0..100, always the sum of its reasons' points (fit.py computes it)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    score: int
+    reasons: list[FitReason]
+
+
 class Address(Model):
     city: ShortText | None = None
     country: Country | None = None
@@ -157,6 +182,10 @@ class Referral(Model):
     external_reference_id: str | None = None
     campaign_id: str | None = None
     team: list[TeamMember] = Field(default_factory=list)
+    owner: Owner | None = None
+    # How well it fits the partner (fit.py): scored at arrival, re-scored while received
+    # when the profile changes. None only for referrals stored before fit existed.
+    fit: Fit | None = None
     favorite: bool = False
     created_date_time: datetime
     updated_date_time: datetime

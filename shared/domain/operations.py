@@ -15,15 +15,17 @@ from pydantic import BaseModel
 from .commands import (
     AcceptRequest,
     AddTeamMember,
+    AssignRequest,
     DeclineRequest,
     EditRequest,
     IntakeRequest,
     LoseRequest,
+    RemoveTeamMember,
     SetFavorite,
     WinRequest,
 )
 from .enums import Action, ContactAlert, EventType, Stage
-from .errors import FieldError, ReferralExpired, RuleViolation
+from .errors import FieldError, NotFound, ReferralExpired, RuleViolation
 from .events import Event, make_event
 from .lifecycle import RECEIVED, State, stage_of, transition
 from .models import Details, Referral, TeamMember
@@ -140,6 +142,23 @@ def add_team_member(referral: Referral, cmd: AddTeamMember, now: datetime) -> Re
     return updated, [make_event(EventType.UPDATED, updated, now)]
 
 
+def assign(referral: Referral, cmd: AssignRequest, now: datetime) -> Result:
+    transition(_state(referral), Action.ASSIGN)
+    if referral.owner == cmd.owner:
+        return referral, []  # idempotent: nothing to write
+    return referral.model_copy(update={"owner": cmd.owner, "updated_date_time": now}), []
+
+
+def remove_team_member(referral: Referral, cmd: RemoveTeamMember, now: datetime) -> Result:
+    transition(_state(referral), Action.REMOVE_TEAM_MEMBER)
+    wanted = cmd.email.strip().lower()
+    team = [m for m in referral.team if m.email.lower() != wanted]
+    if len(team) == len(referral.team):
+        raise NotFound("This referral's team has no member with that e-mail address.")
+    updated = referral.model_copy(update={"team": team, "updated_date_time": now})
+    return updated, [make_event(EventType.UPDATED, updated, now)]
+
+
 def win(referral: Referral, cmd: WinRequest, now: datetime) -> Result:
     state = transition(_state(referral), Action.WIN)
     updated = _close(referral, state, now, None, cmd.notes)
@@ -148,7 +167,7 @@ def win(referral: Referral, cmd: WinRequest, now: datetime) -> Result:
 
 def lose(referral: Referral, cmd: LoseRequest, now: datetime) -> Result:
     state = transition(_state(referral), Action.LOSE)
-    updated = _close(referral, state, now, cmd.reason, cmd.notes)
+    updated = _close(referral, state, now, cmd.reason.value, cmd.notes)
     return updated, [make_event(EventType.LOST, updated, now)]
 
 
@@ -222,6 +241,8 @@ OPERATIONS: dict[type[BaseModel], Operation] = {
     DeclineRequest: decline,
     EditRequest: edit,
     AddTeamMember: add_team_member,
+    RemoveTeamMember: remove_team_member,
+    AssignRequest: assign,
     WinRequest: win,
     LoseRequest: lose,
     SetFavorite: set_favorite,

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .enums import Stage, Substatus
+from .fit import BANDS, Similar, band, similar_keys
 from .lifecycle import stage_of
 from .models import Referral
 
@@ -53,7 +54,31 @@ def contribution(r: Referral) -> Counts:
         bucket = response_bucket(hours)
         out[f"rh:{bucket}"] = Decimal(1)
         out[f"rs:{bucket}"] = Decimal(str(round(hours, 6)))
+    add(out, _outcomes(r, responded is not None))
     return out
+
+
+def _outcomes(r: Referral, answered: bool) -> Counts:
+    """How it ended, per product bucket (the fit's "similar referrals") and per fit band
+    (the calibration): answered, accepted, won, lost."""
+    ended = {"answered": answered, "accepted": r.accepted_date_time is not None,
+             "won": r.substatus is Substatus.WON, "lost": r.substatus is Substatus.LOST}
+    prefixes = [f"sim:{key}" for key in similar_keys(r)]
+    if r.fit is not None:
+        prefixes.append(f"band:{band(r.fit.score)}")
+    return {f"{p}:{name}": Decimal(1) for p in prefixes for name, yes in ended.items() if yes}
+
+
+def similar(total: Counts, r: Referral) -> Similar | None:
+    """The history of referrals like ``r``: its product bucket with the most answers."""
+    best: Similar | None = None
+    for key in similar_keys(r):
+        got = Similar(label=key.replace(":", " leads for ", 1),
+                      **{n: int(total.get(f"sim:{key}:{n}", 0))
+                         for n in ("answered", "accepted", "won", "lost")})
+        if best is None or got.answered > best.answered:
+            best = got
+    return best
 
 
 def delta(before: Referral | None, after: Referral) -> Counts:
@@ -81,6 +106,8 @@ class Figures:
     open_pipeline: dict[str, Decimal] = field(default_factory=dict)
     decline_reasons: dict[str, int] = field(default_factory=dict)
     lost_reasons: dict[str, int] = field(default_factory=dict)
+    # fit band -> (won, lost): does the score mean anything for this partner?
+    fit_calibration: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def figures(total: Counts) -> Figures:
@@ -99,6 +126,9 @@ def figures(total: Counts) -> Figures:
                        if k.startswith("pipeline:") and v},
         decline_reasons=_named(total, "declineReason:"),
         lost_reasons=_named(total, "lostReason:"),
+        fit_calibration={f"{lo}-{hi}": (int(total.get(f"band:{lo}-{hi}:won", 0)),
+                                        int(total.get(f"band:{lo}-{hi}:lost", 0)))
+                         for lo, hi in BANDS},
     )
 
 

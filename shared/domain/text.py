@@ -26,3 +26,8 @@ def words(*texts: str | None) -> list[str]:
             if word and word not in seen:
                 seen.append(word)
     return seen[:MAX_WORDS]
+
+
+def tokens(text: str) -> list[str]:
+    """Every folded word of ``text``, in order (for phrase matching)."""
+    return [w for w in _SPLIT.split(fold(text)) if w]

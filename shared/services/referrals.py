@@ -14,12 +14,18 @@ from dataclasses import dataclass, replace
 
 from pydantic import BaseModel
 
+from shared.domain import fit, history, summary
 from shared.domain import operations as ops
+from shared.domain.access import SYSTEM_VIEWER, Viewer
 from shared.domain.commands import IntakeRequest
 from shared.domain.errors import NotFound, PreconditionFailed, ProfileRequired
+from shared.domain.history import SYSTEM, Actor
+from shared.domain.models import Fit, Profile, Referral
+from shared.storage.indexes import member_key, owner_key
 from shared.storage.keys import is_referral_id, new_referral_id
 from shared.storage.listing import referral_matches
 from shared.storage.ports import Change, ConcurrencyConflict, ListQuery, Stored
+from shared.storage.summaries import totals
 
 from .context import Context
 from .paging import decode_token, encode_token
@@ -54,29 +60,51 @@ class Page:
     continuation_token: str | None
 
 
-def intake(ctx: Context, cmd: IntakeRequest) -> Stored:
+def intake(ctx: Context, cmd: IntakeRequest, actor: Actor = SYSTEM) -> Stored:
     partner_id = cmd.partner_id.lower()  # tenant ids are case-insensitive GUIDs
-    if ctx.profiles.get(partner_id) is None:
+    profile = ctx.profiles.get(partner_id)
+    if profile is None:
         raise ProfileRequired("The partner must have a business profile to receive referrals.")
     now = ctx.clock()
     cmd = cmd.model_copy(update={"partner_id": partner_id})
     referral, events = ops.receive(cmd, new_referral_id(now), now, ctx.settings.response_window)
-    stored = ctx.referrals.add(referral, events)
+    referral = referral.model_copy(update={"fit": score_fit(ctx, profile, referral)})
+    record = history.entry(None, referral, history.HistoryAction.RECEIVED, actor, now)
+    stored = ctx.referrals.add(referral, events, record)
     ctx.dispatch(events)
     return stored
 
 
-def get(ctx: Context, partner_id: str, referral_id: str) -> Stored:
+def score_fit(ctx: Context, profile: Profile, referral: Referral) -> Fit:
+    """The referral's fit from the partner's profile and its history so far (the summary
+    rows: one read)."""
+    total = totals(ctx.referrals.summary_rows(referral.partner_id), None, None)
+    return fit.score(referral, profile, summary.similar(total, referral))
+
+
+def get(ctx: Context, partner_id: str, referral_id: str, viewer: Viewer = SYSTEM_VIEWER
+        ) -> Stored:
     # Another organisation's referral lives in another partition: it reads as missing.
     stored = ctx.referrals.get(partner_id, referral_id) if is_referral_id(referral_id) else None
-    if stored is None:
+    if stored is None or not viewer.may_see(stored.referral):
         raise NotFound("Referral not found.")
     return stored
 
 
-def list_page(ctx: Context, partner_id: str, query: ListQuery, top: int, token: str | None
-              ) -> Page:
+def scoped(query: ListQuery, viewer: Viewer) -> ListQuery:
+    """The query as ``viewer`` may run it: a Referrals user lists only its own and its
+    team's referrals (its person rows), whatever else it asks."""
+    if not viewer.restricted:
+        return query
+    people = query.people or tuple(
+        [owner_key(viewer.actor.id)] + ([member_key(viewer.email)] if viewer.email else []))
+    return replace(query, people=people, viewer=viewer)
+
+
+def list_page(ctx: Context, partner_id: str, query: ListQuery, top: int, token: str | None,
+              viewer: Viewer = SYSTEM_VIEWER) -> Page:
     """One page of the listing; a search equal to a referral id finds just that one."""
+    query = scoped(query, viewer)
     fingerprint = hashlib.sha256(repr(query).encode()).hexdigest()[:16]
     cursor = decode_token(token, fingerprint) if token else None
     found = by_id_search(ctx, partner_id, query)
@@ -100,7 +128,7 @@ def by_id_search(ctx: Context, partner_id: str, query: ListQuery) -> list[Stored
 
 def perform(
     ctx: Context, partner_id: str, referral_id: str, command: BaseModel,
-    precondition: Precondition | None = None,
+    precondition: Precondition | None = None, viewer: Viewer = SYSTEM_VIEWER,
 ) -> Stored:
     """Apply ``command`` to the referral: read, decide, write conditionally; retry lost races.
 
@@ -109,15 +137,18 @@ def perform(
     decides again (so accept-vs-decline ends with one success and one InvalidTransition).
     """
     operation = ops.OPERATIONS[type(command)]
+    action = history.action_of(command)
     for _ in range(MAX_ATTEMPTS):
-        stored = get(ctx, partner_id, referral_id)
+        stored = get(ctx, partner_id, referral_id, viewer)
         if precondition and not precondition.holds(stored.etag):
             raise PreconditionFailed("The referral has changed since it was read.")
-        updated, events = operation(stored.referral, command, ctx.clock())
+        now = ctx.clock()
+        updated, events = operation(stored.referral, command, now)
         if updated == stored.referral and not events:
             return stored  # nothing to write (e.g. favorite already set)
         try:
-            saved = ctx.referrals.update(Change(stored, updated, events))
+            record = history.entry(stored.referral, updated, action, viewer.actor, now)
+            saved = ctx.referrals.update(Change(stored, updated, events, record))
         except ConcurrencyConflict:
             if precondition:
                 raise PreconditionFailed(
@@ -127,3 +158,13 @@ def perform(
         ctx.dispatch(events)
         return saved
     raise PreconditionFailed("The referral is changing too quickly; read it again and retry.")
+
+
+def history_page(ctx: Context, partner_id: str, referral_id: str, viewer: Viewer, top: int,
+                 token: str | None) -> tuple[list[history.HistoryEntry], str | None]:
+    """A referral's history, oldest first; the referral must exist and be visible."""
+    get(ctx, partner_id, referral_id, viewer)
+    scope = f"history|{referral_id}"
+    cursor = decode_token(token, scope) if token else None
+    entries, next_cursor = ctx.referrals.history_page(partner_id, referral_id, cursor, top)
+    return entries, encode_token(next_cursor, scope) if next_cursor else None

@@ -6,13 +6,14 @@ from collections.abc import Callable
 
 from shared.storage.sweep_ports import SweepBatch, SweepKind
 
-from . import expiry, reminders
+from . import expiry, refit, reminders
 from .batch_work import BatchResult
 from .context import Context
 
 WORKERS: dict[SweepKind, Callable[[Context, SweepBatch], BatchResult]] = {
     SweepKind.EXPIRE: expiry.work,
     SweepKind.REMIND: reminders.work,
+    SweepKind.REFIT: refit.work,
 }
 
 

@@ -6,11 +6,15 @@ transaction as the referral and can never disagree with it:
 
 * order rows ``x|<group>.<stage>|<order>|<sort value>|<id>``, one per combination of
   group (``all``, the category, and ``favorites`` when it is one), stage (``all`` and its
-  own) and each sort order that applies (``ea`` only while received; ``ka``, ``vd`` only
-  while accepted). A listing is one range of RowKeys in the order it is shown. The rows
+  own) and each sort order that applies (``ea``, ``fd`` only while received; ``ka``, ``vd``
+  only while accepted). A listing is one range of RowKeys in the order it is shown. The rows
   carry copies of the small fields the other filters test (qualification, country,
   arrival day), so those are evaluated on index rows, never on referrals. At most
-  3 groups x 2 stages x 4 orders = 24 rows a referral.
+  3 groups x 2 stages x 4 orders = 24 rows a referral (received: cd, ca, ea, fd; accepted:
+  cd, ca, ka, vd).
+* person rows ``p|<o + hash of the owner's id, or t + hash of a team member's e-mail>|<id>``:
+  "my leads" (``owner``) and a Referrals user's list are ranges of these, newest first
+  (at most 1 + ``rules.MAX_TEAM`` a referral).
 * word rows ``w|<word>|<id>`` for each folded word of the customer's and the deal's name
   (at most ``text.MAX_WORDS``), and ``e|<hash of the folded externalReferenceId>|<id>``:
   a search is a prefix range of word rows, or one exact range.
@@ -34,10 +38,11 @@ from shared.domain.text import fold, words
 from .keys import MAX_MS
 from .ports import ListQuery
 
-ORDER_ROW, WORD_ROW, EXACT_ROW = "x", "w", "e"
-INDEX_PREFIXES = (EXACT_ROW, WORD_ROW, ORDER_ROW)
+ORDER_ROW, WORD_ROW, EXACT_ROW, PERSON_ROW = "x", "w", "e", "p"
+INDEX_PREFIXES = (EXACT_ROW, PERSON_ROW, WORD_ROW, ORDER_ROW)
 CODES = {ListOrder.CREATED_DESC: "cd", ListOrder.CREATED_ASC: "ca",
-         ListOrder.EXPIRATION_ASC: "ea", ListOrder.CLOSING_ASC: "ka", ListOrder.VALUE_DESC: "vd"}
+         ListOrder.EXPIRATION_ASC: "ea", ListOrder.CLOSING_ASC: "ka", ListOrder.VALUE_DESC: "vd",
+         ListOrder.FIT_DESC: "fd"}
 _CENTS_MAX = 10**15 - 1  # Money is at most 10^12 with 2 decimals: 15 digits of cents
 HIGH = "~"  # sorts after every character used in keys ([0-9a-z|.])
 
@@ -57,10 +62,24 @@ def _sort_value(order: ListOrder, r: Referral) -> str | None:
         return f"{ms(r.expiration_date_time):013d}"
     if order is ListOrder.CLOSING_ASC and stage is Stage.ACCEPTED and r.details.closing_date:
         return r.details.closing_date.strftime("%Y%m%d")
+    if order is ListOrder.FIT_DESC and stage is Stage.RECEIVED and r.fit is not None:
+        return f"{100 - r.fit.score:03d}"  # best first
     if order is ListOrder.VALUE_DESC and stage is Stage.ACCEPTED \
             and r.details.deal_value is not None:
         return f"{_CENTS_MAX - int(r.details.deal_value * 100):015d}"
     return None
+
+
+def owner_key(owner_id: str) -> str:
+    return "o" + hashlib.sha256(owner_id.encode()).hexdigest()[:24]
+
+
+def member_key(email: str) -> str:
+    return "t" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:24]
+
+
+def person_prefix(person: str) -> str:
+    return f"{PERSON_ROW}|{person}|"
 
 
 def exact_key(term: str) -> str:
@@ -87,6 +106,11 @@ def index_rows(r: Referral) -> dict[str, dict[str, Any]]:
         rows[f"{WORD_ROW}|{word}|{r.id}"] = {"ref": r.id}
     if r.external_reference_id:
         rows[f"{EXACT_ROW}|{exact_key(r.external_reference_id)}|{r.id}"] = {"ref": r.id}
+    # Person rows: whose referral it is (owner) and who works on it (team), newest first.
+    people = [owner_key(r.owner.id)] if r.owner else []
+    people += [member_key(m.email) for m in r.team]
+    for person in people:
+        rows[f"{person_prefix(person)}{r.id}"] = {"ref": r.id}
     return rows
 
 
@@ -103,6 +127,8 @@ class Scan:
 
 def plan(query: ListQuery) -> list[Scan]:
     """The ranges that serve ``query``, in RowKey order (a cursor is just the last key)."""
+    if query.people:
+        return [Scan(person_prefix(p), person_prefix(p) + HIGH) for p in sorted(query.people)]
     if query.search or query.search_raw:
         return _search_scans(query)
     group = query.group

@@ -18,6 +18,7 @@ from shared.domain.models import Referral
 from shared.domain.text import fold, words
 
 from .indexes import Scan, plan, scan_from
+from .people import person_page
 from .ports import ListQuery, Page, Stored
 
 MAX_EXAMINED = 1000
@@ -33,6 +34,8 @@ class IndexReader(Protocol):
 
 def read_page(reader: IndexReader, partner_id: str, query: ListQuery, cursor: str | None,
               top: int) -> Page:
+    if query.people:
+        return person_page(reader, partner_id, query, cursor, top)
     if query.search or query.search_raw:
         return _search_page(reader, partner_id, query, cursor, top)
     rows: list[tuple[str, str]] = []
@@ -99,7 +102,8 @@ def _fetch(reader: IndexReader, partner_id: str, ids: list[str]) -> dict[str, St
 
 def referral_matches(query: ListQuery, r: Referral) -> bool:
     """Every filter of ``query``, checked on a referral (searches are checked this way)."""
-    return _search_matches(query, r) and _filters_match(query, r)
+    visible = query.viewer is None or query.viewer.may_see(r)
+    return visible and _search_matches(query, r) and _filters_match(query, r)
 
 
 def _search_matches(query: ListQuery, r: Referral) -> bool:

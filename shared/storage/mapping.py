@@ -73,6 +73,10 @@ def referral_to_entity(r: Referral) -> dict[str, Any]:
     details = r.details.model_dump(mode="json", by_alias=True)
     props["detailsJson"] = _dump(details)
     props["teamJson"] = _dump([m.model_dump(mode="json", by_alias=True) for m in r.team])
+    if r.owner is not None:
+        props["ownerJson"] = _dump(r.owner.model_dump(mode="json", by_alias=True))
+    if r.fit is not None:
+        props["fitJson"] = _dump(r.fit.model_dump(mode="json"))
     return _checked(props)
 
 
@@ -85,6 +89,8 @@ def entity_to_referral(e: dict[str, Any]) -> Referral:
         data[key] = json.loads(e[prop])
     data["details"] = json.loads(e["detailsJson"])
     data["team"] = json.loads(e.get("teamJson") or "[]")
+    data["owner"] = json.loads(e["ownerJson"]) if e.get("ownerJson") else None
+    data["fit"] = json.loads(e["fitJson"]) if e.get("fitJson") else None
     # Stored data is trusted but typed: validate in lax mode (JSON strings -> enums, dates).
     return Referral.model_validate(data, strict=False)
 

@@ -14,9 +14,11 @@ from datetime import datetime
 from typing import Any
 
 from shared.domain.events import Event
+from shared.domain.history import HistoryEntry
 from shared.domain.models import Profile, Referral
 
 from .deliveries import entity_to_delivery, new_deliveries
+from .history_rows import entry_from_row, history_prefix, history_row
 from .indexes import Scan, diff, row_matches
 from .keys import due_day, hour_bucket
 from .listing import read_page
@@ -59,7 +61,8 @@ class MemoryStore:
         with self._lock:
             return self.referrals.get((partner_id, referral_id))
 
-    def add(self, referral: Referral, events: Sequence[Event]) -> Stored:
+    def add(self, referral: Referral, events: Sequence[Event],
+            history: HistoryEntry | None = None) -> Stored:
         with self._lock:
             key = (referral.partner_id, referral.id)
             if key in self.referrals:
@@ -72,7 +75,7 @@ class MemoryStore:
             stored = Stored(referral, self._etag())
             self.referrals[key] = stored
             self._add_events(events)
-            self._apply_derived(None, referral)
+            self._apply_derived(None, referral, history)
             return stored
 
     def update(self, change: Change) -> Stored:
@@ -93,11 +96,12 @@ class MemoryStore:
                 stored = Stored(change.updated, self._etag())
                 self.referrals[(change.updated.partner_id, change.updated.id)] = stored
                 self._add_events(change.events)
-                self._apply_derived(change.current.referral, change.updated)
+                self._apply_derived(change.current.referral, change.updated, change.history)
                 saved.append(stored)
             return saved
 
-    def _apply_derived(self, before: Referral | None, after: Referral) -> None:
+    def _apply_derived(self, before: Referral | None, after: Referral,
+                       history: HistoryEntry | None = None) -> None:
         """Index rows and the summary delta, as derived_ops writes them on Table Storage."""
         rows = self.index.setdefault(after.partner_id, {})
         change = diff(before, after)
@@ -107,6 +111,19 @@ class MemoryStore:
         row = delta_row(before, after, after.updated_date_time)
         if row is not None:
             rows[row.pop("RowKey")] = row
+        if history is not None:
+            entry = history_row(after.id, history)
+            rows[entry.pop("RowKey")] = entry
+
+    def history_page(self, partner_id: str, referral_id: str, cursor: str | None, top: int
+                     ) -> tuple[list[HistoryEntry], str | None]:
+        prefix = history_prefix(referral_id)
+        low = cursor if cursor and cursor.startswith(prefix) else prefix
+        with self._lock:
+            found = sorted((k, p) for k, p in self.index.get(partner_id, {}).items()
+                           if low < k < prefix + "~")
+        page = found[:top]
+        return [entry_from_row(p) for _, p in page], page[-1][0] if len(found) > top else None
 
     def page(self, partner_id: str, query: ListQuery, cursor: str | None, top: int) -> Page:
         return read_page(_MemoryIndexReader(self), partner_id, query, cursor, top)

@@ -8,8 +8,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
 
+from shared.domain.access import Viewer
 from shared.domain.enums import ListOrder, Qualification, Stage
 from shared.domain.events import Event, Recipient
+from shared.domain.history import HistoryEntry
 from shared.domain.models import Profile, Referral
 
 from .summaries import Fold, SummaryRow
@@ -51,6 +53,7 @@ class Change:
     current: Stored
     updated: Referral
     events: Sequence[Event] = ()
+    history: HistoryEntry | None = None  # stored in the same transaction as the change
 
 
 # One entity-group transaction holds at most 100 operations. A change writes its referral, its
@@ -79,6 +82,10 @@ class ListQuery:
     search: tuple[str, ...] = ()
     search_raw: str | None = None
     order: ListOrder = ListOrder.CREATED_DESC
+    # Person keys (indexes.owner_key / member_key): list only these people's referrals,
+    # newest first ("my leads", a Referrals user's list).
+    people: tuple[str, ...] = ()
+    viewer: Viewer | None = None  # a restricted viewer: only what it may see
 
 
 @dataclass(frozen=True)
@@ -129,7 +136,8 @@ class DeliveryPage:
 class ReferralRepository(Protocol):
     def get(self, partner_id: str, referral_id: str) -> Stored | None: ...
 
-    def add(self, referral: Referral, events: Sequence[Event]) -> Stored:
+    def add(self, referral: Referral, events: Sequence[Event],
+            history: HistoryEntry | None = None) -> Stored:
         """Create the referral, its outbox rows and its expiry index entry."""
 
     def update(self, change: Change) -> Stored:
@@ -146,6 +154,11 @@ class ReferralRepository(Protocol):
         short when a search had to examine many rows; only the last page has no cursor."""
 
     def all_for_partner(self, partner_id: str) -> Iterator[Referral]: ...
+
+    def history_page(self, partner_id: str, referral_id: str, cursor: str | None, top: int
+                     ) -> tuple[list[HistoryEntry], str | None]:
+        """A referral's history entries, oldest first, from ``cursor`` on; and the next
+        cursor (None on the last page)."""
 
     def summary_rows(self, partner_id: str) -> list[SummaryRow]:
         """The partner's summary rows, day sums and pending deltas, read in one go."""

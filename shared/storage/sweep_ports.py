@@ -15,6 +15,7 @@ from .ports import Stored
 class SweepKind(StrEnum):
     EXPIRE = "expire"
     REMIND = "remind"
+    REFIT = "refit"  # re-score received referrals after a profile change
 
 
 @dataclass(frozen=True, order=True)

@@ -8,21 +8,27 @@ from typing import Any
 
 from azure.data.tables import TableClient, UpdateMode
 
+from shared.domain.history import HistoryEntry
 from shared.domain.models import Referral
 
+from .history_rows import history_row
 from .indexes import IndexDiff, Scan, diff, index_rows
 from .mapping import entity_to_referral
 from .ports import Stored
 from .summaries import delta_row
 
 
-def derived_ops(before: Referral | None, after: Referral) -> list[Any]:
-    """The transaction operations that keep a referral's derived rows (its index rows and
-    its summary delta) equal to it; ``before`` is None when it had none yet."""
+def derived_ops(before: Referral | None, after: Referral,
+                history: HistoryEntry | None = None) -> list[Any]:
+    """The transaction operations that keep a referral's derived rows (its index rows, its
+    summary delta and its history entry) equal to it; ``before`` is None when it had none."""
     ops = index_ops(after.partner_id, diff(before, after))
     row = delta_row(before, after, after.updated_date_time)
     if row is not None:
         ops.append(("create", {"PartitionKey": after.partner_id, **row}))
+    if history is not None:
+        ops.append(("create", {"PartitionKey": after.partner_id,
+                               **history_row(after.id, history)}))
     return ops
 
 

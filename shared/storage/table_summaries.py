@@ -1,4 +1,4 @@
-"""Summary rows on Table Storage (see summaries.py for the design)."""
+"""Summary and history rows on Table Storage (summaries.py, history_rows.py: the designs)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from azure.core import MatchConditions
 from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, ResourceNotFoundError
 from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 
+from shared.domain.history import HistoryEntry
+
+from .history_rows import entry_from_row, history_prefix
 from .ports import ConcurrencyConflict
 from .summaries import HIGH, LOW, Fold, SummaryRow, dumps, row_from_entity
 
@@ -22,6 +25,22 @@ class TableSummaries:
             parameters={"pk": partner_id, "low": LOW, "high": HIGH},
             select=["RowKey", "day", "counts"], results_per_page=1000)
         return [row_from_entity(str(e["RowKey"]), e, str(e.metadata["etag"])) for e in rows]
+
+    def history_page(self, partner_id: str, referral_id: str, cursor: str | None, top: int
+                     ) -> tuple[list[HistoryEntry], str | None]:
+        prefix = history_prefix(referral_id)
+        low = cursor if cursor and cursor.startswith(prefix) else prefix
+        rows = self._t.query_entities(
+            "PartitionKey eq @pk and RowKey gt @low and RowKey lt @high",
+            parameters={"pk": partner_id, "low": low, "high": prefix + "~"},
+            select=["RowKey", "entryJson"], results_per_page=min(top + 1, 1000))
+        found: list[tuple[str, HistoryEntry]] = []
+        for row in rows:
+            found.append((str(row["RowKey"]), entry_from_row(row)))
+            if len(found) > top:
+                break
+        page = found[:top]
+        return [e for _, e in page], page[-1][0] if len(found) > top else None
 
     def fold(self, partner_id: str, fold: Fold) -> None:
         ops: list[Any] = []

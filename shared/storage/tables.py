@@ -15,6 +15,7 @@ from azure.core.exceptions import (
 from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 
 from shared.domain.events import Event
+from shared.domain.history import HistoryEntry
 from shared.domain.models import Profile, Referral
 
 from .deliveries import new_deliveries
@@ -76,7 +77,8 @@ class TableReferrals(TableSummaries):
             return None
         return stored_from_entity(entity)
 
-    def add(self, referral: Referral, events: Sequence[Event]) -> Stored:
+    def add(self, referral: Referral, events: Sequence[Event],
+            history: HistoryEntry | None = None) -> Stored:
         entity = referral_to_entity(referral)  # validates sizes before anything is written
         # Index rows go first: if we die before the transaction they are stale and get
         # cleaned up; if they went after, a crash could leave a referral nobody expires.
@@ -89,7 +91,7 @@ class TableReferrals(TableSummaries):
         self._index_events(events)
         ops: list[Any] = [("create", {**entity, "ix": INDEX_VERSION})]
         ops += [("create", d.entity) for e in events for d in new_deliveries(e)]
-        ops += derived_ops(None, referral)
+        ops += derived_ops(None, referral, history)
         return Stored(referral, self._commit(ops)[0])
 
     def update(self, change: Change) -> Stored:
@@ -107,7 +109,7 @@ class TableReferrals(TableSummaries):
                          "match_condition": MatchConditions.IfNotModified}))
             ops += [("create", d.entity) for e in change.events for d in new_deliveries(e)]
             before = change.current.referral if change.current.indexed else None
-            ops += derived_ops(before, change.updated)
+            ops += derived_ops(before, change.updated, change.history)
         if len(ops) > MAX_TRANSACTION_OPS:
             raise ValueError(f"{len(ops)} operations exceed one transaction; use fewer changes")
         etags = self._commit(ops)

@@ -44,7 +44,7 @@ COLUMNS: list[Column] = [
     ("currency", lambda r: r.details.currency),
     ("closingDate", lambda r: r.details.closing_date.isoformat() if r.details.closing_date
      else None),
-    ("owner", lambda r: None),  # no owners yet: the column is kept so the layout is stable
+    ("owner", lambda r: f"{r.owner.name} <{r.owner.email}>" if r.owner else None),
     ("externalReferenceId", lambda r: r.external_reference_id),
     ("campaignId", lambda r: r.campaign_id),
     ("favorite", lambda r: "true" if r.favorite else "false"),

@@ -18,7 +18,9 @@ from shared import bootstrap
 from shared.auth import Caller, authenticate
 from shared.auth_errors import AccessDenied, KeysUnavailable, Unauthenticated
 from shared.bootstrap import Runtime
+from shared.domain.access import Viewer
 from shared.domain.errors import DomainError
+from shared.domain.history import Actor
 from shared.domain.models import ALLOW_LOOPBACK_HTTP
 from shared.services.context import Context
 from shared.services.referrals import Precondition
@@ -94,6 +96,14 @@ class Call:
     def tenant(self) -> str:
         assert self.caller is not None, "anonymous routes have no tenant"
         return self.caller.tenant_id
+
+    @property
+    def viewer(self) -> Viewer:
+        """Who is acting, and what of the organisation's referrals it may see."""
+        assert self.caller is not None, "anonymous routes have no viewer"
+        c = self.caller
+        actor = Actor(id=c.user_id or c.email or "unknown", name=c.name)
+        return Viewer(actor, restricted=c.restricted, email=c.email)
 
     def route_param(self, name: str) -> str:
         return str(self.req.route_params.get(name, ""))

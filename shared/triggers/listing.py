@@ -13,6 +13,7 @@ from shared.domain.enums import ListOrder, Qualification, Stage
 from shared.domain.errors import FieldError
 from shared.domain.text import words
 from shared.services.referrals import View
+from shared.storage.indexes import owner_key
 from shared.storage.ports import ListQuery
 
 from .errors import InvalidRequest
@@ -24,7 +25,7 @@ PAGING = ("top", "continuationToken")
 HOST_PARAMS = ("code",)
 # Orders that only some stages have: the stage they imply.
 ORDER_STAGE = {ListOrder.EXPIRATION_ASC: Stage.RECEIVED, ListOrder.CLOSING_ASC: Stage.ACCEPTED,
-               ListOrder.VALUE_DESC: Stage.ACCEPTED}
+               ListOrder.VALUE_DESC: Stage.ACCEPTED, ListOrder.FIT_DESC: Stage.RECEIVED}
 _COUNTRY = re.compile(r"[A-Z]{2}")
 
 
@@ -48,13 +49,15 @@ FILTER_PARAMETERS: tuple[dict[str, Any], ...] = (
     _param("createdFrom", "Arrived on or after this day.", {"type": "string", "format": "date"}),
     _param("createdTo", "Arrived on or before this day.", {"type": "string", "format": "date"}),
     _param("orderBy", "Sort order; ties break by id.", _enum([o.value for o in ListOrder])),
+    _param("owner", "Only referrals this person owns: an object id, or `me`.",
+           {"type": "string", "minLength": 1, "maxLength": 128}),
 )
-LIST_PARAMETERS: tuple[dict[str, Any], ...] = (
-    *FILTER_PARAMETERS,
+PAGING_PARAMETERS: tuple[dict[str, Any], ...] = (
     _param("top", "Page size.",
            {"type": "integer", "minimum": 1, "maximum": MAX_TOP, "default": DEFAULT_TOP}),
     _param("continuationToken", "Opaque; from the previous page's nextLink.", {"type": "string"}),
 )
+LIST_PARAMETERS: tuple[dict[str, Any], ...] = (*FILTER_PARAMETERS, *PAGING_PARAMETERS)
 _KNOWN = {p["name"] for p in LIST_PARAMETERS}
 EXPORT_PARAMETERS = {p["name"] for p in FILTER_PARAMETERS}
 
@@ -103,7 +106,8 @@ class _Parser:
         self.errors.append(FieldError("invalidValue", message, name))
 
 
-def parse_filters(params: Mapping[str, str], allowed: set[str] | None = None) -> ListQuery:
+def parse_filters(params: Mapping[str, str], allowed: set[str] | None = None,
+                  me: str | None = None) -> ListQuery:
     """The filters and order; raises InvalidRequest listing every bad or unknown parameter."""
     p = _Parser(params)
     allowed = allowed if allowed is not None else _KNOWN
@@ -122,12 +126,18 @@ def parse_filters(params: Mapping[str, str], allowed: set[str] | None = None) ->
     search = p.get("search")
     if search is not None and not (search.strip() and len(search) <= MAX_SEARCH):
         p.fail("search", f"must be 1..{MAX_SEARCH} characters")
+    owner = p.get("owner")
+    if owner is not None and not (owner.strip() and len(owner) <= 128):
+        p.fail("owner", "must be an object id or me")
     _check_order(p, order, stage, search)
+    if owner and order is not ListOrder.CREATED_DESC:
+        p.fail("orderBy", "an owner's referrals come newest first; leave orderBy out")
     _raise(p.errors)
+    people = (owner_key(me if owner == "me" and me else owner),) if owner else ()
     return ListQuery(group=view or "all", stage=stage, qualification=qualification,
                      country=country, created_from=created_from, created_to=created_to,
                      search=tuple(words(search)) if search else (), search_raw=search,
-                     order=order)
+                     order=order, people=people)
 
 
 def _check_order(p: _Parser, order: ListOrder, stage: Stage | None, search: str | None) -> None:
@@ -139,10 +149,10 @@ def _check_order(p: _Parser, order: ListOrder, stage: Stage | None, search: str 
         p.fail("orderBy", "search results come in their own order; leave orderBy out")
 
 
-def parse_list_request(params: Mapping[str, str]) -> ListRequest:
+def parse_list_request(params: Mapping[str, str], me: str | None = None) -> ListRequest:
     errors: list[FieldError] = []
     try:
-        query = parse_filters(params)
+        query = parse_filters(params, me=me)
     except InvalidRequest as exc:
         errors, query = exc.details, ListQuery()
     top_raw = params.get("top")
@@ -188,3 +198,18 @@ def parse_window(params: Mapping[str, str]) -> tuple[date | None, date | None]:
         p.fail("to", "must not be before from")
     _raise(p.errors)
     return day_from, day_to
+
+
+def parse_paging(params: Mapping[str, str]) -> tuple[int, str | None]:
+    """``top`` and ``continuationToken`` of a paged route that takes nothing else."""
+    p = _Parser(params)
+    for name in sorted(set(params) - {"top", "continuationToken", *HOST_PARAMS}):
+        p.errors.append(FieldError("unknownParameter", "is not a parameter of this route", name))
+    top_raw, top = params.get("top"), DEFAULT_TOP
+    if top_raw is not None:
+        if top_raw.isascii() and top_raw.isdigit() and 1 <= int(top_raw) <= MAX_TOP:
+            top = int(top_raw)
+        else:
+            p.fail("top", f"must be an integer 1..{MAX_TOP}")
+    _raise(p.errors)
+    return top, params.get("continuationToken") or None

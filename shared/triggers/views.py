@@ -4,17 +4,19 @@ so the document cannot drift from what is sent."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 from pydantic.alias_generators import to_camel
 
 from shared.domain.enums import Category, ContactAlert, Qualification, Stage, Status, Substatus
 from shared.domain.events import iso
+from shared.domain.history import HistoryAction, HistoryEntry
 from shared.domain.lifecycle import stage_of
 from shared.domain.models import (
     MONEY_JSON_SCHEMA,
     CustomerProfile,
+    Fit,
     InvitedBy,
     Owner,
     Requirements,
@@ -61,6 +63,8 @@ class ReferralOut(Out):
     campaign_id: str | None
     team: list[TeamMember]
     owner: Owner | None = Field(description="Who works the referral (accepted referrals).")
+    fit: Fit | None = Field(description="How well it fits you: a score 0-100, the sum of its "
+                                        "reasons' points.")
     favorite: bool
     contact_alert: ContactAlert | None
     created_date_time: Timestamp
@@ -86,6 +90,13 @@ class Percentiles(Out):
     p90: float | None
 
 
+class FitBand(Out):
+    band: str = Field(description="Fit score band: 0-39, 40-69 or 70-100.")
+    won: int
+    lost: int
+    win_rate: float | None
+
+
 class Insights(Out):
     received: int
     accepted: int
@@ -100,6 +111,26 @@ class Insights(Out):
     open_pipeline_value: list[PipelineValue]
     decline_reasons: dict[str, int] = Field(description="Declined referrals by reason.")
     lost_reasons: dict[str, int] = Field(description="Lost referrals by reason.")
+    fit_calibration: list[FitBand] = Field(
+        description="Win rate by fit score band: whether the score means anything for you.")
+
+
+class ActorOut(Out):
+    id: str = Field(description="The caller's object id, or `system` for the sweeps.")
+    name: str | None
+
+
+class HistoryEntryOut(Out):
+    at: Timestamp
+    actor: ActorOut
+    action: HistoryAction
+    changes: dict[str, dict[str, Any]] = Field(
+        description="Each changed field's old and new value: {field: {old, new}}.")
+
+
+class HistoryPage(Out):
+    value: list[HistoryEntryOut]
+    next_link: str | None = Field(default=None, description="Absent on the last page.")
 
 
 class Health(Out):
@@ -138,7 +169,7 @@ def referral_out(stored: Stored, now: datetime, alert_window: timedelta) -> Refe
             currency=d.currency, closing_date=d.closing_date, requirements=d.requirements,
         ),
         invited_by=r.invited_by, external_reference_id=r.external_reference_id,
-        campaign_id=r.campaign_id, team=r.team, owner=r.owner, favorite=r.favorite,
+        campaign_id=r.campaign_id, team=r.team, owner=r.owner, fit=r.fit, favorite=r.favorite,
         contact_alert=contact_alert(r, now, alert_window),
         created_date_time=iso(r.created_date_time), updated_date_time=iso(r.updated_date_time),
         expiration_date_time=_time(r.expiration_date_time),
@@ -156,7 +187,14 @@ def insights_out(f: Figures) -> Insights:
         open_pipeline_value=[PipelineValue(currency=c, value=float(v))
                              for c, v in f.open_pipeline.items()],
         decline_reasons=f.decline_reasons, lost_reasons=f.lost_reasons,
+        fit_calibration=[FitBand(band=b, won=w, lost=lo, win_rate=w / (w + lo) if w + lo else None)
+                         for b, (w, lo) in f.fit_calibration.items()],
     )
+
+
+def history_out(e: HistoryEntry) -> HistoryEntryOut:
+    return HistoryEntryOut(at=iso(e.at), actor=ActorOut(id=e.actor.id, name=e.actor.name),
+                           action=e.action, changes=e.changes)
 
 
 def dump(model: BaseModel, *, exclude_none_fields: set[str] | None = None) -> dict[str, object]:

@@ -62,8 +62,8 @@ def test_qualified_referral_declined_and_another_lost(devhost):
     assert declined.status_code == 200
     assert (declined.json()["substatus"], declined.json()["statusReason"]) == ("Declined", "Other")
     api.post(f"/referrals/{two['id']}/accept", accept_body())
-    lost = api.post(f"/referrals/{two['id']}/lose", {"reason": "Budget cut"})
-    assert lost.json()["substatus"] == "Lost" and lost.json()["statusReason"] == "Budget cut"
+    lost = api.post(f"/referrals/{two['id']}/lose", {"reason": "NoBudget", "notes": "Cut"})
+    assert lost.json()["substatus"] == "Lost" and lost.json()["statusReason"] == "NoBudget"
     archived = api.get("/referrals", params={"view": "qualified", "stage": "archived"}).json()
     assert {r["id"] for r in archived["value"]} == {one["id"], two["id"]}
     assert api.get("/referrals", params={"view": "marketplace"}).json()["value"] == []

@@ -22,6 +22,7 @@ from shared.domain.commands import (
     DeclineRequest,
     EditRequest,
     IntakeRequest,
+    LoseRequest,
     SetFavorite,
     WinRequest,
 )
@@ -46,6 +47,10 @@ def _intake(ctx: Context, partner: str, rng: random.Random) -> None:
     body["customerProfile"]["name"] = rng.choice(NAMES)
     country = rng.choice(COUNTRIES)
     body["customerProfile"]["address"] = {"country": country} if country else None
+    # Needs, size and notes vary, so fit scores (and the fit order) vary too.
+    body["customerProfile"]["size"] = rng.choice(["1to50employees", "Morethan500employees"])
+    body["details"]["requirements"]["products"] = rng.sample(["Azure", "Fabric", "Dynamics"], 1)
+    body["details"]["notes"] = rng.choice(["Wants a migration", "Needs licences", ""])
     svc.intake(ctx, IntakeRequest.model_validate_json(json.dumps(body)))
 
 
@@ -62,7 +67,7 @@ def _command(rng: random.Random, r: Referral):
         return rng.choice([
             EditRequest.model_validate_json(json.dumps({"dealValue": rng.choice([1, 500])})),
             EditRequest.model_validate_json(json.dumps({"name": "Renamed deal"})),
-            WinRequest()])
+            WinRequest(), LoseRequest.model_validate_json('{"reason": "Price"}')])
     return SetFavorite(favorite=not r.favorite)
 
 
@@ -74,12 +79,12 @@ def stored_index(ctx: Context, partner: str) -> dict[str, dict]:
     """Every index row of the partition, read straight from the store."""
     store = getattr(ctx.referrals, "index", None)
     if store is not None:
-        return {k: v for k, v in store.get(partner, {}).items() if k[0] in "ewx"}
+        return {k: v for k, v in store.get(partner, {}).items() if k[0] in "epwx"}
     table = ctx.referrals._t  # type: ignore[attr-defined]
     rows = table.query_entities("PartitionKey eq @pk and RowKey ge @low and RowKey lt @high",
                                 parameters={"pk": partner, "low": "e|", "high": "x|~"})
     return {r["RowKey"]: {k: v for k, v in r.items() if k not in ("PartitionKey", "RowKey")}
-            for r in rows if r["RowKey"][0] in "ewx" and r["RowKey"][1] == "|"}
+            for r in rows if r["RowKey"][0] in "epwx" and r["RowKey"][1] == "|"}
 
 
 def expected_index(referrals: list[Referral]) -> dict[str, dict]:
@@ -129,13 +134,15 @@ def _sort_key(order: ListOrder, r: Referral):
         return (r.expiration_date_time, r.id)
     if order is ListOrder.CLOSING_ASC:
         return (r.details.closing_date, r.id)
+    if order is ListOrder.FIT_DESC:
+        return (-r.fit.score, r.id)
     return (-(r.details.deal_value or 0), r.id)
 
 
 def oracle(referrals: list[Referral], q: ListQuery) -> list[str]:
     """Filter and sort every referral by hand, independently of the index code."""
     only = {ListOrder.EXPIRATION_ASC: Stage.RECEIVED, ListOrder.CLOSING_ASC: Stage.ACCEPTED,
-            ListOrder.VALUE_DESC: Stage.ACCEPTED}.get(q.order)
+            ListOrder.VALUE_DESC: Stage.ACCEPTED, ListOrder.FIT_DESC: Stage.RECEIVED}.get(q.order)
     keep = []
     for r in referrals:
         country = r.customer_profile.address.country if r.customer_profile.address else None
@@ -212,7 +219,12 @@ def recount(referrals: list[Referral], day_from=None, day_to=None) -> dict:
           and (day_to is None or r.created_date_time.date() <= day_to)]
     now = {s: 0 for s in ("received", "accepted", "declined", "expired", "won", "lost")}
     hours, declines, pipeline = [], {}, {}
+    bands = {"0-39": [0, 0], "40-69": [0, 0], "70-100": [0, 0]}
     for r in rs:
+        if r.fit is not None and r.substatus.value in ("Won", "Lost"):
+            band = next(b for b in bands if int(b.split("-")[0]) <= r.fit.score
+                        <= int(b.split("-")[1]))
+            bands[band][r.substatus.value == "Lost"] += 1
         stage = stage_of(r.status)
         now[stage.value if stage is not Stage.ARCHIVED else r.substatus.value.lower()] += 1
         if stage is Stage.ACCEPTED:
@@ -225,12 +237,14 @@ def recount(referrals: list[Referral], day_from=None, day_to=None) -> dict:
         if answered:
             hours.append((answered - r.created_date_time).total_seconds() / 3600)
     return {"counts": now, "declines": declines, "pipeline": pipeline,
+            "bands": {b: tuple(v) for b, v in bands.items()},
             "median": statistics.median(hours) if hours else None}
 
 
 def assert_figures_match(f, expected: dict) -> None:
     assert f.counts == expected["counts"]
     assert f.decline_reasons == expected["declines"]
+    assert f.fit_calibration == expected["bands"]
     assert f.open_pipeline == {k: v for k, v in expected["pipeline"].items() if v}
     if expected["median"] is None:
         assert f.median_response_hours is None

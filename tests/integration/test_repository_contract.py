@@ -14,7 +14,7 @@ from shared.domain.models import Profile
 from shared.services.context import Context
 from shared.storage.deliveries import delivery_ids
 from shared.storage.keys import new_referral_id
-from shared.storage.ports import Change, ConcurrencyConflict, DeliveryState, ListQuery
+from shared.storage.ports import Change, ConcurrencyConflict, DeliveryState, ListQuery, Stored
 from tests.support.factories import accept_body, intake_body, profile_body
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -170,3 +170,28 @@ def test_update_many_commits_all_or_nothing(ctx: Context, partner: str):
     assert [s.referral.substatus.value for s in saved] == ["Declined", "Declined"]
     assert saved[0].etag == ctx.referrals.get(partner, stored[0].referral.id).etag
     assert ctx.outbox.get(partner, delivery_ids(decided[2][1][0])[0]) is not None
+
+
+def test_history_rows_commit_with_their_change_and_page_oldest_first(ctx: Context, partner: str):
+    from shared.domain import history
+
+    referral, events = make(partner)
+    actor = history.Actor(id="u1", name="Ursula")
+    first = history.entry(None, referral, history.HistoryAction.RECEIVED, actor, NOW)
+    stored = ctx.referrals.add(referral, events, first)
+    entries = []
+    for i in range(3):
+        fav, _ = ops.set_favorite(stored.referral, SetFavorite(favorite=i % 2 == 0), NOW)
+        at = NOW + timedelta(seconds=i + 1)
+        entry = history.entry(stored.referral, fav, history.HistoryAction.FAVORITED, actor, at)
+        stored = ctx.referrals.update(Change(stored, fav, (), entry))
+        entries.append(entry)
+    lost = history.entry(stored.referral, stored.referral, history.HistoryAction.EDITED, actor,
+                         NOW + timedelta(hours=1))
+    with pytest.raises(ConcurrencyConflict):  # a stale change takes its entry down with it
+        ctx.referrals.update(Change(Stored(stored.referral, 'W/"stale"'), stored.referral, (),
+                                    lost))
+    page, cursor = ctx.referrals.history_page(partner, referral.id, None, 3)
+    assert page == [first, *entries[:2]] and cursor
+    rest, end = ctx.referrals.history_page(partner, referral.id, cursor, 3)
+    assert rest == entries[2:] and end is None

@@ -14,6 +14,8 @@ EXPECTED_HTTP = {
     ("POST", "referrals/{id}/decline"), ("POST", "referrals/{id}/team"),
     ("POST", "referrals/{id}/win"), ("POST", "referrals/{id}/lose"),
     ("PUT", "referrals/{id}/favorite"), ("DELETE", "referrals/{id}/favorite"),
+    ("DELETE", "referrals/{id}/team/{email}"), ("POST", "referrals/{id}/assign"),
+    ("GET", "referrals/{id}/history"),
     ("GET", "insights"), ("GET", "referrals/export"),
     ("GET", "ui"), ("GET", "ui/{file}"), ("GET", "ui/config"),
 }

@@ -15,6 +15,8 @@ EXPECTED = {
     (Stage.RECEIVED, Action.FAVORITE): (Status.NEW, Substatus.RECEIVED),
     (Stage.ACCEPTED, Action.EDIT): (Status.ACTIVE, Substatus.ACCEPTED),
     (Stage.ACCEPTED, Action.ADD_TEAM_MEMBER): (Status.ACTIVE, Substatus.ACCEPTED),
+    (Stage.ACCEPTED, Action.REMOVE_TEAM_MEMBER): (Status.ACTIVE, Substatus.ACCEPTED),
+    (Stage.ACCEPTED, Action.ASSIGN): (Status.ACTIVE, Substatus.ACCEPTED),
     (Stage.ACCEPTED, Action.WIN): (Status.CLOSED, Substatus.WON),
     (Stage.ACCEPTED, Action.LOSE): (Status.CLOSED, Substatus.LOST),
     (Stage.ACCEPTED, Action.FAVORITE): (Status.ACTIVE, Substatus.ACCEPTED),

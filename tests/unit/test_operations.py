@@ -141,8 +141,8 @@ def test_win_and_lose_report_to_microsoft():
     assert won.substatus is Substatus.WON
     assert [d.destination for d in ev[0].recipients] == [Destination.PARTNER,
                                                          Destination.MICROSOFT]
-    lost, ev = ops.lose(r, LoseRequest(reason="Budget"), T0)
-    assert (lost.substatus, lost.status_reason) == (Substatus.LOST, "Budget")
+    lost, ev = ops.lose(r, LoseRequest.model_validate_json('{"reason": "NoBudget"}'), T0)
+    assert (lost.substatus, lost.status_reason) == (Substatus.LOST, "NoBudget")
     assert ev[0].type is EventType.LOST
     with pytest.raises(InvalidTransition):
         ops.win(won, WinRequest(), T0)

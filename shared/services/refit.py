@@ -1,0 +1,74 @@
+"""Re-scoring a partner's received referrals when its profile changes, fanned out like the
+sweeps: the profile change enqueues batches of the received referrals' ids; workers re-score
+them on fresh data (fit.py) and write those whose score moved. Accepted and archived
+referrals keep the score they arrived with: it is what the partner decided on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+
+from shared.domain import fit, summary
+from shared.domain.enums import Stage
+from shared.domain.lifecycle import stage_of
+from shared.domain.models import Profile
+from shared.storage.ports import Change, ListQuery, Stored
+from shared.storage.summaries import totals
+from shared.storage.sweep_ports import DueEntry, SweepBatch, SweepKind
+
+from .batch_work import BatchResult, Outcome, Verdict, work_batch
+from .context import Context
+from .fanout import FanOut, fan_out
+
+PAGE = 1000
+
+
+def affects_fit(before: Profile | None, after: Profile) -> bool:
+    return before is None or (before.keywords, before.customer_sizes,
+                              [loc.country for loc in before.locations]) != (
+        after.keywords, after.customer_sizes, [loc.country for loc in after.locations])
+
+
+def start(ctx: Context, partner_id: str) -> FanOut:
+    return fan_out(ctx, SweepKind.REFIT, _received(ctx, partner_id))
+
+
+def _received(ctx: Context, partner_id: str) -> Iterator[DueEntry]:
+    cursor: str | None = None
+    while True:
+        page = ctx.referrals.page(partner_id, ListQuery(stage=Stage.RECEIVED), cursor, PAGE)
+        yield from (DueEntry(partner_id, s.referral.id, "") for s in page.items)
+        if page.cursor is None:
+            return
+        cursor = page.cursor
+
+
+class _NoIndex:
+    """Re-scoring has no index rows to clean up: the referrals themselves are the work."""
+
+    def due(self, limit: datetime) -> Iterator[DueEntry]:
+        return iter(())
+
+    def drop(self, entries: Sequence[DueEntry]) -> None:
+        return None
+
+
+def work(ctx: Context, batch: SweepBatch) -> BatchResult:
+    inputs: dict[str, tuple[Profile | None, summary.Counts]] = {}
+
+    def decide(stored: Stored, now: datetime) -> Verdict:
+        r = stored.referral
+        if stage_of(r.status) is not Stage.RECEIVED:
+            return Verdict(Outcome.STALE)
+        if r.partner_id not in inputs:  # one profile and one summary read per partner
+            inputs[r.partner_id] = (ctx.profiles.get(r.partner_id), totals(
+                ctx.referrals.summary_rows(r.partner_id), None, None))
+        profile, total = inputs[r.partner_id]
+        if profile is None:
+            return Verdict(Outcome.STALE)
+        scored = fit.score(r, profile, summary.similar(total, r))
+        if scored == r.fit:
+            return Verdict(Outcome.STALE)
+        return Verdict(Outcome.CHANGED, Change(stored, r.model_copy(update={"fit": scored})))
+
+    return work_batch(ctx, batch, _NoIndex(), decide)
