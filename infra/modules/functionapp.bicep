@@ -1,5 +1,5 @@
 // The Flex Consumption (FC1) plan and the Python 3.11 function app, its app settings (every
-// setting of the API contract section 7, tests/infra checks this against shared/settings.py),
+// setting the app reads, listed in docs/settings.md; tests/infra checks this against shared/settings.py),
 // and App Service Authentication (Easy Auth) when authMode is 'easyauth'.
 
 @description('Function app name.')
@@ -244,10 +244,13 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   }
 }
 
+// `azd deploy` finds the app to deploy the `api` service (azure.yaml) to by this tag.
 resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   name: name
   location: location
-  tags: tags
+  tags: union(tags, {
+    'azd-service-name': 'api'
+  })
   kind: 'functionapp,linux'
   identity: {
     type: 'UserAssigned'
@@ -262,6 +265,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     keyVaultReferenceIdentity: identityId
     siteConfig: {
       minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
       appSettings: appSettings
     }
     functionAppConfig: {

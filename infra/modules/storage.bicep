@@ -36,6 +36,23 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     defaultToOAuthAuthentication: true
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
+    // A second layer of encryption (infrastructure level) under the service's own. Only
+    // settable when the account is created: an account deployed without it keeps it off,
+    // and the deployment fails until that account is replaced (see infra/README.md).
+    encryption: {
+      requireInfrastructureEncryption: true
+      keySource: 'Microsoft.Storage'
+      services: {
+        blob: {
+          enabled: true
+          keyType: 'Account'
+        }
+        file: {
+          enabled: true
+          keyType: 'Account'
+        }
+      }
+    }
     // Flex Consumption without a virtual network reaches storage over its public endpoint;
     // access is still identity-only (no keys, no SAS signed with keys, no anonymous blobs).
     publicNetworkAccess: 'Enabled'

@@ -68,3 +68,19 @@ def test_the_checker_sees_a_system_install(tmp_path: Path) -> None:
     script.write_text("#!/usr/bin/env bash\n# apt-get in a comment is fine\n"
                       "command -v x || sudo apt-get install -y x  # or apt\n")
     assert SYSTEM_INSTALL.findall(_code(script)) == ["sudo", "apt-get"]
+
+
+def test_shell_scripts_pass_shellcheck() -> None:
+    import shutil
+    import subprocess
+
+    import pytest
+
+    shellcheck = shutil.which("shellcheck")
+    if not shellcheck:
+        pytest.skip("shellcheck is not installed (Debian: apt-get install shellcheck)")
+    scripts = [*sorted(SCRIPTS.iterdir()), *sorted((sources.INFRA / "scripts").glob("*.sh")),
+               sources.ROOT / ".ci" / "run"]
+    result = subprocess.run([shellcheck, *map(str, scripts)], capture_output=True, text=True,
+                            timeout=60, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr

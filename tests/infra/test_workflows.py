@@ -15,6 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.infra import sources
 
 CI = sources.WORKFLOWS / "ci.yml"
@@ -41,7 +43,7 @@ def _text(path: Path) -> str:
 def _steps_using(text: str, action: str) -> list[str]:
     """The rest of each step that uses ``action@...`` (its ``with:`` block, as text)."""
     blocks = []
-    pattern = rf"^( *)(- )?uses: {re.escape(action)}@\S+\n"
+    pattern = rf"^( *)(- )?uses: {re.escape(action)}@\S+( #[^\n]*)?\n"
     for match in re.finditer(pattern, text, re.M):
         indent = len(match.group(1)) + (2 if match.group(2) else 0)
         lines = []
@@ -53,12 +55,37 @@ def _steps_using(text: str, action: str) -> list[str]:
     return blocks
 
 
-def test_workflows_pass_actionlint() -> None:
-    result = subprocess.run(
-        [*_actionlint(), str(CI), str(DEPLOY)],
+def actionlint(path: Path) -> subprocess.CompletedProcess[str]:
+    """One file per run: the WebAssembly CLI lints only its first argument."""
+    return subprocess.run(
+        [*_actionlint(), str(path)],
         cwd=sources.ROOT, capture_output=True, text=True, timeout=120, check=False,
     )
-    assert result.returncode == 0, f"actionlint:\n{result.stdout}{result.stderr}"
+
+
+def workflow_files() -> list[Path]:
+    return sorted([*sources.WORKFLOWS.glob("*.yml"), *sources.WORKFLOWS.glob("*.yaml")])
+
+
+@pytest.mark.parametrize("path", workflow_files(), ids=lambda p: p.name)
+def test_workflow_passes_actionlint(path: Path) -> None:
+    result = actionlint(path)
+    assert result.returncode == 0, f"actionlint {path.name}:\n{result.stdout}{result.stderr}"
+
+
+def test_actionlint_fails_on_a_broken_copy(tmp_path: Path) -> None:
+    """Proof the lint can fail: deploy.yml (the file an earlier version never linted) with a
+    key GitHub does not know."""
+    path = DEPLOY
+    broken = tmp_path / ".github" / "workflows" / path.name
+    broken.parent.mkdir(parents=True)
+    text = _text(path).replace("    runs-on: ubuntu-latest\n",
+                               "    runs-on: ubuntu-latest\n    bogus-key: true\n", 1)
+    assert "bogus-key" in text
+    broken.write_text(text, encoding="utf-8")
+    result = actionlint(broken)
+    assert result.returncode != 0, f"actionlint passed a broken {path.name}:\n{result.stdout}"
+    assert "bogus-key" in result.stdout + result.stderr
 
 
 def test_ci_runs_the_repository_test_command() -> None:
@@ -96,8 +123,20 @@ def test_deploy_workflow_shape() -> None:
     assert len(deploy) == 1
     assert "sku: flexconsumption" in deploy[0] and "remote-build: true" in deploy[0]
     assert "publish-profile" not in text
-    assert "/api/health" in text and '"200"' in text
-    assert re.search(r"needs: ci\b", text), "deploy only what CI passed"
+    assert "/api/health?ready=1" in text and '"200"' in text
+    assert "az functionapp function list" in text, "catch a host that indexed 0 functions"
+    assert re.search(r"needs: \[guard, ci\]", text), "deploy only what the guard and CI passed"
+    assert "infra/main.parameters.json" not in text, "that file is azd's (azure.yaml)"
+
+
+def test_deploy_takes_only_refs_on_main_or_tags() -> None:
+    text = _text(DEPLOY)
+    assert "git merge-base --is-ancestor \"$sha\" origin/main" in text
+    assert 'git show-ref --verify --quiet "refs/tags/${REQUESTED}"' in text
+    assert "REQUESTED: ${{ inputs.ref }}" in text, "the input reaches the shell as data only"
+    # The input is used nowhere else: jobs check out the SHA the guard resolved.
+    assert text.count("inputs.ref") == 1
+    assert text.count("ref: ${{ needs.guard.outputs.sha }}") == 2
 
 
 def test_deploy_passes_only_parameters_main_bicep_declares() -> None:
@@ -111,14 +150,33 @@ def test_deploy_passes_only_parameters_main_bicep_declares() -> None:
     assert read and read <= set(outputs), f"deploy.yml reads outputs main.bicep lacks: {read}"
 
 
-def test_actions_pinned_and_runs_serialised() -> None:
-    for path in (CI, DEPLOY):
-        text = _text(path)
-        for ref in re.findall(r"uses: ([^\s#]+)", text):
-            if ref.startswith("./"):
+# The oldest major each action may be on (older ones run on retired Node versions).
+CURRENT_MAJORS = {"actions/checkout": 5, "actions/setup-python": 6, "actions/setup-node": 5,
+                  "azure/login": 2, "Azure/functions-action": 1}
+
+
+def test_actions_pinned_by_sha_on_current_majors() -> None:
+    for path in workflow_files():
+        for line in re.findall(r"uses: (.+)$", _text(path), re.M):
+            if line.startswith("./"):
                 continue
-            assert re.search(r"@(v\d+(\.\d+)*|[0-9a-f]{40})$", ref), f"{path.name}: pin {ref}"
-        assert re.search(r"^concurrency:\n  group: ", text, re.M), f"{path.name}: no concurrency"
+            pinned = re.fullmatch(r"([\w.-]+/[\w.-]+)@([0-9a-f]{40}) # v(\d+)\.\d+\.\d+", line)
+            assert pinned, f"{path.name}: pin `{line}` by commit SHA with `# vX.Y.Z` after it"
+            action, _, major = pinned.groups()
+            assert action in CURRENT_MAJORS, f"{path.name}: {action} has no known current major"
+            assert int(major) >= CURRENT_MAJORS[action], f"{path.name}: {line} is too old"
+
+
+def test_runs_are_serialised_and_a_deploy_is_never_cancelled() -> None:
+    for path in workflow_files():
+        assert re.search(r"^concurrency:\n  group: ", _text(path), re.M), f"{path.name}"
+    deploy = _text(DEPLOY)
+    assert re.search(r"^concurrency:\n  group: deploy-.*\n  cancel-in-progress: false$",
+                     deploy, re.M)
+    # CI called from deploy.yml runs in a group of its own, cancelled by nothing.
+    ci = _text(CI)
+    assert "cancel-in-progress: ${{ github.workflow == 'CI' }}" in ci
+    assert "github.workflow == 'CI' && github.ref || github.run_id" in ci
 
 
 def test_no_secrets_in_the_repository_files() -> None:
