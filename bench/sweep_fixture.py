@@ -27,15 +27,19 @@ from .common import timed
 
 
 class RequestCounter:
-    """Counts the HTTP requests this process sends (every storage call is one)."""
+    """Counts the HTTP requests this process sends (every storage call is one); ``handoffs``
+    counts those among them that enqueue a notification delivery (one message each)."""
 
     def __init__(self) -> None:
-        self.count = 0
+        self.count = self.handoffs = 0
         original = HTTPAdapter.send
+        handoff = f"/{NOTIFICATIONS_QUEUE}/messages"
 
-        def counted(adapter: HTTPAdapter, *args: Any, **kwargs: Any) -> Any:
+        def counted(adapter: HTTPAdapter, request: Any, *args: Any, **kwargs: Any) -> Any:
             self.count += 1
-            return original(adapter, *args, **kwargs)
+            if request.method == "POST" and handoff in request.url:
+                self.handoffs += 1
+            return original(adapter, request, *args, **kwargs)
 
         HTTPAdapter.send = counted  # type: ignore[method-assign,assignment]
 

@@ -27,6 +27,7 @@ POLL_START, POLL_MAX = 0.01, 0.2  # empty-queue backoff, like the host's (but fa
 class FanOutRun:
     seconds: float
     requests: int  # timer + workers
+    handoffs: int  # of which: enqueues of notification deliveries
     batches: int
     entries: int
 
@@ -44,7 +45,7 @@ def run_fan_out(ctx: Any, connection_string: str, now: datetime, workers: int,
     for p in procs:
         p.start()
     barrier.wait(timeout=120)  # every worker is ready: start the clock
-    start, before = time.perf_counter(), counter.count
+    start, before, handed = time.perf_counter(), counter.count, counter.handoffs
     started = expiry.start(ctx)
     timer_done.set()
     reports = [results.get(timeout=1800) for _ in procs]
@@ -55,6 +56,7 @@ def run_fan_out(ctx: Any, connection_string: str, now: datetime, workers: int,
     if failed:
         raise RuntimeError("a worker failed:\n" + "\n".join(failed))
     return FanOutRun(seconds, counter.count - before + sum(r[0] for r in reports),
+                     counter.handoffs - handed + sum(r[1] for r in reports),
                      started.fanned.batches, started.fanned.entries)
 
 
@@ -70,7 +72,7 @@ def _worker(connection_string: str, now: datetime, barrier: Any, timer_done: Any
 
 
 def _work(connection_string: str, now: datetime, barrier: Any, timer_done: Any
-          ) -> tuple[int, int]:
+          ) -> tuple[int, int, int]:
     from azure.storage.queue import QueueClient, TextBase64DecodePolicy
 
     from shared.services import sweeps
@@ -84,13 +86,14 @@ def _work(connection_string: str, now: datetime, barrier: Any, timer_done: Any
                                                message_decode_policy=TextBase64DecodePolicy())
     counter = RequestCounter()
     barrier.wait(timeout=120)
-    counter.count, handled, wait = 0, 0, POLL_START
+    counter.count = counter.handoffs = handled = 0
+    wait = POLL_START
     while True:
         done = timer_done.is_set()  # read before polling: empty after it means all taken
         messages = list(queue.receive_messages(max_messages=1, visibility_timeout=600))
         if not messages:
             if done:
-                return counter.count, handled
+                return counter.count, counter.handoffs, handled
             time.sleep(wait)
             wait = min(wait * 2, POLL_MAX)
             continue

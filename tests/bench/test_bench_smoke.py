@@ -21,13 +21,16 @@ MACHINE_KEYS = {"nproc", "memory_gib", "python", "azurite"}
 ROW_KEYS = {
     "actions": {"action", "phase", "variant", "n", "p50_ms", "p95_ms", "ratio_p50", "ratio_p95"},
     "sweep": {"shape", "stored", "due", "variant", "workers", "seconds", "expired_per_s",
-              "requests_per_expired", "speedup_vs_serial", "growth_vs_smallest"},
+              "requests_per_expired", "sweep_requests_per_expired", "speedup_vs_serial",
+              "growth_vs_smallest"},
     "listing": {"variant", "referrals", "pages", "walk_s", "page_p50_ms", "page_p95_ms",
                 "walk_ratio", "page_p50_ratio"},
     "coldstart": {"variant", "import_ms", "process_ms", "maxrss_mib", "traced_peak_mib",
                   "import_ratio", "process_ratio", "maxrss_ratio", "traced_ratio"},
     "intake": {"clients", "kind", "requests", "req_per_s", "p50_ms", "p95_ms", "rps_ratio",
                "p50_ratio"},
+    "history": {"call", "items_a", "items_b", "ms_a", "ms_b", "time_ratio", "requests_a",
+                "requests_b", "entities_a", "entities_b", "examined_a", "examined_b"},
 }
 
 
