@@ -2,8 +2,8 @@
 
 ``build_context`` is explicit and typed: tests call it (or build a ``Runtime`` over in-memory
 repositories) and hand the result to the code under test. The functions use ``runtime()``,
-built once per worker on first use, so indexing the function app (cold start) stays cheap and
-cannot fail on a missing setting.
+built once per worker on first use, so indexing the function app (cold start) stays cheap;
+only the settings are read at import (function_app.py), so an invalid one stops the app.
 """
 
 from __future__ import annotations
@@ -142,22 +142,36 @@ def _credential(storage: StorageSettings) -> TokenCredential:
     return DefaultAzureCredential(managed_identity_client_id=storage.client_id)
 
 
+# Client timeouts and retries, set on purpose. The SDK defaults (300 s to connect and to
+# read, 10 table retries, queue back-offs starting at 15 s) hold a request for minutes while
+# storage is down, and the host's own timeout then ends it with a 500. Storage answers in
+# milliseconds when it is up, so: 2 s to connect, 5 s per read, two quick retries (which
+# still ride out a dropped connection or a brief ServerBusy); after that the edge answers
+# 503 with Retry-After within a few seconds and the caller retries.
+CONNECT_TIMEOUT_SECONDS = 2
+READ_TIMEOUT_SECONDS = 5
+RETRIES = 2
+_TIMEOUTS = {"connection_timeout": CONNECT_TIMEOUT_SECONDS, "read_timeout": READ_TIMEOUT_SECONDS}
+
+
 def table_service(storage: StorageSettings) -> TableServiceClient:
     from azure.data.tables import TableServiceClient
 
+    options = {**_TIMEOUTS, "retry_total": RETRIES, "retry_backoff_factor": 0.2,
+               "retry_backoff_max": 1}
     if storage.connection_string:
-        return TableServiceClient.from_connection_string(storage.connection_string)
+        return TableServiceClient.from_connection_string(storage.connection_string, **options)
     return TableServiceClient(endpoint=str(storage.table_service_uri),
-                              credential=_credential(storage))
+                              credential=_credential(storage), **options)
 
 
 def queue_client(storage: StorageSettings, name: str) -> QueueClient:
-    from azure.storage.queue import QueueClient, TextBase64EncodePolicy
+    from azure.storage.queue import LinearRetry, QueueClient, TextBase64EncodePolicy
 
-    encode = TextBase64EncodePolicy()
+    options = {**_TIMEOUTS, "message_encode_policy": TextBase64EncodePolicy(),
+               "retry_policy": LinearRetry(backoff=0.3, random_jitter_range=0.1,
+                                           retry_total=RETRIES)}
     if storage.connection_string:
-        return QueueClient.from_connection_string(
-            storage.connection_string, name, message_encode_policy=encode
-        )
+        return QueueClient.from_connection_string(storage.connection_string, name, **options)
     return QueueClient(str(storage.queue_service_uri), name, credential=_credential(storage),
-                       message_encode_policy=encode)
+                       **options)

@@ -68,12 +68,16 @@ def azurite_binary() -> str:
     return found
 
 
-def start_azurite(timeout: float = 30.0) -> Azurite:
-    ports = [free_port(), free_port(), free_port()]
+def start_azurite(timeout: float = 30.0, *, ports: list[int] | None = None,
+                  location: Path | None = None) -> Azurite:
+    """In memory on free ports by default. ``ports`` and an on-disk ``location`` let a test
+    stop Azurite and start it again where the app expects it, with its data (an outage)."""
+    ports = ports or [free_port(), free_port(), free_port()]
+    storage = ["--location", str(location)] if location else ["--inMemoryPersistence"]
     cmd = [
         azurite_binary(),
         "--silent",
-        "--inMemoryPersistence",
+        *storage,
         "--disableTelemetry",
         "--skipApiVersionCheck",
         "--blobHost", "127.0.0.1", "--blobPort", str(ports[0]),
