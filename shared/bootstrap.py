@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -152,13 +152,16 @@ CONNECT_TIMEOUT_SECONDS = 2
 READ_TIMEOUT_SECONDS = 5
 RETRIES = 2
 _TIMEOUTS = {"connection_timeout": CONNECT_TIMEOUT_SECONDS, "read_timeout": READ_TIMEOUT_SECONDS}
+# Sub-second back-off between queue retries (the SDK takes floats; its stubs say int).
+_QUEUE_RETRY: dict[str, Any] = {"backoff": 0.3, "random_jitter_range": 0.1,
+                                "retry_total": RETRIES}
 
 
 def table_service(storage: StorageSettings) -> TableServiceClient:
     from azure.data.tables import TableServiceClient
 
-    options = {**_TIMEOUTS, "retry_total": RETRIES, "retry_backoff_factor": 0.2,
-               "retry_backoff_max": 1}
+    options: dict[str, Any] = {**_TIMEOUTS, "retry_total": RETRIES,
+                               "retry_backoff_factor": 0.2, "retry_backoff_max": 1}
     if storage.connection_string:
         return TableServiceClient.from_connection_string(storage.connection_string, **options)
     return TableServiceClient(endpoint=str(storage.table_service_uri),
@@ -168,9 +171,8 @@ def table_service(storage: StorageSettings) -> TableServiceClient:
 def queue_client(storage: StorageSettings, name: str) -> QueueClient:
     from azure.storage.queue import LinearRetry, QueueClient, TextBase64EncodePolicy
 
-    options = {**_TIMEOUTS, "message_encode_policy": TextBase64EncodePolicy(),
-               "retry_policy": LinearRetry(backoff=0.3, random_jitter_range=0.1,
-                                           retry_total=RETRIES)}
+    options: dict[str, Any] = {**_TIMEOUTS, "message_encode_policy": TextBase64EncodePolicy(),
+                               "retry_policy": LinearRetry(**_QUEUE_RETRY)}
     if storage.connection_string:
         return QueueClient.from_connection_string(storage.connection_string, name, **options)
     return QueueClient(str(storage.queue_service_uri), name, credential=_credential(storage),
