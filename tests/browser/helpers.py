@@ -3,6 +3,7 @@ finding leads on the page."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -47,3 +48,30 @@ def open_lead(page, customer):
 def no_sideways_scroll(page) -> bool:
     return bool(page.evaluate(
         "document.documentElement.scrollWidth <= document.documentElement.clientWidth"))
+
+
+def local_object_id(key: str) -> str:
+    """The object id the page derives for a local person (auth.js localObjectId)."""
+    data = f"referrals-local:{key.strip().lower()}".encode()
+    words = ""
+    for seed in (0x811C9DC5, 0x01000193, 0x2F6B1A3D, 0x5BD1E995):
+        value = seed
+        for byte in data:
+            value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+        words += f"{value:08x}"
+    return f"{words[:8]}-{words[8:12]}-{words[12:16]}-{words[16:20]}-{words[20:32]}"
+
+
+def open_accepted(page, customer):
+    page.get_by_label("Accepted", exact=True).check()
+    open_lead(page, customer)
+
+
+def events(page):
+    return page.locator("#detail .timeline > li")
+
+
+def change(field: str, old: str, new: str) -> re.Pattern[str]:
+    """A timeline change as its text reads: "Field: old → new" (with " changed to " for
+    screen readers between them)."""
+    return re.compile(f"{re.escape(field)}: {re.escape(old)} → +changed to {re.escape(new)}")

@@ -38,7 +38,7 @@ def test_table_view_shows_the_columns_opens_a_lead_and_is_remembered(open_page, 
     expect(page.get_by_role("button", name="Table", exact=True)).to_have_attribute("aria-pressed", "true")
     table = page.locator("#lead-table")
     expect(table.locator("thead th")).to_have_text([
-        "Customer", "Kind", "Stage", "Country", "Deal value", "Closing date", "Created ↓",
+        "Customer", "Kind", "Stage", "Fit", "Country", "Deal value", "Closing date", "Created ↓",
         "Expires", "Favorite"])
     expect(page.locator("li.lead")).to_have_count(0)
 

@@ -1,7 +1,8 @@
 // The dashboard's entry point: sign-in by mode, then the finder, the lists, the detail pane,
-// the CSV export and insights.
+// the CSV export and insights; a Referrals user gets the narrower page (access.js).
+import { isRestricted, setRestricted } from "./access.js";
 import { configureAuth } from "./api.js";
-import { ROLES, entraName, entraSignIn, entraSignOut, entraStart, headersFor, loadConfig, localUser, setLocalUser } from "./auth.js";
+import { ROLES, USER_ROLE, entraName, entraSignIn, entraSignOut, entraStart, headersFor, loadConfig, localPerson, localUser, setLocalUser } from "./auth.js";
 import { createDetail } from "./detail.js";
 import { setupExport } from "./export.js";
 import { createFilters } from "./filters.js";
@@ -23,8 +24,10 @@ function notify(message, kind = "info") {
 
 function showError(err) {
   if (err.status === 401) return; // handled by signedOut()
-  if (err.status === 403) {
-    notify("You are signed in, but your role may not see or change leads. Sign in with the Referrals.Admin or Partner.Admin role.", "error");
+  if (err.status === 403 && isRestricted()) {
+    notify("Only an admin may do that: a Referrals user works the leads it owns or is on the team of.", "error");
+  } else if (err.status === 403) {
+    notify("You are signed in, but your role may not see or change leads. Sign in with the Referrals.Admin, Partner.Admin or Referrals.User role.", "error");
   } else {
     notify(err.message || String(err), "error");
   }
@@ -36,8 +39,10 @@ const detail = createDetail({
   toggleFavorite: (r, button) => leads.toggleFavorite(r, button),
   onBack: () => { workspace.classList.remove("showing-detail"); leads.focusSelected(); },
   onError: showError,
+  me: () => (config?.authMode === "local" ? localPerson() : null),
+  knownOwners: () => leads.owners(),
 });
-const filters = createFilters({ onChange: () => leads.reload() });
+const filters = createFilters({ onChange: () => leads.reload(), onMine: (on) => leads.preferStage(on) });
 const leads = createLeads({
   filters,
   onSelect: (id) => { workspace.classList.add("showing-detail"); detail.show(id, { focus: true }); },
@@ -58,7 +63,13 @@ function changed(referral, message, { figures = false } = {}) {
   leads.update(referral);
   if (detail.current?.id === referral.id) detail.render(referral);
   if (message) notify(message, "success");
-  if (figures) loadInsights();
+  if (figures) refreshInsights();
+}
+
+// Insights are for admins; a 403 there means a Referrals user (outside local sign-in too).
+function refreshInsights() {
+  if (isRestricted()) return;
+  loadInsights({ onForbidden: () => { setRestricted(true); filters.sync(); leads.reload(); } });
 }
 
 function signedOut(text) {
@@ -70,7 +81,9 @@ function signedOut(text) {
   if (text) $("signed-out-text").textContent = text;
 }
 
-function start(who) {
+function start(who, restricted = false) {
+  setRestricted(restricted);
+  filters.sync();
   $("signed-out").hidden = true;
   $("app").hidden = false;
   $("open-profile").hidden = false;
@@ -79,25 +92,30 @@ function start(who) {
   notify("");
   detail.clear();
   workspace.classList.remove("showing-detail");
-  loadInsights();
+  refreshInsights();
+  leads.preferStage(restricted, { now: false }); // a Referrals user's leads are accepted ones
   return leads.reload();
 }
 
 // ---- local sign-in (AUTH_MODE=local only; the server's config decides) --------------------
 function localSignIn() {
-  const user = localUser() || { tenant: DEMO_TENANT, name: "Ada Admin", role: ROLES[0] };
+  const user = localUser() || { tenant: DEMO_TENANT, name: "Ada Admin", email: "ada@contoso.example", role: ROLES[0] };
   openDialog("dlg-signin", {
     fill: (form) => setValues(form, user),
     submit: async (form) => {
-      const values = { tenant: form.tenant.value.trim(), name: form.name.value.trim(), role: form.role.value };
-      const missing = ["tenant", "name"].filter((k) => !values[k]);
-      if (missing.length) {
+      const values = { tenant: form.tenant.value.trim(), name: form.name.value.trim(),
+        email: form.email.value.trim(), role: form.role.value };
+      // A Referrals user's team leads are found by its e-mail address.
+      const missing = ["tenant", "name", ...(values.role === USER_ROLE ? ["email"] : [])].filter((k) => !values[k]);
+      const details = missing.map((target) => ({ code: "required", target, message: "required" }));
+      if (values.email && !form.email.checkValidity()) details.push({ code: "invalid", target: "email", message: "invalid" });
+      if (details.length) {
         const err = new Error("Please fill in the marked fields.");
-        err.details = missing.map((target) => ({ code: "required", target, message: "required" }));
+        err.details = details;
         throw err;
       }
       setLocalUser(values);
-      await start(`${values.name} · ${values.role}`);
+      await start(`${values.name} · ${values.role}`, values.role === USER_ROLE);
     },
   });
 }
@@ -111,7 +129,7 @@ function setupLocal() {
   $("signed-out-text").textContent = "Local development: choose a tenant, a name and a role to act as.";
   $("sign-out").addEventListener("click", () => { setLocalUser(null); signedOut("You signed out."); });
   const user = localUser();
-  if (user) start(`${user.name} · ${user.role}`);
+  if (user) start(`${user.name} · ${user.role}`, user.role === USER_ROLE);
   else signedOut();
 }
 

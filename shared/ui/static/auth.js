@@ -3,7 +3,10 @@
 import { BASE } from "./api.js";
 
 const KEY = "referrals.localPrincipal";
-export const ROLES = ["Referrals.Admin", "Partner.Admin", "Referrals.Intake"];
+export const ROLES = ["Referrals.Admin", "Partner.Admin", "Referrals.Intake", "Referrals.User"];
+// A Referrals user works only the leads it owns or is on the team of: no accept, decline,
+// assign, profile, insights or export.
+export const USER_ROLE = "Referrals.User";
 
 export async function loadConfig() {
   const resp = await fetch(new URL("ui/config", BASE), { cache: "no-store" });
@@ -27,13 +30,33 @@ function base64(text) {
   return btoa(binary);
 }
 
-export function principalHeader({ tenant, name, role }) {
+// A stable object id for a local person, from the e-mail address (or the name without one):
+// the owner picker derives the same id, so a lead assigned to "ann@contoso.example" is that
+// person's when she signs in locally with that address. FNV-1a, four seeds, as a UUID.
+export function localObjectId(key) {
+  const bytes = new TextEncoder().encode(`referrals-local:${String(key).trim().toLowerCase()}`);
+  const words = [0x811c9dc5, 0x01000193, 0x2f6b1a3d, 0x5bd1e995].map((seed) => {
+    let hash = seed >>> 0;
+    for (const byte of bytes) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+    return hash.toString(16).padStart(8, "0");
+  }).join("");
+  return `${words.slice(0, 8)}-${words.slice(8, 12)}-${words.slice(12, 16)}-${words.slice(16, 20)}-${words.slice(20, 32)}`;
+}
+
+// The signed-in local person as an owner ({id, name, email}), or null without an e-mail.
+export function localPerson(user = localUser()) {
+  if (!user?.email) return null;
+  return { id: localObjectId(user.email), name: user.name, email: user.email };
+}
+
+export function principalHeader({ tenant, name, email, role }) {
   const claims = [
     { typ: "http://schemas.microsoft.com/identity/claims/tenantid", val: tenant },
-    { typ: "http://schemas.microsoft.com/identity/claims/objectidentifier", val: `local-${name}` },
+    { typ: "http://schemas.microsoft.com/identity/claims/objectidentifier", val: localObjectId(email || name) },
     { typ: "name", val: name },
     { typ: "roles", val: role },
   ];
+  if (email) claims.push({ typ: "preferred_username", val: email });
   return base64(JSON.stringify({ auth_typ: "aad", name_typ: "name", role_typ: "roles", claims }));
 }
 

@@ -1,7 +1,11 @@
 // The detail pane of one lead, and the actions its stage allows.
+import { isRestricted } from "./access.js";
 import { api } from "./api.js";
-import { DECLINE_REASONS, KINDS, SIZES, alertBanner, day, daysLeft, daysLeftText, h, icon, money, person, stageLabel, when } from "./dom.js";
+import { DECLINE_REASONS, KINDS, LOST_REASONS, SIZES, alertBanner, day, daysLeft, daysLeftText, h, icon, money, person, stageLabel, when } from "./dom.js";
+import { fitSection } from "./fit.js";
 import { openDialog, readForm, setValues } from "./forms.js";
+import { assign, candidates, confirmThen, openAssign, ownerSection, removeMember, teamSection } from "./team-work.js";
+import { createTimeline } from "./timeline.js";
 
 const CONFLICT = "Someone else changed this lead while you were editing, so your changes were not saved. "
   + "The latest version is shown below; edit it again if needed.";
@@ -30,8 +34,9 @@ function address(a) {
   return [a.addressLine1, [a.postalCode, a.city].filter(Boolean).join(" "), a.region, a.country].filter(Boolean).join(", ");
 }
 
-export function createDetail({ onChange, onBack, onError, toggleFavorite }) {
+export function createDetail({ onChange, onBack, onError, toggleFavorite, me, knownOwners }) {
   const pane = document.getElementById("detail");
+  const timeline = createTimeline();
   let current = null;
 
   async function show(id, { focus = false, notice = null } = {}) {
@@ -78,9 +83,31 @@ export function createDetail({ onChange, onBack, onError, toggleFavorite }) {
       });
   }
 
+  // Owner and team changes: the answer is the changed lead (no insights to refetch).
+  const teamWork = (r) => ({
+    canAssign: !isRestricted(),
+    canEdit: r.stage === "accepted",
+    onAssign: () => openAssign(r, candidates(r, { me: me(), owners: [...timeline.owners(), ...knownOwners()] }),
+      async (body) => onChange(await assign(r, body), `${body.owner.name} now owns this lead.`)),
+    onUnassign: () => assign(r, { owner: null })
+      .then((changed) => onChange(changed, "The lead has no owner now."), onError),
+    onRemove: (m) => confirmThen({
+      title: "Remove from the team?", action: "Remove",
+      text: `${person(m)} (${m.email}) will no longer be on this lead's team.${
+        isRestricted() && m.email.toLowerCase() === me()?.email?.toLowerCase() ? " You will no longer see this lead." : ""}`,
+      run: async () => {
+        onChange(await removeMember(r, m), `${person(m)} removed from the team.`);
+        setTimeout(() => document.getElementById("team-title")?.focus()); // its button is gone
+      },
+    }),
+  });
+
   function actions(r) {
     const id = "detail-title";
     const button = (label, onclick, cls = "") => h("button", { type: "button", class: cls, onclick, "aria-describedby": id }, label);
+    if (r.stage === "received" && isRestricted()) {
+      return [h("p", { class: "muted", text: "An admin accepts or declines received leads." })];
+    }
     if (r.stage === "received") {
       return [
         button("Accept", () => openDialog("dlg-accept", {
@@ -115,7 +142,8 @@ export function createDetail({ onChange, onBack, onError, toggleFavorite }) {
     current = r;
     const days = daysLeft(r);
     const sender = r.invitedBy || {};
-    const reason = DECLINE_REASONS[r.statusReason] || r.statusReason;
+    const reasons = r.substatus === "Lost" ? LOST_REASONS : DECLINE_REASONS;
+    const reason = reasons[r.statusReason] || r.statusReason;
     const heart = h("button", {
       type: "button", class: "heart", "aria-pressed": String(Boolean(r.favorite)),
       "aria-label": `Favorite: ${r.customerProfile.name}`,
@@ -136,6 +164,8 @@ export function createDetail({ onChange, onBack, onError, toggleFavorite }) {
       alertBanner(r),
       days !== null ? h("p", { class: days <= 2 ? "due soon" : "due", text: `${daysLeftText(days)} (by ${when(r.expirationDateTime)})` }) : null,
       h("div", { class: "detail-actions", role: "group", "aria-label": "Actions" }, actions(r)),
+      ownerSection(r, teamWork(r)),
+      fitSection(r),
       section("Customer", facts([
         ["Company", r.customerProfile.name], ["Size", SIZES[r.customerProfile.size] || r.customerProfile.size],
         ["Address", address(r.customerProfile.address)]]),
@@ -153,14 +183,16 @@ export function createDetail({ onChange, onBack, onError, toggleFavorite }) {
         ["Estimated closing date", r.details.closingDate ? day(r.details.closingDate) : null],
         ["CRM id", r.externalReferenceId], ["Campaign id", r.campaignId],
         ["Outcome", r.stage === "archived" ? r.substatus : null], ["Reason", reason], ["Closing notes", r.closingNotes]])),
-      section("Team", contactList(r.team, "No one from your company yet.")),
-      section("History", facts([
+      teamSection(r, teamWork(r)),
+      section("Dates", facts([
         ["Arrived", when(r.createdDateTime)],
         ["Respond by", r.expirationDateTime ? when(r.expirationDateTime) : null],
         ["Accepted", r.acceptedDateTime ? when(r.acceptedDateTime) : null],
         ["Closed", r.closedDateTime ? when(r.closedDateTime) : null],
         ["Last updated", when(r.updatedDateTime)]])),
+      timeline.element,
     ].filter(Boolean));
+    timeline.load(r.id);
     if (refocus) pane.querySelector(".heart").focus();
   }
 

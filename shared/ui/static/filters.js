@@ -1,26 +1,36 @@
 // Finding leads: the search box (debounced; Enter searches at once), the kind, country and
 // arrival-date filters, the sort order the current stage allows, and the API's errors shown
-// next to the control they name (error.details[].target is the query parameter).
+// next to the control they name (error.details[].target is the query parameter). "My leads"
+// (owner=me) and a Referrals user's list come newest first only: no sort then.
+import { isRestricted } from "./access.js";
 import { h } from "./dom.js";
 
 const DEBOUNCE_MS = 350;
 const DEFAULT_ORDER = "createdDateTime desc";
 // Orders only some stages have (the API refuses them with another stage).
-const ORDER_STAGE = { "expirationDateTime asc": "received", "closingDate asc": "accepted", "dealValue desc": "accepted" };
+const ORDER_STAGE = {
+  "expirationDateTime asc": "received", "fit desc": "received", "closingDate asc": "accepted", "dealValue desc": "accepted",
+};
+const SORT_OFF = {
+  search: "Sorting is off while searching: results keep the search's own order.",
+  mine: "Your leads come newest first.",
+};
 const FILTERS = ["search", "qualification", "country", "createdFrom", "createdTo"];
 
-export function createFilters({ onChange }) {
+export function createFilters({ onChange, onMine = () => {} }) {
   const form = document.getElementById("finder");
   const sort = document.getElementById("sort");
   const sortNote = document.getElementById("sort-note");
   const clear = document.getElementById("clear-filters");
   const toggle = document.getElementById("filters-toggle");
+  const mine = document.getElementById("f-mine");
   const field = (name) => form.elements.namedItem(name);
   let stage = "received";
   let timer = null;
   let uid = 0;
 
   const searching = () => field("search").value.trim() !== "";
+  const onlyMine = () => mine.checked && !isRestricted();
 
   // Reloads the list when the filters differ from what it shows (Enter and then leaving the
   // field is one change, not two).
@@ -36,11 +46,12 @@ export function createFilters({ onChange }) {
   }
 
   function syncControls() {
-    const on = searching();
-    sort.disabled = on;
-    sortNote.hidden = !on;
+    const off = searching() ? "search" : onlyMine() ? "mine" : null;
+    sort.disabled = Boolean(off);
+    sortNote.hidden = !off;
+    if (off) sortNote.textContent = SORT_OFF[off];
     clear.hidden = !active();
-    const set = FILTERS.slice(1).filter((name) => field(name).value.trim() !== "").length;
+    const set = FILTERS.slice(1).filter((name) => field(name).value.trim() !== "").length + (onlyMine() ? 1 : 0);
     toggle.textContent = set ? `Filters (${set})` : "Filters";
   }
 
@@ -73,6 +84,7 @@ export function createFilters({ onChange }) {
     field(name).addEventListener("change", (event) => { clearError(event.target); changed(); });
   }
   sort.addEventListener("change", () => { clearError(sort); changed(); });
+  mine.addEventListener("change", () => { onMine(mine.checked); changed(); });
   clear.addEventListener("click", () => {
     form.reset();
     clearErrors();
@@ -95,7 +107,7 @@ export function createFilters({ onChange }) {
   }
 
   function active() {
-    return FILTERS.some((name) => field(name).value.trim() !== "");
+    return onlyMine() || FILTERS.some((name) => field(name).value.trim() !== "");
   }
 
   // The filters as query parameters (view, stage and paging are the list's own).
@@ -105,8 +117,9 @@ export function createFilters({ onChange }) {
       const value = field(name).value.trim();
       if (value) out[name] = value;
     }
+    if (onlyMine()) out.owner = "me";
     const order = sort.value;
-    if (!out.search && order !== DEFAULT_ORDER && (!ORDER_STAGE[order] || ORDER_STAGE[order] === stage)) {
+    if (!out.search && !out.owner && !isRestricted() && order !== DEFAULT_ORDER && (!ORDER_STAGE[order] || ORDER_STAGE[order] === stage)) {
       out.orderBy = order;
     }
     return out;
@@ -114,12 +127,13 @@ export function createFilters({ onChange }) {
 
   function describe() {
     const search = field("search").value.trim();
-    return { search, filtered: active() };
+    return { search, mine: onlyMine(), filtered: active() };
   }
 
   // ---- errors next to their controls --------------------------------------------------
   function control(target) {
     if (target === "orderBy") return sort;
+    if (target === "owner") return mine;
     return FILTERS.includes(target) ? field(target) : null;
   }
 
@@ -134,7 +148,7 @@ export function createFilters({ onChange }) {
   }
 
   function clearErrors() {
-    for (const el of [...FILTERS.map(field), sort]) clearError(el);
+    for (const el of [...FILTERS.map(field), sort, mine]) clearError(el);
   }
 
   function message(text) {
@@ -162,5 +176,5 @@ export function createFilters({ onChange }) {
 
   setStage(stage);
   syncControls();
-  return { params, setStage, describe, showErrors, clearErrors };
+  return { params, setStage, describe, showErrors, clearErrors, sync: syncControls };
 }

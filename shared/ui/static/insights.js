@@ -1,5 +1,6 @@
 // The Insights panel (GET /insights): response times (median and 90th percentile), rates,
-// the open pipeline, and why leads were declined or lost.
+// the open pipeline, why leads were declined or lost, and the win rate by fit score band
+// (whether the score means anything for this partner).
 import { api } from "./api.js";
 import { DECLINE_REASONS, LOST_REASONS, h, money, percent } from "./dom.js";
 
@@ -28,7 +29,22 @@ function reasonList(title, counts, label) {
       : h("p", { class: "muted", text: "None yet." }));
 }
 
-export async function loadInsights() {
+// Each fit band: its win rate as a meter, with the won and lost counts behind it.
+function calibration(bands) {
+  const rows = [...(bands || [])].reverse(); // best fit first
+  if (!rows.length) return [h("p", { class: "muted", text: "No fit scores yet." })];
+  return [
+    h("h3", { text: "Won of the decided leads, by fit score" }),
+    h("ul", { class: "reason-list" }, rows.map((b) => h("li", {},
+      h("span", { class: "reason", text: `Fit ${b.band.replace("-", "–")}` }),
+      h("meter", { min: "0", max: "1", value: String(b.winRate ?? 0), "aria-hidden": "true" }),
+      h("span", { class: "count", text: percent(b.winRate) }),
+      h("span", { class: "band-counts", text: b.won + b.lost ? `${b.won} won · ${b.lost} lost` : "None decided yet" })))),
+  ];
+}
+
+// `onForbidden`: the caller's role may not see them (a Referrals user).
+export async function loadInsights({ onForbidden = () => {} } = {}) {
   const box = document.getElementById("insights");
   const reasons = document.getElementById("insight-reasons");
   box.setAttribute("aria-busy", "true");
@@ -46,7 +62,9 @@ export async function loadInsights() {
     reasons.replaceChildren(
       reasonList("Declined", data.declineReasons, (r) => DECLINE_REASONS[r] || r),
       reasonList("Lost", data.lostReasons, (r) => LOST_REASONS[r] || r || "No reason given"));
+    document.getElementById("insight-fit").replaceChildren(...calibration(data.fitCalibration));
   } catch (err) {
+    if (err.status === 403) onForbidden();
     box.replaceChildren(h("div", {}, h("dt", { text: "Insights" }), h("dd", { text: `Unavailable: ${err.message}` })));
   } finally {
     box.removeAttribute("aria-busy");

@@ -1,10 +1,12 @@
 // One lead as a row of the dense table: customer (the button that opens it), kind, stage,
-// country, deal value, closing date, created, expires, favorite. Up/Down move between rows.
+// fit (a focusable badge with its reasons as a tooltip), country, deal value, closing date,
+// created, expires, favorite. Up/Down move between rows.
 import { KINDS, day, daysLeft, daysLeftText, h, icon, money, stageLabel, when } from "./dom.js";
+import { fitBadge } from "./fit.js";
 import { heart } from "./lead-cards.js";
 
 export const COLUMNS = [
-  ["customer", "Customer"], ["kind", "Kind"], ["stage", "Stage"], ["country", "Country"],
+  ["customer", "Customer"], ["kind", "Kind"], ["stage", "Stage"], ["fit", "Fit"], ["country", "Country"],
   ["value", "Deal value"], ["closing", "Closing date"], ["created", "Created"], ["expires", "Expires"],
   ["favorite", "Favorite"],
 ];
@@ -12,7 +14,7 @@ export const COLUMNS = [
 export const SORTED_COLUMN = {
   "createdDateTime desc": ["created", "descending"], "createdDateTime asc": ["created", "ascending"],
   "expirationDateTime asc": ["expires", "ascending"], "closingDate asc": ["closing", "ascending"],
-  "dealValue desc": ["value", "descending"],
+  "dealValue desc": ["value", "descending"], "fit desc": ["fit", "descending"],
 };
 
 const regions = (() => {
@@ -66,6 +68,7 @@ export function row(r, hooks) {
     contactFlag(r)),
   h("td", { text: KINDS[r.qualification] || r.qualification }),
   h("td", {}, h("span", { class: `badge stage-${r.stage} sub-${r.substatus.toLowerCase()}`, text: stageLabel(r) })),
+  h("td", { class: "fit-cell" }, fitBadge(r, { focusable: true, prefix: "row-fit" })?.badge || h("span", { class: "none", text: "—" })),
   h("td", { title: country || null, text: countryName(country) }),
   h("td", { class: "num", text: r.details.dealValue !== null && r.details.dealValue !== undefined
     ? money(r.details.dealValue, r.details.currency) : "—" }),

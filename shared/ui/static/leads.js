@@ -19,6 +19,7 @@ const STAGE_HINTS = {
   accepted: "Leads you accepted and are working on.",
   archived: "Won, lost, declined and expired leads.",
 };
+const MINE_HINT = "An admin makes you the owner of an accepted lead; it then appears here.";
 const SEARCH_HINT = "Search finds the start of any word of the customer's or the deal's name, "
   + "or a whole CRM id or lead id.";
 
@@ -105,8 +106,10 @@ export function createLeads({ filters, onSelect, onChange, onError, onLayout, on
       let title = `No ${what}.`;
       let text = state.view === "favorites" ? VIEW_HINTS.favorites
         : `${VIEW_HINTS[state.view]} ${state.stage ? STAGE_HINTS[state.stage] : ""}`.trim();
+      const { mine } = filters.describe();
       if (state.invalid) [title, text] = ["Check the marked filters.", "The list shows leads again once they are corrected."];
       else if (search) [title, text] = [`No ${what} match “${search}”.`, SEARCH_HINT];
+      else if (mine) [title, text] = [`You own no ${what}.`, MINE_HINT];
       else if (filtered) [title, text] = [`No ${what} match these filters.`, "Change or clear the filters to see more."];
       document.getElementById("empty-title").textContent = title;
       document.getElementById("empty-text").textContent = text;
@@ -240,6 +243,21 @@ export function createLeads({ filters, onSelect, onChange, onError, onLayout, on
     }
   }
 
+  // "My leads": owners come with accepting, so a Received stage switches to Accepted.
+  function preferStage(mine, { now = true } = {}) {
+    if (!mine || state.stage !== "received") return;
+    const accepted = panel.querySelector('input[name="stage"][value="accepted"]');
+    accepted.checked = true;
+    state.stage = "accepted";
+    filters.setStage("accepted");
+    if (now) reload();
+  }
+
+  // Owners of the leads on the list, for the owner picker.
+  function owners() {
+    return state.items.map((r) => r.owner).filter(Boolean);
+  }
+
   function focusSelected() {
     body().querySelector('[aria-current="true"]')?.focus();
   }
@@ -248,5 +266,5 @@ export function createLeads({ filters, onSelect, onChange, onError, onLayout, on
   try { saved = localStorage.getItem(LAYOUT_KEY); } catch { /* private mode */ }
   setLayout(saved);
 
-  return { reload, update, select, toggleFavorite, focusSelected, query, state };
+  return { reload, update, select, toggleFavorite, focusSelected, query, preferStage, owners, state };
 }
