@@ -3,6 +3,7 @@
 //   identity.bicep    user-assigned managed identity the app runs as
 //   storage.bicep     storage account (no shared keys): host, tables, queues, deployment container
 //   monitoring.bicep  Log Analytics + Application Insights (Entra ID auth only)
+//   email.bicep       Communication Services + Email Communication Service (Azure-managed domain)
 //   roles.bicep       the identity's data-plane roles on storage and Application Insights
 //   functionapp.bicep FC1 plan, Python 3.11 app, app settings, Easy Auth
 // See infra/README.md for the deploy guide. tests/infra checks this against the code.
@@ -85,6 +86,19 @@ param notificationSigningSecret string = ''
 @secure()
 param webhookSecretsKey string = ''
 
+@description('EMAIL_MODE: acs sends the e-mail alerts through the Communication Services deployed here; off records them undeliverable.')
+@allowed([
+  'acs'
+  'off'
+])
+param emailMode string = 'acs'
+
+@description('Where Communication Services keeps its data (a geography such as Europe or United States).')
+param emailDataLocation string = 'Europe'
+
+@description('DASHBOARD_URL: base URL of the dashboard for links in e-mails, e.g. https://<app host>/api/ui (empty: no link).')
+param dashboardUrl string = ''
+
 @description('Upper bound of instances the Flex Consumption plan scales out to.')
 @minValue(40)
 @maxValue(1000)
@@ -130,6 +144,8 @@ var names = {
   logAnalytics: 'log-${prefix}-${token}'
   appInsights: 'appi-${prefix}-${token}'
   keyVault: take('kv-${prefix}-${token}', 24)
+  communication: 'acs-${prefix}-${token}'
+  emailService: 'ecs-${prefix}-${token}'
 }
 var deploymentContainerName = 'app-package'
 
@@ -172,12 +188,23 @@ module monitoring 'modules/monitoring.bicep' = {
   }
 }
 
+module email 'modules/email.bicep' = {
+  name: 'email'
+  params: {
+    communicationName: names.communication
+    emailServiceName: names.emailService
+    dataLocation: emailDataLocation
+    tags: tags
+  }
+}
+
 module roles 'modules/roles.bicep' = {
   name: 'roles'
   params: {
     storageAccountName: storage.outputs.name
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     keyVaultName: keyVault.outputs.name
+    communicationName: email.outputs.name
     principalId: identity.outputs.principalId
   }
 }
@@ -229,6 +256,10 @@ module functionApp 'modules/functionapp.bicep' = {
     customerNotificationUrl: customerNotificationUrl
     notificationSigningSecret: notificationSigningSecret
     webhookSecretsKeyReference: keyVault.outputs.webhookSecretsKeyReference
+    emailMode: emailMode
+    emailSender: email.outputs.senderAddress
+    acsEmailEndpoint: email.outputs.endpoint
+    dashboardUrl: dashboardUrl
   }
 }
 

@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from shared.auth_entra import JwksCache
+from shared.notifications.mail import Mailer, SmtpMailer
 from shared.services.context import Context, utcnow
-from shared.settings import Settings, StorageSettings
+from shared.settings import EmailMode, Settings, StorageSettings
 from shared.storage.sweep_ports import SweepPorts
 
 if TYPE_CHECKING:
@@ -38,6 +39,8 @@ class Runtime:
     jwks: JwksCache
     # Readiness (GET /api/health?ready=1): raises when storage cannot be reached.
     probe: Callable[[], None] = lambda: None
+    # Sends the e-mail notifications; None when EMAIL_MODE sends none.
+    mailer: Mailer | None = None
 
     @property
     def settings(self) -> Settings:
@@ -48,7 +51,20 @@ def build_runtime(ctx: Context, http: requests.Session | None = None,
                   probe: Callable[[], None] | None = None) -> Runtime:
     session = http or requests.Session()
     jwks = JwksCache(ctx.settings.entra_jwks_url, session)
-    return Runtime(ctx, session, jwks) if probe is None else Runtime(ctx, session, jwks, probe)
+    return Runtime(ctx, session, jwks, probe or (lambda: None), build_mailer(ctx.settings))
+
+
+def build_mailer(cfg: Settings) -> Mailer | None:
+    """The e-mail transport EMAIL_MODE names (settings.py checked what each one needs)."""
+    email = cfg.email
+    if email.mode is EmailMode.SMTP and email.smtp_host:
+        return SmtpMailer(email.smtp_host, email.smtp_port, email.smtp_starttls,
+                          email.smtp_username, email.smtp_password)
+    if email.mode is EmailMode.ACS and email.acs_endpoint:
+        from shared.notifications.acs_mail import AcsMailer  # lazy: only ACS mode needs it
+
+        return AcsMailer(email.acs_endpoint, _credential(cfg.storage))
+    return None
 
 
 @cache

@@ -15,6 +15,7 @@ import pytest
 from tests.support.azurite import Azurite, start_azurite
 from tests.support.devhost_proc import DevHost, start_devhost
 from tests.support.hosting import host_env
+from tests.support.mailbox import Mailbox, session_mailbox, stop_session_mailbox
 from tests.support.webhooks import WebhookReceiver
 
 # function_app.py checks the settings when it is imported, as the Functions host does at
@@ -40,12 +41,20 @@ def webhooks() -> Iterator[WebhookReceiver]:
 
 
 @pytest.fixture(scope="session")
+def mailbox() -> Iterator[Mailbox]:
+    """The session's SMTP server: every devhost e-mails it (hosting.host_env)."""
+    yield session_mailbox()
+    stop_session_mailbox()
+
+
+@pytest.fixture(scope="session")
 def log_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("devhost-logs")
 
 
 @pytest.fixture(scope="session")
-def devhost(azurite: Azurite, webhooks: WebhookReceiver, log_dir: Path) -> Iterator[DevHost]:
+def devhost(azurite: Azurite, webhooks: WebhookReceiver, mailbox: Mailbox, log_dir: Path
+            ) -> Iterator[DevHost]:
     host = start_devhost(host_env(azurite, webhooks), log_dir)
     yield host
     host.stop()

@@ -104,6 +104,18 @@ param notificationSigningSecret string
 @description('WEBHOOK_SECRETS_KEY as a Key Vault reference (@Microsoft.KeyVault(SecretUri=...)), resolved with the app identity.')
 param webhookSecretsKeyReference string
 
+@description('EMAIL_MODE: acs or off.')
+param emailMode string
+
+@description('EMAIL_SENDER: the From address (the Azure-managed domain\'s DoNotReply address).')
+param emailSender string
+
+@description('ACS_EMAIL_ENDPOINT: the Communication Services endpoint.')
+param acsEmailEndpoint string
+
+@description('DASHBOARD_URL: base URL for links in e-mails (empty: no link).')
+param dashboardUrl string
+
 var storageSuffix = environment().suffixes.storage
 var easyAuth = authMode == 'easyauth'
 
@@ -185,6 +197,22 @@ var appSettings = [
   {
     name: 'WEBHOOK_SECRETS_KEY'
     value: webhookSecretsKeyReference
+  }
+  {
+    name: 'EMAIL_MODE'
+    value: emailMode
+  }
+  {
+    name: 'EMAIL_SENDER'
+    value: emailSender
+  }
+  {
+    name: 'ACS_EMAIL_ENDPOINT'
+    value: acsEmailEndpoint
+  }
+  {
+    name: 'DASHBOARD_URL'
+    value: dashboardUrl
   }
   {
     name: 'AUTH_MODE'

@@ -3,6 +3,9 @@
 //    deployment package), Table Data Contributor (the app's tables), Queue Data Contributor
 //    (the notifications queue and its poison queue; the queue trigger);
 //  - on the Key Vault: Key Vault Secrets User (the WEBHOOK_SECRETS_KEY reference);
+//  - on the Communication Services resource: Communication and Email Service Owner (sending
+//    the e-mail alerts with Entra ID; ACS has no narrower built-in role that can send), scoped
+//    to that one resource;
 //  - on Application Insights: Monitoring Metrics Publisher (Entra ID-authenticated telemetry,
 //    as local auth is disabled).
 // Role definition ids are Azure's built-in, well-known GUIDs.
@@ -15,6 +18,9 @@ param applicationInsightsName string
 
 @description('Key Vault holding WEBHOOK_SECRETS_KEY.')
 param keyVaultName string
+
+@description('Communication Services resource the app sends e-mail through.')
+param communicationName string
 
 @description('Principal (object) id of the app\'s user-assigned managed identity.')
 param principalId string
@@ -36,6 +42,22 @@ var storageRoles = [
 
 var monitoringMetricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb'
 var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
+var communicationEmailOwner = '09976791-48a7-449e-bb21-39d1a415f350'
+
+resource communication 'Microsoft.Communication/communicationServices@2023-04-01' existing = {
+  name: communicationName
+}
+
+resource emailRoleAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(communication.id, principalId, communicationEmailOwner)
+  scope: communication
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', communicationEmailOwner)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    description: 'Communication and Email Service Owner (send e-mail) for the referrals function app'
+  }
+}
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' existing = {
   name: keyVaultName

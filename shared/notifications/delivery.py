@@ -1,9 +1,12 @@
-"""Deliver one delivery row as a signed CloudEvents webhook (the queue function's work).
+"""Deliver one delivery row: a signed CloudEvents webhook, or an e-mail to one address (the
+queue function's work).
 
 At-least-once: the same event id (``webhook-id``, the CloudEvents ``id``) on every attempt.
 A 2xx settles it; 5xx, 408, 429 and network errors raise RetryableDelivery so the Functions
 host retries and, after maxDequeueCount, moves the message to the poison queue; any other
-4xx, and an address the app must not call, is permanent. The row records every attempt.
+4xx, and an address the app must not call, is permanent. E-mail likewise: SMTP 250 (or ACS
+"Succeeded") settles it, SMTP 4xx and network errors are retried, SMTP 5xx is permanent; its
+``Message-ID`` is the same on every attempt. The row records every attempt.
 """
 
 from __future__ import annotations
@@ -16,12 +19,15 @@ from urllib.parse import urlsplit
 
 import requests
 
+from shared.domain.events import Destination
 from shared.services.context import Context
 from shared.settings import AuthMode
 from shared.storage.ports import Delivery, DeliveryState
 
 from . import signing, transport
 from .cloudevent import CONTENT_TYPE, Renderer, envelope, event_data
+from .email_message import compose
+from .mail import Mailer, MailError
 from .targets import Target, target_for
 
 log = logging.getLogger(__name__)
@@ -46,10 +52,14 @@ class RetryableDelivery(Exception):
 
 
 def deliver(ctx: Context, render: Renderer, partner_id: str, delivery_id: str,
-            dequeue_count: int = 1, post: Poster = transport.post) -> Outcome:
+            dequeue_count: int = 1, post: Poster = transport.post,
+            mailer: Mailer | None = None) -> Outcome:
+    """``mailer``: the EMAIL_MODE transport; None when e-mail is off."""
     found = ctx.outbox.get(partner_id, delivery_id)
     if found is None or found.state is not DeliveryState.PENDING:
         return Outcome.SKIPPED
+    if found.recipient.destination is Destination.EMAIL:
+        return _email(ctx, found, dequeue_count, mailer)
     target = target_for(ctx, found.recipient)
     if isinstance(target, str):
         ctx.outbox.settle(found, DeliveryState.UNDELIVERABLE, target, ctx.clock())
@@ -95,6 +105,31 @@ def _attempt(ctx: Context, found: Delivery, target: Target, body: bytes, dequeue
     ctx.outbox.settle(found, DeliveryState.FAILED, f"HTTP {status} (permanent)", ctx.clock(),
                       label)
     return Outcome.FAILED
+
+
+def _email(ctx: Context, found: Delivery, dequeue_count: int, mailer: Mailer | None
+           ) -> Outcome:
+    address, event = found.recipient.address or "", found.event
+    sender = ctx.settings.email.sender
+    if mailer is None or not sender:
+        ctx.outbox.settle(found, DeliveryState.UNDELIVERABLE,
+                          "EMAIL_MODE is off: e-mail alerts are not sent", ctx.clock(), address)
+        return Outcome.UNDELIVERABLE
+    stored = ctx.referrals.get(event.partner_id, event.referral_id or "")
+    if stored is None:
+        ctx.outbox.settle(found, DeliveryState.FAILED, "the referral no longer exists",
+                          ctx.clock(), address)
+        return Outcome.FAILED
+    try:
+        mailer.send(compose(event, address, stored.referral, sender,
+                            ctx.settings.email.dashboard_url))
+    except MailError as exc:
+        if exc.retry:
+            return _retry(ctx, found, dequeue_count, str(exc), address)
+        ctx.outbox.settle(found, DeliveryState.FAILED, str(exc), ctx.clock(), address)
+        return Outcome.FAILED
+    ctx.outbox.settle(found, DeliveryState.DELIVERED, None, ctx.clock(), address)
+    return Outcome.DELIVERED
 
 
 def _retry(ctx: Context, found: Delivery, dequeue_count: int, error: str,

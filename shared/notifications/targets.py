@@ -22,8 +22,8 @@ class Target:
 def target_for(ctx: Context, recipient: Recipient) -> Target | str:
     """The target, or the reason there is none (recorded as undeliverable)."""
     dest = recipient.destination
-    if dest is Destination.EMAIL:
-        return "e-mail delivery is not available yet"
+    if dest is Destination.EMAIL:  # delivery.py sends these; never a webhook
+        return "an e-mail recipient has no webhook"
     if dest in (Destination.MICROSOFT, Destination.CUSTOMER):
         url = ctx.settings.microsoft_notification_url if dest is Destination.MICROSOFT \
             else ctx.settings.customer_notification_url

@@ -19,6 +19,7 @@ from shared.domain import operations as ops
 from shared.domain.access import SYSTEM_VIEWER, Viewer
 from shared.domain.commands import IntakeRequest
 from shared.domain.errors import NotFound, PreconditionFailed, ProfileRequired
+from shared.domain.events import contact_addresses, with_contacts
 from shared.domain.history import SYSTEM, Actor
 from shared.domain.models import Fit, Profile, Referral
 from shared.storage.indexes import member_key, owner_key
@@ -68,6 +69,7 @@ def intake(ctx: Context, cmd: IntakeRequest, actor: Actor = SYSTEM) -> Stored:
     now = ctx.clock()
     cmd = cmd.model_copy(update={"partner_id": partner_id})
     referral, events = ops.receive(cmd, new_referral_id(now), now, ctx.settings.response_window)
+    events = with_contacts(events, contact_addresses(profile))  # the e-mail alert
     referral = referral.model_copy(update={"fit": score_fit(ctx, profile, referral)})
     record = history.entry(None, referral, history.HistoryAction.RECEIVED, actor, now)
     stored = ctx.referrals.add(referral, events, record)

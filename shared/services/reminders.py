@@ -10,8 +10,10 @@ data, finds it reminded; an index row outliving its reminder is then simply dele
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from shared.domain.events import contact_addresses, with_contacts
 from shared.domain.reminders import ReminderState, remind, reminder_state
 from shared.storage.ports import Change, Stored
 from shared.storage.sweep_ports import SweepBatch, SweepKind
@@ -31,13 +33,22 @@ def start(ctx: Context) -> FanOut:
 
 def work(ctx: Context, batch: SweepBatch) -> BatchResult:
     before = ctx.settings.response_reminder_before
-    return work_batch(ctx, batch, ctx.sweeps.reminders,
-                      lambda stored, now: decide(stored, now, before))
+    addresses: dict[str, tuple[str, ...]] = {}  # per partner: one profile read per batch
+
+    def contacts(partner_id: str) -> tuple[str, ...]:
+        if partner_id not in addresses:
+            addresses[partner_id] = contact_addresses(ctx.profiles.get(partner_id))
+        return addresses[partner_id]
+
+    return work_batch(ctx, batch, ctx.sweeps.reminders, lambda stored, now: decide(
+        stored, now, before, contacts(stored.referral.partner_id)))
 
 
-def decide(stored: Stored, now: datetime, before: timedelta) -> Verdict:
+def decide(stored: Stored, now: datetime, before: timedelta,
+           addresses: Sequence[str] = ()) -> Verdict:
+    """``addresses``: the location contacts e-mailed with the reminder (the profile's now)."""
     state = reminder_state(stored.referral, now, before)
     if state is not ReminderState.DUE:
         return Verdict(_OUTCOMES[state])
     updated, events = remind(stored.referral, now, before)
-    return Verdict(Outcome.CHANGED, Change(stored, updated, events))
+    return Verdict(Outcome.CHANGED, Change(stored, updated, with_contacts(events, addresses)))

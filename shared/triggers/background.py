@@ -65,11 +65,13 @@ def deliver_notification(msg: func.QueueMessage) -> None:
         # Retrying cannot fix a malformed message; log it rather than poison-loop.
         log.error("deliver_notification: malformed message %s dropped", msg.id)
         return
-    ctx = bootstrap.runtime().ctx
+    runtime = bootstrap.runtime()
+    ctx = runtime.ctx
 
     def render(stored: Stored) -> dict[str, object]:
         # The webhook's data is the referral exactly as GET /api/referrals/{id} answers it.
         return referral_view(stored, ctx.clock(), ctx.settings.contact_alert_window)
 
-    outcome = deliver(ctx, render, partner_id, delivery_id, msg.dequeue_count or 1)
+    outcome = deliver(ctx, render, partner_id, delivery_id, msg.dequeue_count or 1,
+                      mailer=runtime.mailer)
     log.info("delivery %s: %s", delivery_id, outcome)

@@ -57,7 +57,8 @@ class TestEvent(Out):
 def notification_out(d: Delivery) -> NotificationOut:
     return NotificationOut(
         id=d.id, event_id=d.event.id, type=d.event.type.value, referral_id=d.event.referral_id,
-        destination=d.recipient.destination.value, recipient=d.recipient_label,
+        destination=d.recipient.destination.value,
+        recipient=d.recipient.address or d.recipient_label,
         state=d.state.value, attempts=d.attempts,
         last_attempt_date_time=iso(d.last_attempt) if d.last_attempt else None,
         last_error=d.last_error, created_date_time=iso(d.event.occurred))

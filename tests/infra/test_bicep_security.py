@@ -21,6 +21,9 @@ STORAGE_ROLES = {
 }
 MONITORING_METRICS_PUBLISHER = "3913510d-42f4-4e42-8a64-420c390055eb"
 KEY_VAULT_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6"  # reads WEBHOOK_SECRETS_KEY
+# Sends the e-mail alerts through Communication Services (ACS has no narrower built-in role
+# that can send with Entra ID); scoped to that one resource.
+COMMUNICATION_EMAIL_OWNER = "09976791-48a7-449e-bb21-39d1a415f350"
 GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 
 
@@ -87,8 +90,10 @@ def test_basic_auth_publishing_is_off() -> None:
 
 def test_role_assignments_are_exactly_the_needed_ones() -> None:
     roles = _module("roles.bicep")
-    assert set(GUID.findall(roles)) == set(STORAGE_ROLES) | {MONITORING_METRICS_PUBLISHER,
-                                                             KEY_VAULT_SECRETS_USER}
+    assert set(GUID.findall(roles)) == set(STORAGE_ROLES) | {
+        MONITORING_METRICS_PUBLISHER, KEY_VAULT_SECRETS_USER, COMMUNICATION_EMAIL_OWNER}
+    email = sources.resource_body(roles, "emailRoleAssignment")
+    assert "scope: communication" in email and "communicationEmailOwner)" in email
     secrets = sources.resource_body(roles, "secretsRoleAssignment")
     assert "scope: vault" in secrets and "keyVaultSecretsUser)" in secrets
     storage_list = sources.bicep_var_block(roles, "storageRoles")
@@ -104,6 +109,22 @@ def test_role_assignments_are_exactly_the_needed_ones() -> None:
     for path in sources.bicep_files():
         if path.name != "roles.bicep":
             assert "Microsoft.Authorization/roleAssignments" not in sources.bicep(path), path
+
+
+def test_email_through_communication_services_without_keys() -> None:
+    email = _module("email.bicep")
+    assert "disableLocalAuth: true" in sources.resource_body(email, "communication")
+    assert "linkedDomains:" in sources.resource_body(email, "communication")
+    domain = sources.resource_body(email, "domain")
+    assert "domainManagement: 'AzureManaged'" in domain
+    assert "userEngagementTracking: 'Disabled'" in domain
+    settings = sources.bicep_app_settings()
+    assert settings["EMAIL_MODE"] == "emailMode"
+    assert settings["ACS_EMAIL_ENDPOINT"] == "acsEmailEndpoint"
+    main = sources.bicep(sources.INFRA / "main.bicep")
+    assert "acsEmailEndpoint: email.outputs.endpoint" in main
+    assert "emailSender: email.outputs.senderAddress" in main
+    assert "communicationName: email.outputs.name" in main
 
 
 def test_easy_auth_wiring() -> None:

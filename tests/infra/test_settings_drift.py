@@ -30,6 +30,13 @@ NOT_DEPLOYED = {
     # identity-based AzureWebJobsStorage__* settings are used: a connection string would carry
     # an account key, and the account refuses shared keys anyway.
     "AzureWebJobsStorage": "local only",
+    # EMAIL_MODE=smtp: locally MailDev, or an operator's own relay set by hand; the Bicep
+    # deploys EMAIL_MODE=acs (Communication Services with the app's identity, no password).
+    "SMTP_HOST": "smtp only",
+    "SMTP_PORT": "smtp only",
+    "SMTP_STARTTLS": "smtp only",
+    "SMTP_USERNAME": "smtp only",
+    "SMTP_PASSWORD": "smtp only",
 }
 
 # Settings the Bicep sets that the app's code does not read, because the host/platform does.

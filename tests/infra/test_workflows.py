@@ -191,6 +191,7 @@ def test_no_secrets_in_the_repository_files() -> None:
         "b7e6dc6d-f1e8-4753-8033-0f276bb0955b", "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3",
         "974c5e8b-45b9-4653-ba55-5f855dd0fb88", "3913510d-42f4-4e42-8a64-420c390055eb",
         "4633458b-17de-408a-b874-0445c86b69e6",  # Key Vault Secrets User
+        "09976791-48a7-449e-bb21-39d1a415f350",  # Communication and Email Service Owner
     }
     for path in files:
         if path.is_file():

@@ -5,17 +5,22 @@ from __future__ import annotations
 import base64
 
 from .azurite import Azurite
+from .mailbox import session_mailbox
 from .webhooks import WebhookReceiver
 
 # Standard Webhooks secrets (whsec_ + base64 of >= 24 bytes) and the key sealing partners' ones.
 SECRET = "whsec_" + base64.b64encode(b"e2e-signing-secret-of-24-bytes").decode()
 SECRETS_KEY = base64.b64encode(b"e2e-webhook-secrets-key-32-bytes").decode()
+DASHBOARD_URL = "https://referrals.example/api/ui"  # e-mails link here
 
 
 def host_env(azurite: Azurite, webhooks: WebhookReceiver, **extra: str) -> dict[str, str]:
     """Every devhost of a session consumes the same `notifications` queue, so they must all
-    deliver to the same receiver with the same secret: only ``extra`` may differ."""
+    deliver to the same receiver with the same secret, and e-mail the session's one SMTP
+    server (session_mailbox): only ``extra`` may differ."""
     return {
+        **session_mailbox().env(),
+        "DASHBOARD_URL": DASHBOARD_URL,
         "AzureWebJobsStorage": azurite.connection_string,
         "AUTH_MODE": "local",
         "MICROSOFT_NOTIFICATION_URL": webhooks.url("/msft"),

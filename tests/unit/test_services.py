@@ -47,9 +47,12 @@ def test_intake_requires_profile():
 
 def test_intake_writes_outbox_and_enqueues(app: MemoryApp):
     stored = new(app)
-    [(key, record)] = app.store.outbox.items()  # received: the partner's webhook only
-    assert record.state is DeliveryState.PENDING and record.event.referral_id == stored.referral.id
-    assert app.store.sent == [key]
+    # received: the partner's webhook and an e-mail to the profile's one contact
+    rows = app.store.outbox
+    assert sorted(r.recipient.destination.value for r in rows.values()) == ["email", "partner"]
+    assert all(r.state is DeliveryState.PENDING and r.event.referral_id == stored.referral.id
+               for r in rows.values())
+    assert sorted(app.store.sent) == sorted(rows)
 
 
 def test_intake_normalises_partner_id_case(app: MemoryApp):
@@ -63,7 +66,7 @@ def test_enqueue_failure_loses_nothing(app: MemoryApp):
     app.store.send = broken  # type: ignore[method-assign]
     stored = new(app)
     assert svc.get(app.ctx, "p1", stored.referral.id)
-    assert [r.state for r in app.store.outbox.values()] == [DeliveryState.PENDING]
+    assert [r.state for r in app.store.outbox.values()] == [DeliveryState.PENDING] * 2
 
 
 def test_other_partner_sees_404(app: MemoryApp):
