@@ -276,7 +276,8 @@ def devhost_env(connection_string: str) -> dict[str, str]:
         # No webhook targets: delivery settles events as undeliverable, no outbound traffic.
         "MICROSOFT_NOTIFICATION_URL": "",
         "CUSTOMER_NOTIFICATION_URL": "",
-        "NOTIFICATION_SIGNING_SECRET": "bench-signing-secret",
+        # A Standard Webhooks secret (whsec_ + base64 of >= 24 bytes), as settings require.
+        "NOTIFICATION_SIGNING_SECRET": "whsec_YmVuY2gtc2lnbmluZy1zZWNyZXQtMjQtYnl0ZXM=",
     }
 
 

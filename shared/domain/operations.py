@@ -146,7 +146,8 @@ def assign(referral: Referral, cmd: AssignRequest, now: datetime) -> Result:
     transition(_state(referral), Action.ASSIGN)
     if referral.owner == cmd.owner:
         return referral, []  # idempotent: nothing to write
-    return referral.model_copy(update={"owner": cmd.owner, "updated_date_time": now}), []
+    updated = referral.model_copy(update={"owner": cmd.owner, "updated_date_time": now})
+    return updated, [make_event(EventType.UPDATED, updated, now)]
 
 
 def remove_team_member(referral: Referral, cmd: RemoveTeamMember, now: datetime) -> Result:

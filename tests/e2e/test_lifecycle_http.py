@@ -46,7 +46,7 @@ def test_direct_referral_whole_life_to_won(devhost):
     assert (won.json()["status"], won.json()["substatus"]) == ("Closed", "Won")
     assert won.json()["contactAlert"] is None
     # Archived is terminal; favorite still works.
-    assert error_code(api.post(f"/referrals/{rid}/lose", {})) == "invalidTransition"
+    assert error_code(api.post(f"/referrals/{rid}/lose", {"reason": "Price"})) == "invalidTransition"
     assert api.call("DELETE", f"/referrals/{rid}/favorite").json()["favorite"] is False
     insights = api.get("/insights").json()
     assert insights["won"] == 1 and insights["winRate"] == 1.0

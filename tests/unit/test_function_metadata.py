@@ -15,7 +15,9 @@ EXPECTED_HTTP = {
     ("POST", "referrals/{id}/win"), ("POST", "referrals/{id}/lose"),
     ("PUT", "referrals/{id}/favorite"), ("DELETE", "referrals/{id}/favorite"),
     ("DELETE", "referrals/{id}/team/{email}"), ("POST", "referrals/{id}/assign"),
-    ("GET", "referrals/{id}/history"),
+    ("GET", "referrals/{id}/history"), ("GET", "notifications"),
+    ("POST", "notifications/{notificationId}/redeliver"), ("POST", "profile/webhook/secret"),
+    ("POST", "profile/webhook/test"),
     ("GET", "insights"), ("GET", "referrals/export"),
     ("GET", "ui"), ("GET", "ui/{file}"), ("GET", "ui/config"),
 }

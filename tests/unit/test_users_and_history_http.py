@@ -113,7 +113,7 @@ def test_sequential_edits_chain_and_history_pages(api: Api):
         api.call("edit_referral", "PATCH", {"dealValue": value},
                  hdrs={**api.admin, "If-Match": etag}, id=rid)
     resp, first = api.call("get_history", params={"top": "2"}, id=rid)
-    assert len(first["value"]) == 2 and "nextLink" in first
+    assert resp.status_code == 200 and len(first["value"]) == 2 and "nextLink" in first
     entries = history(api, rid)
     edits = [e["changes"]["dealValue"] for e in entries if e["action"] == "edited"]
     assert [(c["old"], c["new"]) for c in edits] == [(25000.5, 1.0), (1.0, 2.0), (2.0, 3.0)]
