@@ -126,6 +126,7 @@ var tableNames = [
   'ExpiryIndex'
   'OutboxIndex'
   'ReminderIndex'
+  'Repeatability'
 ]
 var queueNames = [
   'notifications'

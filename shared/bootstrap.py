@@ -101,6 +101,7 @@ def storage_probe(storage: StorageSettings) -> Callable[[], None]:
 def build_context(cfg: Settings, *, clock: Callable[[], datetime] = utcnow) -> Context:
     from shared.notifications.queue import NOTIFICATIONS_QUEUE, QUEUES, StorageQueue
     from shared.storage import keys
+    from shared.storage.repeatability import TableClaims
     from shared.storage.secrets import TableSecrets
     from shared.storage.sweep_queue import SWEEP_QUEUES
     from shared.storage.table_outbox import TableOutbox
@@ -119,6 +120,7 @@ def build_context(cfg: Settings, *, clock: Callable[[], datetime] = utcnow) -> C
         referrals=TableReferrals(referrals, expiry, outbox_index, reminders),
         profiles=TableProfiles(profiles),
         secrets=TableSecrets(profiles),
+        claims=TableClaims(service.get_table_client(keys.REPEATABILITY_TABLE)),
         outbox=TableOutbox(referrals, outbox_index),
         queue=StorageQueue(queue_client(cfg.storage, NOTIFICATIONS_QUEUE)),
         sweeps=_sweep_ports(cfg.storage, referrals, expiry, reminders),

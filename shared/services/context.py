@@ -11,6 +11,7 @@ from shared.domain.events import Event
 from shared.settings import Settings
 from shared.storage.deliveries import delivery_ids
 from shared.storage.ports import NotificationQueue, Outbox, ProfileRepository, ReferralRepository
+from shared.storage.repeatability import ClaimStore
 from shared.storage.secrets import SecretStore
 from shared.storage.sweep_ports import SweepPorts
 
@@ -30,6 +31,7 @@ class Context:
     sweeps: SweepPorts
     settings: Settings
     secrets: SecretStore
+    claims: ClaimStore  # intake retries (Repeatability-Request-ID)
     clock: Callable[[], datetime] = field(default=utcnow)
 
     def dispatch(self, events: Sequence[Event]) -> None:

@@ -61,14 +61,18 @@ class Page:
     continuation_token: str | None
 
 
-def intake(ctx: Context, cmd: IntakeRequest, actor: Actor = SYSTEM) -> Stored:
+def intake(ctx: Context, cmd: IntakeRequest, actor: Actor = SYSTEM,
+           referral_id: str | None = None) -> Stored:
+    """Store a new referral; ``referral_id`` is given for a repeatable request (a second add
+    of the same id is a ConcurrencyConflict)."""
     partner_id = cmd.partner_id.lower()  # tenant ids are case-insensitive GUIDs
     profile = ctx.profiles.get(partner_id)
     if profile is None:
         raise ProfileRequired("The partner must have a business profile to receive referrals.")
     now = ctx.clock()
     cmd = cmd.model_copy(update={"partner_id": partner_id})
-    referral, events = ops.receive(cmd, new_referral_id(now), now, ctx.settings.response_window)
+    referral, events = ops.receive(cmd, referral_id or new_referral_id(now), now,
+                                   ctx.settings.response_window)
     events = with_contacts(events, contact_addresses(profile))  # the e-mail alert
     referral = referral.model_copy(update={"fit": score_fit(ctx, profile, referral)})
     record = history.entry(None, referral, history.HistoryAction.RECEIVED, actor, now)

@@ -24,7 +24,9 @@ from shared.domain.models import TeamMember
 from shared.services import referrals
 from shared.services.export import export
 from shared.services.insights import insights
+from shared.services.repeatable import Repeat, intake_once
 
+from . import repeatability
 from .csv_export import to_csv
 from .errors import InvalidRequest, PreconditionRequired
 from .http_support import SECURITY_HEADERS, Call, json_response
@@ -61,9 +63,17 @@ IF_NONE_MATCH = {"name": "If-None-Match", "in": "header", "required": False,
 
 
 def _intake(call: Call) -> func.HttpResponse:
-    stored = referrals.intake(call.ctx, call.body(IntakeRequest), call.viewer.actor)
-    location = f"{call.req.url.split('?', 1)[0].rstrip('/')}/{stored.referral.id}"
-    return call.referral_response(stored, 201, {"Location": location})
+    assert call.caller is not None
+    caller = f"{call.tenant}|{call.caller.user_id or call.caller.email or ''}"
+
+    def run(repeat: Repeat | None) -> func.HttpResponse:
+        cmd, actor = call.body(IntakeRequest), call.viewer.actor
+        stored = referrals.intake(call.ctx, cmd, actor) if repeat is None \
+            else intake_once(call.ctx, cmd, repeat, actor)
+        location = f"{call.req.url.split('?', 1)[0].rstrip('/')}/{stored.referral.id}"
+        return call.referral_response(stored, 201, {"Location": location})
+
+    return repeatability.respond(call.req.headers, caller, call.ctx.clock(), run)
 
 
 def _list(call: Call) -> func.HttpResponse:
@@ -155,11 +165,15 @@ def _action(name: str, method: Method, path: str, summary: str, action: Action,
 ROUTES = [
     Route("create_referral", "POST", "referrals", "Receive a referral (Microsoft's systems)",
           TAG, _intake, INTAKE_ROLES, body=IntakeRequest, response=ReferralOut, status=201,
-          response_headers=("ETag", "Location"),
+          response_headers=("ETag", "Location", "Repeatability-Result"),
+          query=repeatability.PARAMETERS,
           description="Stores a new referral for the partner named in `partnerId`, which "
                       "must have a business profile (409 `profileRequired` otherwise). The "
                       "partner must accept or decline it within the response window (14 "
-                      "days by default) or it expires."),
+                      "days by default) or it expires. With `Repeatability-Request-ID` it "
+                      "is safe to retry: a retry within 24 hours answers the original 201 "
+                      "and creates nothing (`Repeatability-Result: accepted`); refused "
+                      "repeatability headers say `Repeatability-Result: rejected`."),
     Route("list_referrals", "GET", "referrals", "List referrals, newest first", TAG, _list,
           WORKER_ROLES, response=ReferralPage, query=LIST_PARAMETERS,
           description="The caller's organisation's referrals, filtered by the query "

@@ -50,6 +50,11 @@ HEADERS = {
                             "exactly this version.", "schema": {"type": "string"}},
     "Location": {"description": "The URL of the new referral.",
                  "schema": {"type": "string", "format": "uri"}},
+    "Repeatability-Result": {
+        "description": "With `Repeatability-Request-ID`: `accepted` (carried out, or a "
+                       "retry answered with the original result), or `rejected` (the "
+                       "repeatability headers were refused).",
+        "schema": {"type": "string", "enum": ["accepted", "rejected"]}},
 }
 # Client errors that follow from a route's facts; anything else (409 for a wrong state or a
 # missing profile, 5xx) is covered by "default". All use the error envelope.

@@ -9,6 +9,7 @@ from shared.bootstrap import Runtime, build_runtime
 from shared.services.context import Context
 from shared.settings import AuthMode, Settings, StorageSettings
 from shared.storage.memory import MemoryOutbox, MemoryProfiles, MemoryStore
+from shared.storage.repeatability import MemoryClaims
 from shared.storage.secrets import MemorySecrets
 from shared.storage.sweep_memory import MemoryBatchQueue, memory_sweep_ports
 
@@ -32,6 +33,7 @@ class MemoryApp:
     clock: Clock = field(default_factory=Clock)
     batches: MemoryBatchQueue = field(default_factory=MemoryBatchQueue)
     secrets: MemorySecrets = field(default_factory=MemorySecrets)
+    claims: MemoryClaims = field(default_factory=MemoryClaims)
     settings: Settings = field(default_factory=lambda: Settings(
         storage=StorageSettings(connection_string="unused"), auth_mode=AuthMode.LOCAL))
 
@@ -41,7 +43,8 @@ class MemoryApp:
             referrals=self.store, profiles=MemoryProfiles(self.store),
             outbox=MemoryOutbox(self.store), queue=self.store,
             sweeps=memory_sweep_ports(self.store, self.batches),
-            settings=self.settings, secrets=self.secrets, clock=self.clock,
+            settings=self.settings, secrets=self.secrets, claims=self.claims,
+            clock=self.clock,
         )
 
     def runtime(self) -> Runtime:

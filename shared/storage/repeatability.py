@@ -1,0 +1,119 @@
+"""Intake retries (``Repeatability-Request-ID``): one claim row per (caller, request id) in the
+``Repeatability`` table, holding the hash of the body, the referral id given to that request
+and when it was first seen.
+
+Claiming is an insert-if-absent, so concurrent retries of one request all end up holding the
+same claim, hence the same pre-generated referral id; adding that referral twice is a
+ConcurrencyConflict, so exactly one referral is created. A claim older than the tracking
+window is replaced (conditionally on its ETag) by a new one: the request id is free again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import threading
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, Protocol
+
+from azure.core import MatchConditions
+from azure.core.exceptions import (
+    ResourceExistsError,
+    ResourceModifiedError,
+    ResourceNotFoundError,
+)
+from azure.data.tables import TableClient, UpdateMode
+
+from .deliveries import utc
+
+
+@dataclass(frozen=True)
+class Claim:
+    caller: str  # PartitionKey: a hash of the caller's tenant and principal
+    request_id: str  # RowKey: the Repeatability-Request-ID
+    body_hash: str
+    partner_id: str
+    referral_id: str
+    claimed: datetime
+    etag: str = ""
+
+
+class ClaimStore(Protocol):
+    def claim(self, new: Claim) -> Claim:
+        """Insert ``new`` unless a claim for its key exists; the claim in force either way."""
+
+    def replace(self, old: Claim, new: Claim) -> Claim | None:
+        """Put ``new`` in place of ``old`` if ``old`` is unchanged; None if it changed."""
+
+    def release(self, claim: Claim) -> None:
+        """Delete ``claim`` if unchanged (the request it belonged to failed)."""
+
+
+def _entity(c: Claim) -> dict[str, Any]:
+    return {"PartitionKey": c.caller, "RowKey": c.request_id, "bodyHash": c.body_hash,
+            "partnerId": c.partner_id, "referralId": c.referral_id, "claimedDateTime": c.claimed}
+
+
+def _claim(e: Any) -> Claim:
+    return Claim(e["PartitionKey"], e["RowKey"], e["bodyHash"], e["partnerId"], e["referralId"],
+                 utc(e["claimedDateTime"]), str(e.metadata["etag"]))
+
+
+class TableClaims:
+    def __init__(self, table: TableClient) -> None:
+        self._t = table
+
+    def claim(self, new: Claim) -> Claim:
+        for _ in range(3):  # a claim released between our insert and read: insert again
+            try:
+                meta = self._t.create_entity(_entity(new))
+                return replace(new, etag=str(meta["etag"]))
+            except ResourceExistsError:
+                pass
+            try:
+                return _claim(self._t.get_entity(new.caller, new.request_id))
+            except ResourceNotFoundError:
+                continue
+        raise ResourceExistsError("the claim keeps changing")
+
+    def replace(self, old: Claim, new: Claim) -> Claim | None:
+        try:
+            meta = self._t.update_entity(_entity(new), mode=UpdateMode.REPLACE, etag=old.etag,
+                                         match_condition=MatchConditions.IfNotModified)
+        except (ResourceModifiedError, ResourceNotFoundError):
+            return None
+        return replace(new, etag=str(meta["etag"]))
+
+    def release(self, claim: Claim) -> None:
+        # Taken over or gone: not ours to delete.
+        with contextlib.suppress(ResourceModifiedError, ResourceNotFoundError):
+            self._t.delete_entity(claim.caller, claim.request_id, etag=claim.etag,
+                                  match_condition=MatchConditions.IfNotModified)
+
+
+class MemoryClaims:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._etags = itertools.count(1)
+        self.rows: dict[tuple[str, str], Claim] = {}
+
+    def _put(self, c: Claim) -> Claim:
+        stored = replace(c, etag=f'W/"{next(self._etags)}"')
+        self.rows[(c.caller, c.request_id)] = stored
+        return stored
+
+    def claim(self, new: Claim) -> Claim:
+        with self._lock:
+            return self.rows.get((new.caller, new.request_id)) or self._put(new)
+
+    def replace(self, old: Claim, new: Claim) -> Claim | None:
+        with self._lock:
+            if self.rows.get((old.caller, old.request_id)) != old:
+                return None
+            return self._put(new)
+
+    def release(self, claim: Claim) -> None:
+        with self._lock:
+            if self.rows.get((claim.caller, claim.request_id)) == claim:
+                del self.rows[(claim.caller, claim.request_id)]
