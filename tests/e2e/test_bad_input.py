@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from typing import Any
 
 import pytest
@@ -47,8 +48,18 @@ def world(devhost, tables):
     received = send_referral(devhost.base, tenant)
     accepted = send_referral(devhost.base, tenant)
     api.post(f"/referrals/{accepted['id']}/accept", accept_body())
+    settled(api)
     return {"api": api, "tenant": tenant, "received": received["id"],
             "accepted": accepted["id"], "devhost": devhost}
+
+
+def settled(api: Api, timeout: float = 30) -> None:
+    """Wait until the world's notifications (webhooks, e-mails) are settled: a delivery
+    that lands between two snapshots would look like a write by the refused request."""
+    deadline = time.monotonic() + timeout
+    while api.get("/notifications", params={"state": "pending"}).json()["value"]:
+        assert time.monotonic() < deadline, "notifications still pending"
+        time.sleep(0.2)
 
 
 LONG = "x" * 5000
