@@ -150,5 +150,9 @@ def test_money_times_and_edits_are_described_as_sent():
 
 
 def test_intake_documents_its_headers():
-    created = document()["paths"]["/referrals"]["post"]["responses"]["201"]
-    assert set(created["headers"]) == {"ETag", "Location"}
+    intake = document()["paths"]["/referrals"]["post"]
+    created = intake["responses"]["201"]
+    assert set(created["headers"]) == {"ETag", "Location", "Repeatability-Result"}
+    asked = {(p["name"], p["in"]) for p in intake["parameters"]}
+    assert asked == {("Repeatability-Request-ID", "header"),
+                     ("Repeatability-First-Sent", "header")}
