@@ -72,6 +72,9 @@ param reminderSchedule string = '0 0 * * * *'
 @description('RESPONSE_REMINDER_BEFORE: ISO-8601 duration before expiry when the one reminder goes out.')
 param responseReminderBefore string = 'PT48H'
 
+@description('NOTIFICATION_RETRY_DELAY: ISO-8601 duration, the base of the delivery back-off (doubling, with jitter, per failed attempt).')
+param notificationRetryDelay string = 'PT1M'
+
 @description('MICROSOFT_NOTIFICATION_URL: webhook for Microsoft (empty: events are recorded undelivered).')
 param microsoftNotificationUrl string = ''
 
@@ -253,6 +256,7 @@ module functionApp 'modules/functionapp.bicep' = {
     expirySchedule: expirySchedule
     reminderSchedule: reminderSchedule
     responseReminderBefore: responseReminderBefore
+    notificationRetryDelay: notificationRetryDelay
     microsoftNotificationUrl: microsoftNotificationUrl
     customerNotificationUrl: customerNotificationUrl
     notificationSigningSecret: notificationSigningSecret

@@ -99,7 +99,12 @@ def storage_probe(storage: StorageSettings) -> Callable[[], None]:
 
 
 def build_context(cfg: Settings, *, clock: Callable[[], datetime] = utcnow) -> Context:
-    from shared.notifications.queue import NOTIFICATIONS_QUEUE, QUEUES, StorageQueue
+    from shared.notifications.queue import (
+        NOTIFICATIONS_QUEUE,
+        POISON_QUEUE,
+        QUEUES,
+        StorageQueue,
+    )
     from shared.storage import keys
     from shared.storage.repeatability import TableClaims
     from shared.storage.secrets import TableSecrets
@@ -122,7 +127,8 @@ def build_context(cfg: Settings, *, clock: Callable[[], datetime] = utcnow) -> C
         secrets=TableSecrets(profiles),
         claims=TableClaims(service.get_table_client(keys.REPEATABILITY_TABLE)),
         outbox=TableOutbox(referrals, outbox_index),
-        queue=StorageQueue(queue_client(cfg.storage, NOTIFICATIONS_QUEUE)),
+        queue=StorageQueue(queue_client(cfg.storage, NOTIFICATIONS_QUEUE),
+                           queue_client(cfg.storage, POISON_QUEUE)),
         sweeps=_sweep_ports(cfg.storage, referrals, expiry, reminders),
         settings=cfg,
         clock=clock,

@@ -43,6 +43,7 @@ _SWITCH = {"on": True, "true": True, "1": True, "off": False, "false": False, "0
 DEFAULT_RESPONSE_WINDOW = "P14D"
 DEFAULT_CONTACT_ALERT_WINDOW = "PT72H"
 DEFAULT_RESPONSE_REMINDER_BEFORE = "PT48H"
+DEFAULT_NOTIFICATION_RETRY_DELAY = "PT1M"  # the back-off's base (notifications/backoff.py)
 DEFAULT_ENTRA_JWKS_URL = "https://login.microsoftonline.com/common/discovery/v2.0/keys"
 # Work or school accounts of any tenant: partners sign in from their own tenants.
 DEFAULT_ENTRA_AUTHORITY = "https://login.microsoftonline.com/organizations"
@@ -115,6 +116,8 @@ class Settings:
         default_factory=lambda: parse_duration("", DEFAULT_RESPONSE_REMINDER_BEFORE))
     microsoft_notification_url: str | None = None
     customer_notification_url: str | None = None
+    notification_retry_delay: timedelta = field(
+        default_factory=lambda: parse_duration("", DEFAULT_NOTIFICATION_RETRY_DELAY))
     # whsec_ secret signing the webhooks to Microsoft and the customer endpoint.
     signing_secret: str | None = None
     # 32 bytes (AES-256-GCM) that seal partners' webhook secrets at rest; None: none can be made.
@@ -158,6 +161,8 @@ class Settings:
             response_reminder_before=parse_duration("RESPONSE_REMINDER_BEFORE", opt(
                 "RESPONSE_REMINDER_BEFORE") or DEFAULT_RESPONSE_REMINDER_BEFORE),
             microsoft_notification_url=ms_url,
+            notification_retry_delay=parse_duration("NOTIFICATION_RETRY_DELAY", opt(
+                "NOTIFICATION_RETRY_DELAY") or DEFAULT_NOTIFICATION_RETRY_DELAY),
             customer_notification_url=customer_url,
             signing_secret=secret,
             webhook_secrets_key=_secrets_key(opt("WEBHOOK_SECRETS_KEY")),

@@ -91,6 +91,9 @@ param reminderSchedule string
 @description('RESPONSE_REMINDER_BEFORE (ISO-8601 duration).')
 param responseReminderBefore string
 
+@description('NOTIFICATION_RETRY_DELAY (ISO-8601 duration): the delivery back-off base.')
+param notificationRetryDelay string
+
 @description('MICROSOFT_NOTIFICATION_URL (empty: events are recorded undelivered).')
 param microsoftNotificationUrl string
 
@@ -181,6 +184,10 @@ var appSettings = [
   {
     name: 'RESPONSE_REMINDER_BEFORE'
     value: responseReminderBefore
+  }
+  {
+    name: 'NOTIFICATION_RETRY_DELAY'
+    value: notificationRetryDelay
   }
   {
     name: 'MICROSOFT_NOTIFICATION_URL'

@@ -9,10 +9,12 @@ retries are off so that every attempt is one the delivery row records.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from azure.core.exceptions import AzureError, HttpResponseError
 
+from . import backoff
 from .email_message import Mail
 from .mail import MailError
 
@@ -68,7 +70,10 @@ def _http_error(exc: HttpResponseError) -> MailError:
         headers = getattr(exc.response, "headers", None) or {}
         wait = headers.get("Retry-After")
         after = f" (Retry-After {wait} s)" if wait else ""
-        return MailError(f"ACS HTTP {status} {code}{after}".strip(), retry=True)
+        asked = backoff.parse_retry_after(wait, datetime.now(UTC)) \
+            if status in backoff.RETRY_AFTER_STATUSES else None
+        return MailError(f"ACS HTTP {status} {code}{after}".strip(), retry=True,
+                         retry_after=asked)
     if 200 <= status < 300:  # the poll answered, the operation failed
         return MailError(f"ACS send failed: {exc.message} (permanent)", retry=False)
     return MailError(f"ACS HTTP {status} {code} (permanent)", retry=False)

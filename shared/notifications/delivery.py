@@ -2,11 +2,13 @@
 queue function's work).
 
 At-least-once: the same event id (``webhook-id``, the CloudEvents ``id``) on every attempt.
-A 2xx settles it; 5xx, 408, 429 and network errors raise RetryableDelivery so the Functions
-host retries and, after maxDequeueCount, moves the message to the poison queue; any other
-4xx, and an address the app must not call, is permanent. E-mail likewise: SMTP 250 (or ACS
-"Succeeded") settles it, SMTP 4xx and network errors are retried, SMTP 5xx is permanent; its
-``Message-ID`` is the same on every attempt. The row records every attempt.
+A 2xx settles it; 5xx, 408, 429 and network errors are retried: the delivery is queued again,
+hidden for a back-off with jitter (or the receiver's ``Retry-After`` on 429/503; see
+backoff.py), and this invocation ends normally. Attempt ``MAX_DEQUEUE_COUNT`` that fails
+settles it ``failed`` and parks the message on ``<queue>-poison``, as the host would. Any
+other 4xx, and an address the app must not call, is permanent. E-mail likewise: SMTP 250 (or
+ACS "Succeeded") settles it, SMTP 4xx and network errors are retried, SMTP 5xx is permanent;
+its ``Message-ID`` is the same on every attempt. The row records every attempt.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from enum import StrEnum
 from urllib.parse import urlsplit
 
@@ -24,7 +27,7 @@ from shared.services.context import Context
 from shared.settings import AuthMode
 from shared.storage.ports import Delivery, DeliveryState
 
-from . import signing, transport
+from . import backoff, signing, transport
 from .cloudevent import CONTENT_TYPE, Renderer, envelope, event_data
 from .email_message import compose
 from .mail import Mailer, MailError
@@ -32,8 +35,8 @@ from .targets import Target, target_for
 
 log = logging.getLogger(__name__)
 
-# Must equal host.json extensions.queues.maxDequeueCount (a test checks): on the last
-# attempt we record the failure ourselves, since the host moves the message silently.
+# Attempts per delivery (per redeliver). Equal to host.json extensions.queues.maxDequeueCount
+# (a test checks), so a message whose invocations crash outright ends in poison as well.
 MAX_DEQUEUE_COUNT = 5
 USER_AGENT = "referrals-notifier/2.0 (+Azure Functions)"
 RETRYABLE = frozenset({408, 429})
@@ -45,21 +48,19 @@ class Outcome(StrEnum):
     FAILED = "failed"
     UNDELIVERABLE = "undeliverable"
     SKIPPED = "skipped"  # unknown or already settled: a duplicate message
-
-
-class RetryableDelivery(Exception):
-    """Raised so the host retries the queue message."""
+    RETRYING = "retrying"  # queued again, hidden for the back-off
 
 
 def deliver(ctx: Context, render: Renderer, partner_id: str, delivery_id: str,
-            dequeue_count: int = 1, post: Poster = transport.post,
+            attempt: int = 1, post: Poster = transport.post,
             mailer: Mailer | None = None) -> Outcome:
-    """``mailer``: the EMAIL_MODE transport; None when e-mail is off."""
+    """``attempt``: which attempt this is (1-based); ``mailer``: the EMAIL_MODE transport,
+    None when e-mail is off."""
     found = ctx.outbox.get(partner_id, delivery_id)
     if found is None or found.state is not DeliveryState.PENDING:
         return Outcome.SKIPPED
     if found.recipient.destination is Destination.EMAIL:
-        return _email(ctx, found, dequeue_count, mailer)
+        return _email(ctx, found, attempt, mailer)
     target = target_for(ctx, found.recipient)
     if isinstance(target, str):
         ctx.outbox.settle(found, DeliveryState.UNDELIVERABLE, target, ctx.clock())
@@ -70,7 +71,7 @@ def deliver(ctx: Context, render: Renderer, partner_id: str, delivery_id: str,
         ctx.outbox.settle(found, DeliveryState.FAILED, "the referral no longer exists",
                           ctx.clock())
         return Outcome.FAILED
-    return _attempt(ctx, found, target, body, dequeue_count, post)
+    return _attempt(ctx, found, target, body, attempt, post)
 
 
 def _body(ctx: Context, found: Delivery, render: Renderer) -> bytes | None:
@@ -83,7 +84,7 @@ def _body(ctx: Context, found: Delivery, render: Renderer) -> bytes | None:
     return envelope(event, event_data(event, found.recipient, stored, partner, render))
 
 
-def _attempt(ctx: Context, found: Delivery, target: Target, body: bytes, dequeue_count: int,
+def _attempt(ctx: Context, found: Delivery, target: Target, body: bytes, attempt: int,
              post: Poster) -> Outcome:
     label = urlsplit(target.url).hostname  # the host only: paths may carry tokens
     headers = {"Content-Type": CONTENT_TYPE, "User-Agent": USER_AGENT,
@@ -95,19 +96,21 @@ def _attempt(ctx: Context, found: Delivery, target: Target, body: bytes, dequeue
         ctx.outbox.settle(found, DeliveryState.FAILED, str(exc), ctx.clock(), label)
         return Outcome.FAILED
     except (requests.RequestException, OSError) as exc:
-        return _retry(ctx, found, dequeue_count, f"{type(exc).__name__}: {exc}", label)
+        return _retry(ctx, found, attempt, f"{type(exc).__name__}: {exc}", label)
     status = resp.status_code
     if 200 <= status < 300:
         ctx.outbox.settle(found, DeliveryState.DELIVERED, None, ctx.clock(), label)
         return Outcome.DELIVERED
     if status >= 500 or status in RETRYABLE:
-        return _retry(ctx, found, dequeue_count, f"HTTP {status}", label)
+        wait = backoff.parse_retry_after(resp.headers.get("Retry-After"), ctx.clock()) \
+            if status in backoff.RETRY_AFTER_STATUSES else None
+        return _retry(ctx, found, attempt, f"HTTP {status}", label, wait)
     ctx.outbox.settle(found, DeliveryState.FAILED, f"HTTP {status} (permanent)", ctx.clock(),
                       label)
     return Outcome.FAILED
 
 
-def _email(ctx: Context, found: Delivery, dequeue_count: int, mailer: Mailer | None
+def _email(ctx: Context, found: Delivery, attempt: int, mailer: Mailer | None
            ) -> Outcome:
     address, event = found.recipient.address or "", found.event
     sender = ctx.settings.email.sender
@@ -125,17 +128,26 @@ def _email(ctx: Context, found: Delivery, dequeue_count: int, mailer: Mailer | N
                             ctx.settings.email.dashboard_url))
     except MailError as exc:
         if exc.retry:
-            return _retry(ctx, found, dequeue_count, str(exc), address)
+            return _retry(ctx, found, attempt, str(exc), address, exc.retry_after)
         ctx.outbox.settle(found, DeliveryState.FAILED, str(exc), ctx.clock(), address)
         return Outcome.FAILED
     ctx.outbox.settle(found, DeliveryState.DELIVERED, None, ctx.clock(), address)
     return Outcome.DELIVERED
 
 
-def _retry(ctx: Context, found: Delivery, dequeue_count: int, error: str,
-           label: str | None) -> Outcome:
-    last = dequeue_count >= MAX_DEQUEUE_COUNT
-    state = DeliveryState.FAILED if last else DeliveryState.PENDING
-    note = f"{error}; retries exhausted, moved to poison queue" if last else error
-    ctx.outbox.settle(found, state, note, ctx.clock(), label)
-    raise RetryableDelivery(note)
+def _retry(ctx: Context, found: Delivery, attempt: int, error: str, label: str | None,
+           retry_after: timedelta | None = None) -> Outcome:
+    """Record the failed attempt, then queue the next one after the back-off, or, after the
+    last, park the message on the poison queue. Recorded first: if queueing fails, the error
+    reaches the host, which retries this message itself."""
+    if attempt >= MAX_DEQUEUE_COUNT:
+        ctx.outbox.settle(found, DeliveryState.FAILED,
+                          f"{error}; retries exhausted, moved to poison queue", ctx.clock(),
+                          label)
+        ctx.queue.poison(found.partner_id, found.id, attempt)
+        return Outcome.FAILED
+    wait = backoff.next_delay(attempt, ctx.settings.notification_retry_delay, retry_after)
+    note = f"{error}; attempt {attempt + 1} in {wait.total_seconds():.0f} s"
+    ctx.outbox.settle(found, DeliveryState.PENDING, note, ctx.clock(), label)
+    ctx.queue.send(found.partner_id, found.id, attempt + 1, wait)
+    return Outcome.RETRYING

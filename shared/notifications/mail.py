@@ -10,6 +10,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Protocol
 
 from .email_message import Mail
@@ -18,9 +19,12 @@ TIMEOUT = 15.0  # seconds per SMTP command: well inside the function's own timeo
 
 
 class MailError(Exception):
-    def __init__(self, message: str, *, retry: bool) -> None:
+    """``retry_after``: how long the service asked us to wait (ACS 429/503 Retry-After)."""
+
+    def __init__(self, message: str, *, retry: bool, retry_after: timedelta | None = None
+                 ) -> None:
         super().__init__(message)
-        self.retry = retry
+        self.retry, self.retry_after = retry, retry_after
 
 
 class Mailer(Protocol):

@@ -8,6 +8,7 @@ Azurite queue and decodes it the way the trigger does.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from azure.storage.queue import QueueClient
 
@@ -16,20 +17,37 @@ POISON_QUEUE = f"{NOTIFICATIONS_QUEUE}-poison"
 QUEUES = (NOTIFICATIONS_QUEUE, POISON_QUEUE)
 
 
-def encode_message(partner_id: str, delivery_id: str) -> str:
-    # A pointer, not the event: the delivery row stays the one source of truth.
-    return json.dumps({"partnerId": partner_id, "deliveryId": delivery_id},
-                      separators=(",", ":"))
+def encode_message(partner_id: str, delivery_id: str, attempt: int = 1) -> str:
+    # A pointer, not the event: the delivery row stays the one source of truth. ``attempt``
+    # (from 2 on) is which attempt a back-off retry is; the host's dequeue count adds to it.
+    data: dict[str, object] = {"partnerId": partner_id, "deliveryId": delivery_id}
+    if attempt > 1:
+        data["attempt"] = attempt
+    return json.dumps(data, separators=(",", ":"))
 
 
-def decode_message(text: str) -> tuple[str, str]:
+def decode_message(text: str) -> tuple[str, str, int]:
     data = json.loads(text)
-    return str(data["partnerId"]), str(data["deliveryId"])
+    attempt = data.get("attempt", 1)
+    if not isinstance(attempt, int) or isinstance(attempt, bool) or attempt < 1:
+        raise ValueError("attempt must be a positive integer")
+    return str(data["partnerId"]), str(data["deliveryId"]), attempt
 
 
 class StorageQueue:
-    def __init__(self, client: QueueClient) -> None:
+    def __init__(self, client: QueueClient, poison: QueueClient | None = None) -> None:
         self._client = client
+        self._poison = poison
 
-    def send(self, partner_id: str, delivery_id: str) -> None:
-        self._client.send_message(encode_message(partner_id, delivery_id))
+    def send(self, partner_id: str, delivery_id: str, attempt: int = 1,
+             delay: timedelta | None = None) -> None:
+        # Hidden for ``delay`` (whole seconds, as the service takes them; at most 7 days).
+        seconds = min(round(delay.total_seconds()), 7 * 24 * 3600) if delay else 0
+        self._client.send_message(encode_message(partner_id, delivery_id, attempt),
+                                  visibility_timeout=seconds or None)
+
+    def poison(self, partner_id: str, delivery_id: str, attempt: int) -> None:
+        """Where the host itself puts a message past maxDequeueCount: `<queue>-poison`."""
+        if self._poison is None:
+            raise RuntimeError("this queue has no poison queue")
+        self._poison.send_message(encode_message(partner_id, delivery_id, attempt))

@@ -10,7 +10,7 @@ import itertools
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from shared.domain.events import Event
@@ -50,6 +50,9 @@ class MemoryStore:
         self.reminders: dict[tuple[str, str, str], datetime] = {}
         self.profiles: dict[str, Profile] = {}
         self.sent: list[tuple[str, str]] = []
+        # Every send with its attempt and delay; messages parked on the poison queue.
+        self.scheduled: list[tuple[str, str, int, timedelta]] = []
+        self.poisoned: list[tuple[str, str, int]] = []
         # Index rows per partner: RowKey -> properties, exactly as the Table store keeps them.
         self.index: dict[str, dict[str, dict[str, Any]]] = {}
 
@@ -208,9 +211,15 @@ class MemoryStore:
             self.profiles[partner_id] = profile
 
     # -- NotificationQueue
-    def send(self, partner_id: str, delivery_id: str) -> None:
+    def send(self, partner_id: str, delivery_id: str, attempt: int = 1,
+             delay: timedelta | None = None) -> None:
         with self._lock:
             self.sent.append((partner_id, delivery_id))
+            self.scheduled.append((partner_id, delivery_id, attempt, delay or timedelta(0)))
+
+    def poison(self, partner_id: str, delivery_id: str, attempt: int) -> None:
+        with self._lock:
+            self.poisoned.append((partner_id, delivery_id, attempt))
 
 
 class MemoryOutbox:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
@@ -199,4 +199,9 @@ class ProfileRepository(Protocol):
 
 
 class NotificationQueue(Protocol):
-    def send(self, partner_id: str, delivery_id: str) -> None: ...
+    def send(self, partner_id: str, delivery_id: str, attempt: int = 1,
+             delay: timedelta | None = None) -> None:
+        """Queue a delivery (attempt ``attempt``), visible after ``delay`` (default none)."""
+
+    def poison(self, partner_id: str, delivery_id: str, attempt: int) -> None:
+        """Park a delivery whose retries are exhausted on the poison queue."""

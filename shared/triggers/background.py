@@ -60,7 +60,7 @@ def sweep_batch(msg: func.QueueMessage) -> None:
 @bp.queue_trigger(arg_name="msg", queue_name=NOTIFICATIONS_QUEUE, connection="AzureWebJobsStorage")
 def deliver_notification(msg: func.QueueMessage) -> None:
     try:
-        partner_id, delivery_id = decode_message(msg.get_body().decode("utf-8"))
+        partner_id, delivery_id, attempt = decode_message(msg.get_body().decode("utf-8"))
     except (ValueError, KeyError, UnicodeDecodeError):
         # Retrying cannot fix a malformed message; log it rather than poison-loop.
         log.error("deliver_notification: malformed message %s dropped", msg.id)
@@ -72,6 +72,8 @@ def deliver_notification(msg: func.QueueMessage) -> None:
         # The webhook's data is the referral exactly as GET /api/referrals/{id} answers it.
         return referral_view(stored, ctx.clock(), ctx.settings.contact_alert_window)
 
-    outcome = deliver(ctx, render, partner_id, delivery_id, msg.dequeue_count or 1,
-                      mailer=runtime.mailer)
+    # A back-off retry is a new message carrying its attempt; the host's own retries of this
+    # message (an invocation that crashed or could not queue the retry) add to it.
+    attempt += max((msg.dequeue_count or 1) - 1, 0)
+    outcome = deliver(ctx, render, partner_id, delivery_id, attempt, mailer=runtime.mailer)
     log.info("delivery %s: %s", delivery_id, outcome)

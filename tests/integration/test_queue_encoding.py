@@ -28,4 +28,4 @@ def test_sent_message_decodes_as_the_trigger_does(azurite):
     encoding = json.loads(Path("host.json").read_text())["extensions"]["queues"]["messageEncoding"]
     assert encoding == "base64"
     text = base64.b64decode(message.content).decode("utf-8")
-    assert decode_message(text) == ("partner-1", "event-ä-1")
+    assert decode_message(text) == ("partner-1", "event-ä-1", 1)

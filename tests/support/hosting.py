@@ -34,6 +34,8 @@ def host_env(azurite: Azurite, webhooks: WebhookReceiver, **extra: str) -> dict[
         # Fast queue polling and retries so webhook tests take seconds, not minutes.
         "DEVHOST_MAX_POLLING_INTERVAL": "0.2",
         "DEVHOST_QUEUE_VISIBILITY_TIMEOUT": "0",
+        # The delivery back-off's base (a minute in production): retries within a second.
+        "NOTIFICATION_RETRY_DELAY": "PT0.1S",
         "WEBSITE_INSTANCE_ID": "",
         **extra,
     }

@@ -5,6 +5,7 @@ privacy rule, and how each receiver answer is recorded."""
 import base64
 import json
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,6 @@ from shared.notifications.delivery import (
     MAX_DEQUEUE_COUNT,
     USER_AGENT,
     Outcome,
-    RetryableDelivery,
     deliver,
 )
 from shared.notifications.targets import NO_SECRET
@@ -67,8 +67,8 @@ def declined(app: MemoryApp) -> tuple[str, str]:
     return sent_to(app, "customer")
 
 
-def run(app: MemoryApp, message: tuple[str, str], dequeue_count: int = 1) -> Outcome:
-    return deliver(app.ctx, render, *message, dequeue_count, post=plain_post)
+def run(app: MemoryApp, message: tuple[str, str], attempt: int = 1) -> Outcome:
+    return deliver(app.ctx, render, *message, attempt, post=plain_post)
 
 
 @responses.activate
@@ -125,34 +125,59 @@ def test_secret_of_another_partner_does_not_open(app):
 
 @pytest.mark.parametrize("status", [500, 503, 408, 429])
 @responses.activate
-def test_retryable_statuses_raise_and_stay_pending(app, status):
+def test_retryable_statuses_are_queued_again_after_a_backoff(app, status):
     message = declined(app)
     responses.post(CUSTOMER, status=status)
-    with pytest.raises(RetryableDelivery):
-        run(app, message)
+    assert run(app, message, 2) is Outcome.RETRYING
     record = app.ctx.outbox.get(*message)
     assert record.state is DeliveryState.PENDING and str(status) in record.last_error
+    assert "attempt 3 in" in record.last_error
+    partner, did, attempt, delay = app.store.scheduled[-1]
+    # Attempt 2 failed: between half and all of base * 2 (base: one minute by default).
+    assert (partner, did, attempt) == (*message, 3)
+    assert timedelta(minutes=1) <= delay <= timedelta(minutes=2)
+
+
+@pytest.mark.parametrize(("status", "header", "wait"), [
+    (429, "120", timedelta(seconds=120)),
+    (503, "Tue, 03 Nov 2026 09:30:00 GMT", timedelta(hours=1)),  # capped (clock: Nov 2 9:00)
+    (429, "Mon, 02 Nov 2026 09:10:00 GMT", timedelta(minutes=10)),
+])
+@responses.activate
+def test_retry_after_on_429_and_503_is_honoured(app, status, header, wait):
+    message = declined(app)
+    responses.post(CUSTOMER, status=status, headers={"Retry-After": header})
+    assert run(app, message) is Outcome.RETRYING
+    assert app.store.scheduled[-1][2:] == (2, wait)
+
+
+@responses.activate
+def test_retry_after_on_500_is_not_a_reason_to_wait(app):
+    message = declined(app)
+    responses.post(CUSTOMER, status=500, headers={"Retry-After": "3000"})
+    assert run(app, message) is Outcome.RETRYING
+    assert app.store.scheduled[-1][3] <= timedelta(minutes=1)
 
 
 @responses.activate
 def test_network_error_is_retryable(app):
     message = declined(app)
     responses.post(CUSTOMER, body=requests.ConnectionError("refused"))
-    with pytest.raises(RetryableDelivery):
-        run(app, message)
+    assert run(app, message) is Outcome.RETRYING
 
 
 @responses.activate
 def test_last_attempt_records_failure_then_redeliver_queues_it_again(app):
     message = declined(app)
     responses.post(CUSTOMER, status=500)
-    with pytest.raises(RetryableDelivery):
-        run(app, message, MAX_DEQUEUE_COUNT)
+    sent = len(app.store.sent)
+    assert run(app, message, MAX_DEQUEUE_COUNT) is Outcome.FAILED
+    assert app.store.poisoned == [(*message, MAX_DEQUEUE_COUNT)] and len(app.store.sent) == sent
     record = app.ctx.outbox.get(*message)
     assert record.state is DeliveryState.FAILED and "poison" in record.last_error
     again = webhooks.redeliver(app.ctx, "p1", record.id)
     assert again.state is DeliveryState.PENDING and again.event.id == record.event.id
-    assert app.store.sent[-1] == message
+    assert app.store.sent[-1] == message and app.store.scheduled[-1][2] == 1
 
 
 @responses.activate

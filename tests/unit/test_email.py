@@ -21,7 +21,7 @@ from shared.domain.events import (
 )
 from shared.domain.models import Profile, ProfileInput
 from shared.domain.reminders import remind
-from shared.notifications.delivery import Outcome, RetryableDelivery, deliver
+from shared.notifications.delivery import Outcome, deliver
 from shared.notifications.email_message import compose
 from shared.notifications.mail import MailError, SmtpMailer
 from shared.services import profiles
@@ -141,8 +141,8 @@ def test_transient_is_retried_permanent_is_failed(app):
     app.settings = replace(app.settings, email=EmailSettings(EmailMode.SMTP, "r@x.example",
                                                             "127.0.0.1"))
     message = email_row(app)
-    with pytest.raises(RetryableDelivery):
-        deliver(app.ctx, lambda s: {}, *message, mailer=Refusing(MailError("451", retry=True)))
+    assert deliver(app.ctx, lambda s: {}, *message, mailer=Refusing(MailError(
+        "451", retry=True))) is Outcome.RETRYING
     assert app.ctx.outbox.get(*message).state is DeliveryState.PENDING
     assert deliver(app.ctx, lambda s: {}, *message, mailer=Refusing(MailError(
         "SMTP 550 no (permanent)", retry=False))) is Outcome.FAILED
