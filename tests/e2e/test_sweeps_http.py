@@ -12,12 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from shared.notifications.signing import verify
 from tests.support.azurite import Azurite
 from tests.support.client import onboard, send_referral
 from tests.support.devhost_proc import DevHost, start_devhost
 from tests.support.factories import accept_body, new_tenant
-from tests.support.hosting import SECRET, host_env
+from tests.support.hosting import host_env
 from tests.support.webhooks import WebhookReceiver
 
 pytestmark = pytest.mark.e2e
@@ -36,6 +35,9 @@ def test_one_reminder_while_received_then_expiry(host, webhooks):
     tenant = new_tenant()
     path = f"/partner/{tenant}"
     api = onboard(host.base, tenant, webhook=webhooks.url(path))
+    secret = api.post("/profile/webhook/secret")
+    assert secret.status_code == 200, secret.text
+    webhooks.trust(path, secret.json()["secret"])  # the receiver verifies every webhook
     arrived = time.monotonic()
     waiting = send_referral(host.base, tenant)["id"]
     answered = send_referral(host.base, tenant)["id"]
@@ -44,13 +46,12 @@ def test_one_reminder_while_received_then_expiry(host, webhooks):
 
     assert host.invoke("send_reminders").status_code == 202
     [hook] = webhooks.wait_for(path, "referral.reminder", referral_id=waiting)
-    assert verify(SECRET, hook.headers["X-Referrals-Timestamp"], hook.body,
-                  hook.headers["X-Referrals-Signature"])
-    assert hook.json["referral"]["status"] == "New"
-    assert hook.json["referral"]["expirationDateTime"].endswith("Z")
+    assert hook.verified
+    assert hook.json["data"]["status"] == "New"  # the partner's own webhook: the referral
+    assert hook.json["data"]["expirationDateTime"].endswith("Z")
     assert host.invoke("send_reminders").status_code == 202  # again: nothing more to send
     time.sleep(1.5)
-    assert [h.json["referral"]["id"] for h in webhooks.received(path, "referral.reminder")] \
+    assert [h.json["subject"] for h in webhooks.received(path, "referral.reminder")] \
         == [waiting]
 
     sleep_until(arrived + 8.5)  # the window has closed
