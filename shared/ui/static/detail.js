@@ -5,6 +5,7 @@ import { DECLINE_REASONS, KINDS, LOST_REASONS, SIZES, alertBanner, day, daysLeft
 import { fitSection } from "./fit.js";
 import { openDialog, readForm, setValues } from "./forms.js";
 import { assign, candidates, confirmThen, openAssign, ownerSection, removeMember, teamSection } from "./team-work.js";
+import { createNotifications } from "./notifications.js";
 import { createTimeline } from "./timeline.js";
 
 const CONFLICT = "Someone else changed this lead while you were editing, so your changes were not saved. "
@@ -37,6 +38,7 @@ function address(a) {
 export function createDetail({ onChange, onBack, onError, toggleFavorite, me, knownOwners }) {
   const pane = document.getElementById("detail");
   const timeline = createTimeline();
+  const notifications = createNotifications(); // admins only: the delivery log is theirs
   let current = null;
 
   async function show(id, { focus = false, notice = null } = {}) {
@@ -191,13 +193,17 @@ export function createDetail({ onChange, onBack, onError, toggleFavorite, me, kn
         ["Closed", r.closedDateTime ? when(r.closedDateTime) : null],
         ["Last updated", when(r.updatedDateTime)]])),
       timeline.element,
+      isRestricted() ? null : notifications.element,
     ].filter(Boolean));
     timeline.load(r.id);
+    if (isRestricted()) notifications.stop();
+    else notifications.load(r.id);
     if (refocus) pane.querySelector(".heart").focus();
   }
 
   function clear() {
     current = null;
+    notifications.stop();
     pane.replaceChildren(h("p", { class: "placeholder", text: "Select a lead to see the customer, the deal and what you can do next." }));
   }
 

@@ -1,6 +1,7 @@
-// The business profile form (GET/PUT /profile).
+// The business profile form (GET/PUT /profile), with the webhook tools (webhook-tools.js).
 import { api } from "./api.js";
 import { addRows, openDialog, readForm, setValues } from "./forms.js";
+import { resetWebhookTools } from "./webhook-tools.js";
 
 export async function openProfile({ onSaved, onError }) {
   let profile = null;
@@ -19,6 +20,7 @@ export async function openProfile({ onSaved, onError }) {
       const p = profile || { companyName: "", keywords: [], customerSizes: [], locations: [{ contacts: [{}] }] };
       setValues(form, { companyName: p.companyName, keywords: p.keywords, customerSizes: p.customerSizes, webhookUrl: p.webhookUrl });
       addRows(form, "locations", p.locations);
+      resetWebhookTools(Boolean(profile));
     },
     submit: async (form) => {
       const body = readForm(form);

@@ -1,0 +1,139 @@
+// The lead's notifications (admins): who was told about it and how it went, from the delivery
+// log (GET /notifications, newest first), with Redeliver on failed and undeliverable ones.
+// The log cannot be filtered by referral: the page reads its newest pages and keeps this
+// lead's, at most PAGES pages of TOP per look; "Search older notifications" goes on from there.
+import { api, sameOrigin } from "./api.js";
+import { h, when } from "./dom.js";
+
+const TOP = 100;
+const PAGES = 5;
+const POLLS = 6; // while something is pending, look again (every POLL_MS) this many times
+const POLL_MS = 1500;
+
+export const DESTINATIONS = {
+  partner: "Your webhook", microsoft: "Microsoft", customer: "The customer",
+  sender: "The referring partner", email: "E-mail to a location contact",
+};
+export const STATES = { pending: "Pending", delivered: "Delivered", failed: "Failed", undeliverable: "Undeliverable" };
+const TYPES = {
+  "referral.received": "New lead", "referral.reminder": "Reminder", "referral.accepted": "Accepted",
+  "referral.updated": "Updated", "referral.declined": "Declined", "referral.expired": "Expired",
+  "referral.won": "Won", "referral.lost": "Lost", "webhook.test": "Test event",
+};
+const REDELIVERABLE = new Set(["failed", "undeliverable"]);
+
+export const stateBadge = (d) => h("span", { class: `delivery-state delivery-${d.state}`, text: STATES[d.state] || d.state });
+
+// "Your webhook (hooks.example)": where a delivery went, for button names and notices.
+const where = (d) => `${DESTINATIONS[d.destination] || d.destination}${d.recipient ? ` (${d.recipient})` : ""}`;
+
+function item(d, onRedeliver) {
+  const to = d.recipient || (d.attempts ? "no recipient" : "not attempted yet");
+  const time = d.lastAttemptDateTime || d.createdDateTime;
+  return h("li", { class: `delivery delivery-item-${d.state}` },
+    h("p", { class: "delivery-head" },
+      h("span", { class: "delivery-dest", text: DESTINATIONS[d.destination] || d.destination }),
+      h("span", { class: d.recipient ? "delivery-to" : "delivery-to none", text: to }),
+      stateBadge(d)),
+    h("p", { class: "delivery-meta" },
+      h("span", {}, TYPES[d.type] || d.type, " ", h("code", { text: d.type })),
+      h("span", { text: d.attempts === 1 ? "1 attempt" : `${d.attempts} attempts` }),
+      h("span", {}, d.lastAttemptDateTime ? "Last attempt " : "Raised ", h("time", { datetime: time, text: when(time) }))),
+    d.lastError ? h("p", { class: "delivery-error" }, h("span", { class: "label", text: "Last error: " }), d.lastError) : null,
+    REDELIVERABLE.has(d.state) ? h("button", {
+      type: "button", class: "redeliver", onclick: (event) => onRedeliver(d, event.currentTarget),
+      "aria-label": `Redeliver ${TYPES[d.type] || d.type} to ${where(d)}`,
+    }, "Redeliver") : null);
+}
+
+export function createNotifications() {
+  const list = h("ul", { class: "deliveries", "aria-label": "Notifications about this lead" });
+  const status = h("p", { class: "muted", text: "Loading the notifications…" });
+  const said = h("p", { class: "delivery-notice notice", role: "status", hidden: true });
+  const note = h("p", { class: "hint", hidden: true });
+  const older = h("button", { type: "button", class: "link", hidden: true }, "Search older notifications");
+  const box = h("section", { class: "part notifications-part", "aria-labelledby": "notifications-title", "aria-busy": "true" },
+    h("h3", { id: "notifications-title", tabindex: "-1", text: "Notifications" }), said, status, list, note, older);
+  let found = [];
+  let next = null;
+  let searched = 0;
+  let seq = 0;
+  let shownId = null;
+  let polls = 0;
+  let timer = null;
+
+  function draw() {
+    list.replaceChildren(...found.map((d) => item(d, redeliver)));
+    status.hidden = found.length > 0;
+    status.textContent = next ? "None among the newest notifications." : "No one has been notified about this lead yet.";
+    note.hidden = !next;
+    note.textContent = `Searched the ${searched} newest notifications of your organisation; older ones are not shown yet.`;
+    older.hidden = !next;
+  }
+
+  // Up to PAGES pages from `url`, keeping this lead's deliveries.
+  async function scan(url, append) {
+    const mine = ++seq;
+    clearTimeout(timer);
+    box.setAttribute("aria-busy", "true");
+    const kept = append ? [...found] : [];
+    let count = append ? searched : 0;
+    let link = url;
+    try {
+      for (let i = 0; link && i < PAGES; i++) {
+        const page = await api("GET", link);
+        if (mine !== seq) return;
+        kept.push(...page.value.filter((d) => d.referralId === shownId));
+        count += page.value.length;
+        link = page.nextLink ? sameOrigin(page.nextLink).href : null;
+      }
+      [found, next, searched] = [kept, link, count];
+      draw();
+      if (found.some((d) => d.state === "pending") && polls++ < POLLS) timer = setTimeout(() => scan(first(), false), POLL_MS);
+    } catch (err) {
+      if (mine !== seq) return;
+      [found, next] = [[], null];
+      draw();
+      status.textContent = `The notifications are unavailable: ${err.message}`;
+    } finally {
+      if (mine === seq) box.removeAttribute("aria-busy");
+    }
+  }
+  const first = () => `notifications?top=${TOP}`;
+  older.addEventListener("click", () => scan(next, true));
+
+  async function redeliver(d, button) {
+    button.disabled = true;
+    try {
+      await api("POST", `notifications/${encodeURIComponent(d.id)}/redeliver`);
+      said.className = "delivery-notice notice success";
+      said.hidden = false;
+      said.textContent = `Queued again: ${TYPES[d.type] || d.type} to ${where(d)}.`;
+    } catch (err) {
+      said.className = "delivery-notice notice error";
+      said.hidden = false;
+      said.textContent = `Not redelivered: ${err.message}`;
+    }
+    polls = 0;
+    await scan(first(), false);
+    if (!box.contains(document.activeElement)) box.querySelector("h3").focus(); // its button is gone
+  }
+
+  return {
+    element: box,
+    load(id) {
+      if (id !== shownId) { // another lead: never show the last one's notifications meanwhile
+        [shownId, found, next] = [id, [], null];
+        list.replaceChildren();
+        said.textContent = "";
+        said.hidden = true;
+        status.hidden = false;
+        status.textContent = "Loading the notifications…";
+        note.hidden = older.hidden = true;
+      }
+      polls = 0;
+      return scan(first(), false);
+    },
+    stop() { seq++; clearTimeout(timer); shownId = null; },
+  };
+}
