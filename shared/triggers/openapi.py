@@ -17,7 +17,14 @@ from pydantic.alias_generators import to_camel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
-from . import http_meta, http_notifications, http_profile, http_referrals, http_ui
+from . import (
+    http_meta,
+    http_notifications,
+    http_profile,
+    http_referrals,
+    http_ui,
+    openapi_webhooks,
+)
 from .http_support import MERGE_PATCH
 from .routing import Route
 from .views import ErrorEnvelope
@@ -37,6 +44,8 @@ TAGS = {
     "Insights": "Figures over the partner's referrals.",
     "Notifications": "The delivery log of the webhooks sent about the partner's referrals "
                      "(section `webhooks` describes each event).",
+    openapi_webhooks.TAG: "What the service POSTs to receivers (section `webhooks`): "
+                          "CloudEvents 1.0, signed as Standard Webhooks.",
     "Dashboard": "The partner's Leads page (static files) and its sign-in configuration. "
                  "Anonymous; the page's own API calls are authenticated.",
 }
@@ -205,11 +214,12 @@ def document() -> dict[str, Any]:
         },
         "servers": [{"url": "/api"}],
         "security": [{"easyAuthPrincipal": []}, {"bearer": []}],
-        "tags": [{"name": t, **_described(TAGS.get(t))}
-                 for t in dict.fromkeys(route.tag for route in ROUTES)],
+        "tags": [{"name": t, **_described(TAGS.get(t))} for t in dict.fromkeys(
+            [*(route.tag for route in ROUTES), openapi_webhooks.TAG])],
         "paths": paths,
+        "webhooks": openapi_webhooks.webhooks(),
         "components": {
-            "schemas": schemas,
+            "schemas": {**schemas, **openapi_webhooks.SCHEMAS},
             "headers": HEADERS,
             "responses": {_error_name(c): {"description": d, "content": ERROR_CONTENT}
                           for c, d in ERRORS.items()},

@@ -156,3 +156,27 @@ def test_intake_documents_its_headers():
     asked = {(p["name"], p["in"]) for p in intake["parameters"]}
     assert asked == {("Repeatability-Request-ID", "header"),
                      ("Repeatability-First-Sent", "header")}
+
+
+def test_every_event_type_has_a_webhook_entry():
+    from shared.domain.enums import EventType
+
+    doc = document()
+    hooks = doc["webhooks"]
+    assert set(hooks) == {t.value for t in EventType}
+    for event in EventType:
+        post = hooks[event.value]["post"]
+        assert {p["name"] for p in post["parameters"]} == {
+            "webhook-id", "webhook-timestamp", "webhook-signature"}
+        body = post["requestBody"]["content"]["application/cloudevents+json"]["schema"]
+        assert body["allOf"][0] == {"$ref": "#/components/schemas/CloudEvent"}
+        own = body["allOf"][1]["properties"]
+        assert own["type"]["const"] == event.value
+        data = json.dumps(own["data"])
+        expected = {"webhook.test": {"WebhookTestData"},
+                    "referral.declined": {"ReferralOut", "MinimalReferral"},
+                    "referral.expired": {"ReferralOut", "MinimalReferral"}}.get(
+            event.value, {"ReferralOut"})
+        for name in expected:
+            assert f"#/components/schemas/{name}" in data, (event, data)
+            assert name in doc["components"]["schemas"]
