@@ -62,7 +62,8 @@ def compose(event: Event, address: str, referral: Referral, sender: str,
             dashboard_url: str | None) -> Mail:
     name = _CONTROL.sub(" ", referral.customer_profile.name)
     reminder = event.type is EventType.REMINDER
-    subject = (f"Reminder: {name}, {hours_left(referral, event.occurred)} hours left to respond"
+    hours = hours_left(referral, event.occurred)
+    subject = (f"Reminder: {name}, {hours} hour{'' if hours == 1 else 's'} left to respond"
                if reminder else f"New referral: {name}")
     lead = ("A referral is still waiting for your answer." if reminder
             else "You have a new referral.")

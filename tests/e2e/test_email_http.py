@@ -172,7 +172,7 @@ def test_one_reminder_email_per_received_referral(reminder_host, mailbox):
     assert host.invoke("send_reminders").status_code == 202  # twice: still one reminder
     for address in (ada, bob):
         [mail] = mailbox.wait_for(address, "Reminder")
-        assert mail.message["Subject"] == "Reminder: Fabrikam, 1 hours left to respond"
+        assert mail.message["Subject"] == "Reminder: Fabrikam, 1 hour left to respond"
         assert f"?referral={waiting}" in mail.part("plain")
     time.sleep(2)
     assert len(mailbox.received(ada, "Reminder")) == 1 and len(mailbox.received(bob, "Reminder")) == 1
