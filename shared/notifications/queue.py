@@ -12,6 +12,8 @@ from datetime import timedelta
 
 from azure.storage.queue import QueueClient
 
+from shared.storage.ports import MAX_DELIVERY_BATCH
+
 NOTIFICATIONS_QUEUE = "notifications"
 POISON_QUEUE = f"{NOTIFICATIONS_QUEUE}-poison"
 QUEUES = (NOTIFICATIONS_QUEUE, POISON_QUEUE)
@@ -26,12 +28,24 @@ def encode_message(partner_id: str, delivery_id: str, attempt: int = 1) -> str:
     return json.dumps(data, separators=(",", ":"))
 
 
-def decode_message(text: str) -> tuple[str, str, int]:
+MAX_BATCH = MAX_DELIVERY_BATCH
+
+
+def encode_batch(partner_id: str, delivery_ids: list[str]) -> str:
+    return json.dumps({"partnerId": partner_id, "deliveryIds": delivery_ids},
+                      separators=(",", ":"))
+
+
+def decode_message(text: str) -> tuple[str, list[str], int]:
+    """(partner id, delivery ids, attempt) of a single-delivery or a batch message."""
     data = json.loads(text)
     attempt = data.get("attempt", 1)
     if not isinstance(attempt, int) or isinstance(attempt, bool) or attempt < 1:
         raise ValueError("attempt must be a positive integer")
-    return str(data["partnerId"]), str(data["deliveryId"]), attempt
+    ids = data["deliveryIds"] if "deliveryIds" in data else [data["deliveryId"]]
+    if not isinstance(ids, list) or not ids or len(ids) > MAX_BATCH:
+        raise ValueError(f"deliveryIds must list 1..{MAX_BATCH} deliveries")
+    return str(data["partnerId"]), [str(i) for i in ids], attempt
 
 
 class StorageQueue:
@@ -45,6 +59,9 @@ class StorageQueue:
         seconds = min(round(delay.total_seconds()), 7 * 24 * 3600) if delay else 0
         self._client.send_message(encode_message(partner_id, delivery_id, attempt),
                                   visibility_timeout=seconds or None)
+
+    def send_batch(self, partner_id: str, delivery_ids: list[str]) -> None:
+        self._client.send_message(encode_batch(partner_id, delivery_ids))
 
     def poison(self, partner_id: str, delivery_id: str, attempt: int) -> None:
         """Where the host itself puts a message past maxDequeueCount: `<queue>-poison`."""

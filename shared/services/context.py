@@ -10,7 +10,13 @@ from datetime import UTC, datetime
 from shared.domain.events import Event
 from shared.settings import Settings
 from shared.storage.deliveries import delivery_ids
-from shared.storage.ports import NotificationQueue, Outbox, ProfileRepository, ReferralRepository
+from shared.storage.ports import (
+    MAX_DELIVERY_BATCH,
+    NotificationQueue,
+    Outbox,
+    ProfileRepository,
+    ReferralRepository,
+)
 from shared.storage.repeatability import ClaimStore
 from shared.storage.secrets import SecretStore
 from shared.storage.sweep_ports import SweepPorts
@@ -35,10 +41,21 @@ class Context:
     clock: Callable[[], datetime] = field(default=utcnow)
 
     def dispatch(self, events: Sequence[Event]) -> None:
-        """Hand committed events' deliveries to the queue, one message each."""
+        """Hand committed events' deliveries to the queue, a partner's together in one
+        message (up to MAX_DELIVERY_BATCH): the worker delivers each, retrying each alone."""
+        by_partner: dict[str, list[str]] = {}
         for event in events:
-            for delivery_id in delivery_ids(event):
-                self.queue_delivery(event.partner_id, delivery_id)
+            by_partner.setdefault(event.partner_id, []).extend(delivery_ids(event))
+        for partner_id, ids in by_partner.items():
+            for start in range(0, len(ids), MAX_DELIVERY_BATCH):
+                self._send_batch(partner_id, ids[start:start + MAX_DELIVERY_BATCH])
+
+    def _send_batch(self, partner_id: str, ids: list[str]) -> None:
+        try:
+            self.queue.send_batch(partner_id, ids)
+        except Exception:  # any enqueue failure is recoverable by the sweep
+            log.warning("enqueue of deliveries %s failed; the sweep will retry", ids,
+                        exc_info=True)
 
     def queue_delivery(self, partner_id: str, delivery_id: str) -> None:
         """A failure here loses nothing: the delivery row stays pending and the redispatch

@@ -217,6 +217,10 @@ class MemoryStore:
             self.sent.append((partner_id, delivery_id))
             self.scheduled.append((partner_id, delivery_id, attempt, delay or timedelta(0)))
 
+    def send_batch(self, partner_id: str, delivery_ids: list[str]) -> None:
+        for delivery_id in delivery_ids:
+            self.send(partner_id, delivery_id)
+
     def poison(self, partner_id: str, delivery_id: str, attempt: int) -> None:
         with self._lock:
             self.poisoned.append((partner_id, delivery_id, attempt))

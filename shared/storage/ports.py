@@ -198,10 +198,19 @@ class ProfileRepository(Protocol):
     def put(self, partner_id: str, profile: Profile) -> None: ...
 
 
+# Deliveries handed over together (one change's, or a sweep chunk's) go in one queue message,
+# not one each, so the hand-over costs a fraction of a request per referral; far under the
+# queue's 64 KiB message limit.
+MAX_DELIVERY_BATCH = 32
+
+
 class NotificationQueue(Protocol):
     def send(self, partner_id: str, delivery_id: str, attempt: int = 1,
              delay: timedelta | None = None) -> None:
         """Queue a delivery (attempt ``attempt``), visible after ``delay`` (default none)."""
+
+    def send_batch(self, partner_id: str, delivery_ids: list[str]) -> None:
+        """Queue several first attempts in one message (one change's or chunk's deliveries)."""
 
     def poison(self, partner_id: str, delivery_id: str, attempt: int) -> None:
         """Park a delivery whose retries are exhausted on the poison queue."""

@@ -60,7 +60,7 @@ def sweep_batch(msg: func.QueueMessage) -> None:
 @bp.queue_trigger(arg_name="msg", queue_name=NOTIFICATIONS_QUEUE, connection="AzureWebJobsStorage")
 def deliver_notification(msg: func.QueueMessage) -> None:
     try:
-        partner_id, delivery_id, attempt = decode_message(msg.get_body().decode("utf-8"))
+        partner_id, delivery_ids, attempt = decode_message(msg.get_body().decode("utf-8"))
     except (ValueError, KeyError, UnicodeDecodeError):
         # Retrying cannot fix a malformed message; log it rather than poison-loop.
         log.error("deliver_notification: malformed message %s dropped", msg.id)
@@ -75,5 +75,10 @@ def deliver_notification(msg: func.QueueMessage) -> None:
     # A back-off retry is a new message carrying its attempt; the host's own retries of this
     # message (an invocation that crashed or could not queue the retry) add to it.
     attempt += max((msg.dequeue_count or 1) - 1, 0)
-    outcome = deliver(ctx, render, partner_id, delivery_id, attempt, mailer=runtime.mailer)
-    log.info("delivery %s: %s", delivery_id, outcome)
+    # A batch's deliveries one by one: each settles or schedules its own retry, so one
+    # failing recipient never holds up (or re-sends) the others. If the invocation dies, the
+    # host retries the message and the ones already settled are skipped.
+    for delivery_id in delivery_ids:
+        outcome = deliver(ctx, render, partner_id, delivery_id, attempt,
+                          mailer=runtime.mailer)
+        log.info("delivery %s: %s", delivery_id, outcome)

@@ -22,10 +22,12 @@ def test_sent_message_decodes_as_the_trigger_does(azurite):
     producer = queue_client(StorageSettings(connection_string=azurite.connection_string), name)
     producer.create_queue()
     StorageQueue(producer).send("partner-1", "event-ä-1")
+    StorageQueue(producer).send_batch("partner-1", ["d-1", "d-ü-2"])
 
     raw_reader = QueueClient.from_connection_string(azurite.connection_string, name)
-    [message] = list(raw_reader.receive_messages(max_messages=1))
+    messages = list(raw_reader.receive_messages(max_messages=2))
     encoding = json.loads(Path("host.json").read_text())["extensions"]["queues"]["messageEncoding"]
     assert encoding == "base64"
-    text = base64.b64decode(message.content).decode("utf-8")
-    assert decode_message(text) == ("partner-1", "event-ä-1", 1)
+    texts = [base64.b64decode(m.content).decode("utf-8") for m in messages]
+    assert [decode_message(t) for t in texts] == [("partner-1", ["event-ä-1"], 1),
+                                                  ("partner-1", ["d-1", "d-ü-2"], 1)]
