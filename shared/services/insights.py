@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 def insights(ctx: Context, partner_id: str, day_from: date | None = None,
              day_to: date | None = None) -> Figures:
-    rows = ctx.referrals.summary_rows(partner_id)
+    rows = ctx.referrals.summary_rows(partner_id, day_from)
     result = figures(totals(rows, day_from, day_to))
     if sum(row.is_delta for row in rows) > FOLD_AT:
         fold_pending(ctx, partner_id)

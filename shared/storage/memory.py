@@ -10,7 +10,7 @@ import itertools
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from shared.domain.events import Event
@@ -34,7 +34,15 @@ from .ports import (
     Page,
     Stored,
 )
-from .summaries import HIGH, LOW, Fold, SummaryRow, delta_row, dumps, row_from_entity
+from .summaries import (
+    HIGH,
+    Fold,
+    SummaryRow,
+    delta_row,
+    dumps,
+    range_low,
+    row_from_entity,
+)
 
 
 class MemoryStore:
@@ -131,10 +139,11 @@ class MemoryStore:
     def page(self, partner_id: str, query: ListQuery, cursor: str | None, top: int) -> Page:
         return read_page(_MemoryIndexReader(self), partner_id, query, cursor, top)
 
-    def summary_rows(self, partner_id: str) -> list[SummaryRow]:
+    def summary_rows(self, partner_id: str, day_from: date | None = None) -> list[SummaryRow]:
+        low = range_low(day_from)
         with self._lock:
             rows = sorted(self.index.get(partner_id, {}).items())
-            return [row_from_entity(k, p, p.get("etag")) for k, p in rows if LOW < k < HIGH]
+            return [row_from_entity(k, p, p.get("etag")) for k, p in rows if low <= k < HIGH]
 
     def fold(self, partner_id: str, fold: Fold) -> None:
         with self._lock:

@@ -33,6 +33,13 @@ FOLD_AT = 20  # a read that sees more delta rows than this folds them
 MAX_FOLD = 60  # delta rows folded per transaction (plus their day rows: under 100 ops)
 
 
+def range_low(day_from: date | None) -> str:
+    """Where a read of the summary rows starts: day rows sort by day, and every delta row
+    (``u|t|``) sorts after every day row, so one range from the first wanted day up to
+    HIGH holds both (and only the days after the window's end are read in excess)."""
+    return DAY + day_from.isoformat() if day_from else LOW
+
+
 def dumps(counts: Counts) -> str:
     return json.dumps({k: str(v) for k, v in sorted(counts.items())}, separators=(",", ":"))
 

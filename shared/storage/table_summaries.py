@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from azure.core import MatchConditions
@@ -12,17 +13,17 @@ from shared.domain.history import HistoryEntry
 
 from .history_rows import entry_from_row, history_prefix
 from .ports import ConcurrencyConflict
-from .summaries import HIGH, LOW, Fold, SummaryRow, dumps, row_from_entity
+from .summaries import HIGH, Fold, SummaryRow, dumps, range_low, row_from_entity
 
 
 class TableSummaries:
     def __init__(self, table: TableClient) -> None:
         self._t = table
 
-    def summary_rows(self, partner_id: str) -> list[SummaryRow]:
+    def summary_rows(self, partner_id: str, day_from: date | None = None) -> list[SummaryRow]:
         rows = self._t.query_entities(
-            "PartitionKey eq @pk and RowKey gt @low and RowKey lt @high",
-            parameters={"pk": partner_id, "low": LOW, "high": HIGH},
+            "PartitionKey eq @pk and RowKey ge @low and RowKey lt @high",
+            parameters={"pk": partner_id, "low": range_low(day_from), "high": HIGH},
             select=["RowKey", "day", "counts"], results_per_page=1000)
         return [row_from_entity(str(e["RowKey"]), e, str(e.metadata["etag"])) for e in rows]
 
