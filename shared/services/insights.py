@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 
 def insights(ctx: Context, partner_id: str, day_from: date | None = None,
              day_to: date | None = None) -> Figures:
-    rows = ctx.referrals.summary_rows(partner_id, day_from)
+    window = day_from is not None or day_to is not None
+    rows = ctx.referrals.summary_rows(partner_id, day_from, days=window)
     result = figures(totals(rows, day_from, day_to))
     if sum(row.is_delta for row in rows) > FOLD_AT:
         fold_pending(ctx, partner_id)
@@ -30,7 +31,7 @@ def insights(ctx: Context, partner_id: str, day_from: date | None = None,
 
 def fold_pending(ctx: Context, partner_id: str) -> None:
     """Fold one batch of pending deltas; losing to a concurrent fold is harmless."""
-    fold = plan_fold(ctx.referrals.summary_rows(partner_id))
+    fold = plan_fold(ctx.referrals.summary_rows(partner_id, days=True))
     if fold is None:
         return
     try:

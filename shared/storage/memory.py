@@ -139,8 +139,9 @@ class MemoryStore:
     def page(self, partner_id: str, query: ListQuery, cursor: str | None, top: int) -> Page:
         return read_page(_MemoryIndexReader(self), partner_id, query, cursor, top)
 
-    def summary_rows(self, partner_id: str, day_from: date | None = None) -> list[SummaryRow]:
-        low = range_low(day_from)
+    def summary_rows(self, partner_id: str, day_from: date | None = None, *,
+                     days: bool = False) -> list[SummaryRow]:
+        low = range_low(day_from, days)
         with self._lock:
             rows = sorted(self.index.get(partner_id, {}).items())
             return [row_from_entity(k, p, p.get("etag")) for k, p in rows if low <= k < HIGH]

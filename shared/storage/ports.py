@@ -160,8 +160,10 @@ class ReferralRepository(Protocol):
         """A referral's history entries, oldest first, from ``cursor`` on; and the next
         cursor (None on the last page)."""
 
-    def summary_rows(self, partner_id: str, day_from: date | None = None) -> list[SummaryRow]:
-        """The partner's day sums (from ``day_from`` on) and pending deltas, in one read."""
+    def summary_rows(self, partner_id: str, day_from: date | None = None, *,
+                     days: bool = False) -> list[SummaryRow]:
+        """The partner's month sums and pending deltas, in one read; with ``days`` or a
+        ``day_from``, also the day sums from that day on (summaries.range_low)."""
 
     def fold(self, partner_id: str, fold: Fold) -> None:
         """Fold deltas into day sums atomically; ConcurrencyConflict if another fold (or a

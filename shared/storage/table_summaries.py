@@ -20,10 +20,11 @@ class TableSummaries:
     def __init__(self, table: TableClient) -> None:
         self._t = table
 
-    def summary_rows(self, partner_id: str, day_from: date | None = None) -> list[SummaryRow]:
+    def summary_rows(self, partner_id: str, day_from: date | None = None, *,
+                     days: bool = False) -> list[SummaryRow]:
         rows = self._t.query_entities(
             "PartitionKey eq @pk and RowKey ge @low and RowKey lt @high",
-            parameters={"pk": partner_id, "low": range_low(day_from), "high": HIGH},
+            parameters={"pk": partner_id, "low": range_low(day_from, days), "high": HIGH},
             select=["RowKey", "day", "counts"], results_per_page=1000)
         return [row_from_entity(str(e["RowKey"]), e, str(e.metadata["etag"])) for e in rows]
 
