@@ -249,10 +249,15 @@ def fold_days(referrals: Iterable[Referral], into: DaySums | None = None) -> Day
 
 
 def day_sum_entities(sums: DaySums) -> list[dict[str, Any]]:
-    """The ``u|d|<day>`` summary rows of a fully folded partition (no deltas pending)."""
-    return [{"PartitionKey": partner, "RowKey": summaries.DAY + day,
+    """The ``u|d|<day>`` and ``u|m|<month>`` summary rows of a fully folded partition (no
+    deltas pending), as folding writes them."""
+    months: DaySums = {}
+    for (partner, day), counts in sums.items():
+        add(months.setdefault((partner, day[:7]), {}), counts)
+    return [{"PartitionKey": partner, "RowKey": prefix + key,
              "counts": summaries.dumps({k: v for k, v in counts.items() if v != 0})}
-            for (partner, day), counts in sorted(sums.items())]
+            for prefix, rows in ((summaries.DAY, sums), (summaries.MONTH, months))
+            for (partner, key), counts in sorted(rows.items())]
 
 
 # --- fast bulk creates -------------------------------------------------------------------
