@@ -44,7 +44,6 @@ from shared.services import export as export_svc
 from shared.services import insights as insights_svc
 from shared.services import referrals as svc
 from shared.storage import keys, summaries
-from shared.storage.listing import FETCH_CHUNK
 from shared.storage.ports import ListQuery
 
 from . import data
@@ -446,9 +445,9 @@ def _diagnose(report: Report, costs: dict[tuple[str, str], Cost], a: Partner, b:
             parts.append(text)
         report.notes.append(f"{name} [A/B]: " + "; ".join(parts))
     report.notes.append(
-        f"referrals are fetched {FETCH_CHUNK} ids at a time with a RowKey 'or' filter, which "
-        "Azure Table storage serves as a partition scan ('Design for querying', Table design "
-        "guide), so 'examined' counts the whole partition for each such request")
+        "'examined' estimates what Azure Table storage examines: a point read 1, a key range "
+        "the rows it returns, a RowKey 'or' filter the whole partition (a partition scan: "
+        "'Design for querying', Table design guide)")
 
 
 if __name__ == "__main__":
