@@ -28,6 +28,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from azure.core.exceptions import ServiceResponseError
+
 from shared.storage.ports import MAX_BATCH_CHANGES
 
 from . import sweep_report
@@ -36,6 +38,7 @@ from .sweep_fixture import Fixture, RequestCounter, log
 from .sweep_serial import serial_sweep
 from .sweep_workers import run_fan_out
 
+TRANSIENT_ATTEMPTS = 3
 SIZES: dict[str, dict[str, Any]] = {
     "small": {"due": 40, "totals": (40, 400), "partners": 40, "due_partners": 4, "reps": 1,
               "workers": (1, 2)},
@@ -62,6 +65,7 @@ class Instance:
         self.runs: dict[str, list[tuple[float, int, int]]] = {v: [] for v in self.variants}
         self.range_read_ms = self._time_range_read()
         self.batches: dict[str, int] = {}
+        self.repeated = 0  # runs repeated after a dropped connection
 
     def _time_range_read(self) -> float:
         """One partner's due referrals read as a worker reads them: Azurite evaluates every
@@ -77,6 +81,20 @@ class Instance:
         return round(sorted(times)[2] * 1000, 1)
 
     def run(self, variant: str, counter: RequestCounter) -> None:
+        """One timed run; repeated from a fresh reset when Azurite drops a connection under
+        load (a transaction POST is not retried by azure-core; the host would retry the
+        message, the bench repeats the run)."""
+        for attempt in range(1, TRANSIENT_ATTEMPTS + 1):
+            try:
+                self._run_once(variant, counter)
+                return
+            except (ServiceResponseError, RuntimeError) as exc:
+                if attempt == TRANSIENT_ATTEMPTS or "Connection" not in str(exc):
+                    raise
+                self.repeated += 1
+                log(f"{self.total} stored: {variant} hit a dropped connection; run repeated")
+
+    def _run_once(self, variant: str, counter: RequestCounter) -> None:
         self.fixture.reset()
         before, handed = counter.count, counter.handoffs
         if variant == "serial":

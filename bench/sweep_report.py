@@ -60,6 +60,9 @@ def fill(report: Report, instances: list[Any], size: dict[str, Any]) -> None:
     if len(dense) > 1:
         report.target(f"fanout-{most} requests per expired referral, {dense[-1].total} vs "
                       f"{dense[0].total} stored", largest[0]["requests_growth"], TARGET_GROWTH)
+    repeated = sum(i.repeated for i in instances)
+    if repeated:
+        report.notes.append(f"{repeated} run(s) repeated after Azurite dropped a connection")
     _notes(report, rows, most)
 
 
