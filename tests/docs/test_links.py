@@ -54,7 +54,7 @@ def test_markdown_links_stay_inside_the_repository() -> None:
 
 
 def test_no_reference_to_a_sibling_folder_anywhere() -> None:
-    """Nothing tracked cites ../shared (the team toolbox a clone does not have)."""
+    """Nothing tracked cites the team toolbox beside the repository (a clone lacks it)."""
     result = subprocess.run(["git", "grep", "-n", r"\.\./shared", "--", ".", ":!tests/docs"],
                             cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 1, result.stdout
@@ -65,11 +65,11 @@ def test_the_checker_sees_an_outside_link(tmp_path: Path) -> None:
     (repo / "docs").mkdir(parents=True)
     (repo / "docs" / "here.md").write_text("x")
     page = repo / "README.md"
-    page.write_text("[api](../shared/spec/api.md) [ok](docs/here.md) [web](https://x.y/z)\n"
+    page.write_text("[api](../toolbox/spec.md) [ok](docs/here.md) [web](https://x.y/z)\n"
                     "[gone](docs/missing.md) [abs](/etc/passwd)\n\n[ref]: ../../x.md\n"
                     "```\n[not a link](../in/code.md)\n```\n")
     assert problems(page, repo) == [
-        "../shared/spec/api.md: outside the repository", "docs/missing.md: does not exist",
+        "../toolbox/spec.md: outside the repository", "docs/missing.md: does not exist",
         "/etc/passwd: absolute path", "../../x.md: outside the repository"]
 
 
