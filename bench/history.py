@@ -46,7 +46,7 @@ from shared.services import referrals as svc
 from shared.storage import keys, summaries
 from shared.storage.ports import ListQuery
 
-from . import data
+from . import data, history_data
 from .common import Report, azurite, median, parse_args, ratio, rotated, table_context
 
 SIZES = {
@@ -196,14 +196,15 @@ def load(connection_string: str, label: str, archived: int, now: datetime, seed:
     partner_id = data.new_partner()
     end = now - timedelta(days=20)  # every archived one is well past its 14-day window
     started = time.perf_counter()
-    chunks = data.load_history(connection_string, keys.REFERRALS_TABLE, partner_id, archived,
-                               end, seed, LOAD_BUDGET_S)
-    sums: data.DaySums = {}
+    chunks = history_data.load_history(connection_string, keys.REFERRALS_TABLE, partner_id,
+                                       archived, end, seed, LOAD_BUDGET_S)
+    sums: history_data.DaySums = {}
     for chunk in chunks:
-        data.merge_sums(sums, chunk.sums)
-    waiting = data.received(partner_id, RECEIVED, now, seed + 1)
-    rest = data.referral_entities(waiting) + data.day_sum_entities(data.fold_days(waiting, sums))
-    data.write_fast(connection_string, keys.REFERRALS_TABLE, rest)
+        history_data.merge_sums(sums, chunk.sums)
+    waiting = history_data.received(partner_id, RECEIVED, now, seed + 1)
+    folded = history_data.fold_days(waiting, sums)
+    rest = data.referral_entities(waiting) + history_data.day_sum_entities(folded)
+    history_data.write_fast(connection_string, keys.REFERRALS_TABLE, rest)
     seconds = time.perf_counter() - started
     row_keys = sorted([k for c in chunks for k in c.row_keys] + [e["RowKey"] for e in rest])
     loaded = sum(c.referrals for c in chunks)
