@@ -2,9 +2,10 @@
 
 For each partner in the batch: read its referrals in one round trip; let ``decide`` say what
 each needs; write the changes MAX_BATCH_CHANGES at a time with ``update_many`` (one
-ETag-conditional transaction with their outbox rows: all or nothing); hand the events to the
-notification queue; and at the end delete the index rows that are done with, one transaction
-per index partition.
+ETag-conditional transaction with their outbox rows: all or nothing); hand the partner's
+events to the notification queue together (``dispatch`` puts a partner's deliveries in one
+message); and at the end delete the index rows that are done with, one transaction per index
+partition.
 
 Why this is safe at least once, in any overlap:
 * a change commits only if the referral is still the version decided on, so a referral
@@ -25,6 +26,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from itertools import groupby
 
+from shared.domain.events import Event
 from shared.storage.keys import new_referral_id
 from shared.storage.ports import MAX_BATCH_CHANGES, Change, ConcurrencyConflict, Stored
 from shared.storage.sweep_ports import DueEntry, DueIndex, SweepBatch
@@ -73,9 +75,13 @@ def work_batch(ctx: Context, batch: SweepBatch, index: DueIndex, decide: Decide)
     for partner_id, group in groupby(batch.entries, key=lambda e: e.partner_id):
         entries = list(group)
         found = ctx.sweeps.reads.get_many(partner_id, [e.referral_id for e in entries])
-        for start in range(0, len(entries), MAX_BATCH_CHANGES):
-            chunk = entries[start:start + MAX_BATCH_CHANGES]
-            finished += _settle(ctx, partner_id, chunk, found, decide, result)
+        events: list[Event] = []
+        try:
+            for start in range(0, len(entries), MAX_BATCH_CHANGES):
+                chunk = entries[start:start + MAX_BATCH_CHANGES]
+                finished += _settle(ctx, partner_id, chunk, found, decide, result, events)
+        finally:  # what committed is handed on even if a later chunk fails
+            ctx.dispatch(events)
     index.drop(finished)
     log.info("%s batch of %d: %s", batch.kind.value, len(batch.entries), result)
     if result.conflicted:
@@ -84,8 +90,9 @@ def work_batch(ctx: Context, batch: SweepBatch, index: DueIndex, decide: Decide)
 
 
 def _settle(ctx: Context, partner_id: str, chunk: list[DueEntry], found: dict[str, Stored],
-            decide: Decide, result: BatchResult) -> list[DueEntry]:
-    """Decide and commit one chunk; the entries whose rows can go."""
+            decide: Decide, result: BatchResult, events: list[Event]) -> list[DueEntry]:
+    """Decide and commit one chunk, adding its committed events to ``events``; the entries
+    whose rows can go."""
     for attempt in range(MAX_ATTEMPTS):
         if attempt:  # lost a race: read the chunk again and decide on what is there now
             found = ctx.sweeps.reads.get_many(partner_id, [e.referral_id for e in chunk])
@@ -97,7 +104,7 @@ def _settle(ctx: Context, partner_id: str, chunk: list[DueEntry], found: dict[st
                 ctx.referrals.update_many(changes)
             except ConcurrencyConflict:
                 continue
-            ctx.dispatch([event for c in changes for event in c.events])
+            events += [event for c in changes for event in c.events]
         for _, v in verdicts:
             setattr(result, v.outcome.value, getattr(result, v.outcome.value) + 1)
         return [e for e, v in verdicts if v.outcome is not Outcome.WAITING]

@@ -175,6 +175,22 @@ def test_referral_that_keeps_changing_is_retried_later_not_lost(app, monkeypatch
     assert expire_now(app.ctx, app.batches).changed == len(ids)
 
 
+def test_a_partners_expiry_notices_leave_in_one_message(app, monkeypatch):
+    ids = [new(app) for _ in range(10)]  # more than one update_many holds
+    app.clock.advance(days=14, seconds=1)
+    expiry.start(app.ctx)
+    messages: list[list[str]] = []
+    send_batch = type(app.store).send_batch
+
+    def counted(self, partner_id, delivery_ids):
+        messages.append(list(delivery_ids))
+        send_batch(self, partner_id, delivery_ids)
+
+    monkeypatch.setattr(type(app.store), "send_batch", counted)
+    assert work_all(app.ctx, app.batches.take()).changed == len(ids)
+    assert [len(m) for m in messages] == [2 * len(ids)]  # the partner and Microsoft, each
+
+
 def test_index_row_without_referral_is_stale_unless_its_intake_may_be_in_flight():
     app = MemoryApp(settings=replace(MemoryApp().settings, response_window=timedelta(seconds=1)))
     rid = new(app)
