@@ -33,8 +33,8 @@ from azure.core.exceptions import ServiceResponseError
 from shared.storage.ports import MAX_BATCH_CHANGES
 
 from . import sweep_report
-from .common import Report, azurite, parse_args, table_context
-from .sweep_fixture import Fixture, RequestCounter, log
+from .common import Report, azurite, parse_args, process_cpu_seconds, table_context
+from .sweep_fixture import Fixture, RequestCounter, Run, log
 from .sweep_serial import serial_sweep
 from .sweep_workers import run_fan_out
 
@@ -61,8 +61,7 @@ class Instance:
                                size["due"], due_partners)
         self.fixture.load_due()
         self.load_s = self.fixture.grow_to(total)
-        # variant -> (seconds, requests, of which delivery handoffs) per run
-        self.runs: dict[str, list[tuple[float, int, int]]] = {v: [] for v in self.variants}
+        self.runs: dict[str, list[Run]] = {v: [] for v in self.variants}
         self.range_read_ms = self._time_range_read()
         self.batches: dict[str, int] = {}
         self.repeated = 0  # runs repeated after a dropped connection
@@ -97,20 +96,23 @@ class Instance:
     def _run_once(self, variant: str, counter: RequestCounter) -> None:
         self.fixture.reset()
         before, handed = counter.count, counter.handoffs
+        azurite_cpu = process_cpu_seconds(self.az.process.pid)
         if variant == "serial":
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             serial_sweep(self.ctx)
-            seconds, requests = time.perf_counter() - start, counter.count - before
-            handoffs = counter.handoffs - handed
+            seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+            requests, handoffs = counter.count - before, counter.handoffs - handed
         else:
             workers = int(variant.split("-")[1])
             done = run_fan_out(self.ctx, self.az.connection_string, self.now, workers, counter)
             seconds, requests, handoffs = done.seconds, done.requests, done.handoffs
+            cpu = done.client_cpu_s
             self.batches[variant] = done.batches
+        azurite_cpu = process_cpu_seconds(self.az.process.pid) - azurite_cpu
         left = sum(1 for _ in self.ctx.sweeps.expiry.due(self.now))
         if left:
             raise RuntimeError(f"{variant} left {left} due referrals at {self.total} stored")
-        self.runs[variant].append((seconds, requests, handoffs))
+        self.runs[variant].append(Run(seconds, requests, handoffs, cpu, azurite_cpu))
         log(f"{self.total} stored ({self.shape}): {variant} {seconds:.2f} s, "
             f"{requests} requests")
 

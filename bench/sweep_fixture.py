@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,6 +25,17 @@ from shared.storage.sweep_queue import SWEEP_QUEUE
 
 from . import data
 from .common import timed
+
+
+@dataclass(frozen=True, order=True)
+class Run:
+    """One timed run (ordered by time: the best run is the smallest)."""
+
+    seconds: float
+    requests: int
+    handoffs: int  # of the requests: enqueues of notification deliveries
+    client_cpu_s: float  # the bench's and the workers' processes
+    azurite_cpu_s: float
 
 
 class RequestCounter:

@@ -28,6 +28,7 @@ class FanOutRun:
     seconds: float
     requests: int  # timer + workers
     handoffs: int  # of which: enqueues of notification deliveries
+    client_cpu_s: float  # CPU of the timer and the workers, start-up excluded
     batches: int
     entries: int
 
@@ -46,10 +47,11 @@ def run_fan_out(ctx: Any, connection_string: str, now: datetime, workers: int,
         p.start()
     barrier.wait(timeout=120)  # every worker is ready: start the clock
     start, before, handed = time.perf_counter(), counter.count, counter.handoffs
+    cpu = time.process_time()
     started = expiry.start(ctx)
     timer_done.set()
     reports = [results.get(timeout=1800) for _ in procs]
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     for p in procs:
         p.join(timeout=30)
     failed = [r for r in reports if isinstance(r, str)]
@@ -57,6 +59,7 @@ def run_fan_out(ctx: Any, connection_string: str, now: datetime, workers: int,
         raise RuntimeError("a worker failed:\n" + "\n".join(failed))
     return FanOutRun(seconds, counter.count - before + sum(r[0] for r in reports),
                      counter.handoffs - handed + sum(r[1] for r in reports),
+                     cpu + sum(r[3] for r in reports),
                      started.fanned.batches, started.fanned.entries)
 
 
@@ -72,7 +75,7 @@ def _worker(connection_string: str, now: datetime, barrier: Any, timer_done: Any
 
 
 def _work(connection_string: str, now: datetime, barrier: Any, timer_done: Any
-          ) -> tuple[int, int, int]:
+          ) -> tuple[int, int, int, float]:
     from azure.storage.queue import QueueClient, TextBase64DecodePolicy
 
     from shared.services import sweeps
@@ -87,13 +90,14 @@ def _work(connection_string: str, now: datetime, barrier: Any, timer_done: Any
     counter = RequestCounter()
     barrier.wait(timeout=120)
     counter.count = counter.handoffs = handled = 0
+    cpu = time.process_time()
     wait = POLL_START
     while True:
         done = timer_done.is_set()  # read before polling: empty after it means all taken
         messages = list(queue.receive_messages(max_messages=1, visibility_timeout=600))
         if not messages:
             if done:
-                return counter.count, counter.handoffs, handled
+                return counter.count, counter.handoffs, handled, time.process_time() - cpu
             time.sleep(wait)
             wait = min(wait * 2, POLL_MAX)
             continue
