@@ -155,15 +155,20 @@ def parse_list_request(params: Mapping[str, str], me: str | None = None) -> List
         query = parse_filters(params, me=me)
     except InvalidRequest as exc:
         errors, query = exc.details, ListQuery()
-    top_raw = params.get("top")
-    top = DEFAULT_TOP
-    if top_raw is not None:
-        if top_raw.isascii() and top_raw.isdigit() and 1 <= int(top_raw) <= MAX_TOP:
-            top = int(top_raw)
-        else:
-            errors.append(FieldError("invalidValue", f"must be an integer 1..{MAX_TOP}", "top"))
+    top = _top(params, errors)
     _raise(errors)
     return ListRequest(query, top, params.get("continuationToken") or None)
+
+
+def _top(params: Mapping[str, str], errors: list[FieldError]) -> int:
+    """The page size, or the default; a bad one is added to ``errors``."""
+    raw = params.get("top")
+    if raw is None:
+        return DEFAULT_TOP
+    if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_TOP:
+        return int(raw)
+    errors.append(FieldError("invalidValue", f"must be an integer 1..{MAX_TOP}", "top"))
+    return DEFAULT_TOP
 
 
 def _raise(errors: list[FieldError]) -> None:
@@ -205,11 +210,6 @@ def parse_paging(params: Mapping[str, str]) -> tuple[int, str | None]:
     p = _Parser(params)
     for name in sorted(set(params) - {"top", "continuationToken", *HOST_PARAMS}):
         p.errors.append(FieldError("unknownParameter", "is not a parameter of this route", name))
-    top_raw, top = params.get("top"), DEFAULT_TOP
-    if top_raw is not None:
-        if top_raw.isascii() and top_raw.isdigit() and 1 <= int(top_raw) <= MAX_TOP:
-            top = int(top_raw)
-        else:
-            p.fail("top", f"must be an integer 1..{MAX_TOP}")
+    top = _top(params, p.errors)
     _raise(p.errors)
     return top, params.get("continuationToken") or None
