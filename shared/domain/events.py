@@ -34,6 +34,8 @@ class Destination(StrEnum):
     CUSTOMER = "customer"  # CUSTOMER_NOTIFICATION_URL
     SENDER = "sender"  # the referring partner's webhookUrl (invitedBy, when not Microsoft)
     EMAIL = "email"  # one location contact's address (one delivery per address)
+    # (r3) the referral's Partner Center record: a write-back that reconciles it
+    PARTNER_CENTER = "partnerCenter"
 
 
 # Other organisations: they get the minimal data, never deal data, notes, owner, team or

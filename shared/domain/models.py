@@ -24,6 +24,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from .enums import CustomerSize, Qualification, Status, Substatus
+from .sources import MarketplaceLead, PartnerCenterLink, Source
 from .webhook_url import normalize_webhook_url
 
 # Loose on purpose: a practical address check (local@domain.tld), not RFC 5322.
@@ -194,6 +195,12 @@ class Referral(Model):
     closed_date_time: datetime | None = None
     # When the one response reminder went out; set in the same write as its outbox event.
     reminded_date_time: datetime | None = None
+    # Where it came from (r3): the intake API, Partner Center, or a marketplace offer.
+    source: Source = Source.API
+    partner_center: PartnerCenterLink | None = None  # source partnerCenter only
+    marketplace: MarketplaceLead | None = None  # source marketplace only
+    # A marketplace lead whose action is DNC: the customer asked not to be contacted.
+    do_not_contact: bool = False
 
 
 class Location(Model):

@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from shared.domain import history
+from shared.domain import history, partner_center
 from shared.domain import operations as ops
 from shared.domain.enums import Stage
 from shared.domain.lifecycle import stage_of
@@ -55,6 +55,8 @@ def decide(stored: Stored, now: datetime) -> Verdict:
     if not ops.is_past_window(referral, now):
         return Verdict(Outcome.WAITING)  # due later today: a later run takes it
     updated, events = ops.expire(referral, now)
+    if partner_center.is_connected(referral):
+        events = partner_center.own_people_only(events)  # Partner Center tells the sender
     record = history.entry(referral, updated, history.HistoryAction.EXPIRED, history.SYSTEM, now)
     return Verdict(Outcome.CHANGED, Change(stored, updated, events, record))
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from pydantic import BaseModel
 
-from shared.domain import fit, history, summary
+from shared.domain import fit, history, partner_center, summary
 from shared.domain import operations as ops
 from shared.domain.access import SYSTEM_VIEWER, Viewer
 from shared.domain.commands import IntakeRequest
@@ -150,6 +150,7 @@ def perform(
             raise PreconditionFailed("The referral has changed since it was read.")
         now = ctx.clock()
         updated, events = operation(stored.referral, command, now)
+        updated, events = partner_center.with_write_back(stored.referral, updated, events, now)
         if updated == stored.referral and not events:
             return stored  # nothing to write (e.g. favorite already set)
         try:
