@@ -29,13 +29,17 @@ _SCALARS = (
     "external_reference_id", "campaign_id", "favorite",
     "created_date_time", "updated_date_time", "expiration_date_time",
     "accepted_date_time", "closed_date_time", "reminded_date_time",
+    "source", "do_not_contact",
 )
+# Optional nested parts (r3), absent for most referrals: stored only when set.
+_OPTIONAL_PARTS = ("owner", "partner_center", "marketplace")
 
 
 
 # (model field, entity property) pairs, worked out once: mapping runs for every listed row.
 _SCALAR_PROPS = tuple((k, to_camel(k)) for k in _SCALARS)
 _JSON_PROPS = tuple((k, to_camel(k)) for k in _JSON_PARTS)
+_OPTIONAL_PROPS = tuple((k, to_camel(k) + "Json") for k in _OPTIONAL_PARTS)
 
 
 def _dump(value: Any) -> str:
@@ -73,8 +77,10 @@ def referral_to_entity(r: Referral) -> dict[str, Any]:
     details = r.details.model_dump(mode="json", by_alias=True)
     props["detailsJson"] = _dump(details)
     props["teamJson"] = _dump([m.model_dump(mode="json", by_alias=True) for m in r.team])
-    if r.owner is not None:
-        props["ownerJson"] = _dump(r.owner.model_dump(mode="json", by_alias=True))
+    for key, prop in _OPTIONAL_PROPS:
+        part = getattr(r, key)
+        if part is not None:
+            props[prop] = _dump(part.model_dump(mode="json", by_alias=True))
     if r.fit is not None:
         props["fitJson"] = _dump(r.fit.model_dump(mode="json"))
     return _checked(props)
@@ -84,12 +90,14 @@ def entity_to_referral(e: dict[str, Any]) -> Referral:
     data: dict[str, Any] = {"id": e["RowKey"], "partner_id": e["PartitionKey"]}
     for key, prop in _SCALAR_PROPS:
         value = e.get(prop)
-        data[key] = _utc(value) if isinstance(value, datetime) else value
+        if value is not None:  # absent: the model's default (rows older than the field)
+            data[key] = _utc(value) if isinstance(value, datetime) else value
     for key, prop in _JSON_PROPS:
         data[key] = json.loads(e[prop])
     data["details"] = json.loads(e["detailsJson"])
     data["team"] = json.loads(e.get("teamJson") or "[]")
-    data["owner"] = json.loads(e["ownerJson"]) if e.get("ownerJson") else None
+    for key, prop in _OPTIONAL_PROPS:
+        data[key] = json.loads(e[prop]) if e.get(prop) else None
     data["fit"] = json.loads(e["fitJson"]) if e.get("fitJson") else None
     # Stored data is trusted but typed: validate in lax mode (JSON strings -> enums, dates).
     return Referral.model_validate(data, strict=False)

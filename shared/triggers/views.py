@@ -23,6 +23,7 @@ from shared.domain.models import (
     TeamMember,
 )
 from shared.domain.operations import contact_alert
+from shared.domain.sources import MarketplaceLead, PartnerCenterLink, Source
 from shared.domain.summary import Figures
 from shared.storage.ports import Stored
 
@@ -72,6 +73,13 @@ class ReferralOut(Out):
     expiration_date_time: Timestamp | None
     accepted_date_time: Timestamp | None
     closed_date_time: Timestamp | None
+    source: Source = Field(description="Where it came from: the intake API, Partner Center "
+                                       "or a marketplace offer.")
+    partner_center: PartnerCenterLink | None = Field(
+        description="Partner Center referrals: its id there and how Partner Center stands.")
+    marketplace: MarketplaceLead | None = Field(
+        description="Marketplace leads: the offer and the action that produced it.")
+    do_not_contact: bool = Field(description="The customer asked not to be contacted.")
     e_tag: str = Field(alias="eTag")
 
 
@@ -170,7 +178,9 @@ def referral_out(stored: Stored, now: datetime, alert_window: timedelta) -> Refe
         ),
         invited_by=r.invited_by, external_reference_id=r.external_reference_id,
         campaign_id=r.campaign_id, team=r.team, owner=r.owner, fit=r.fit, favorite=r.favorite,
-        contact_alert=contact_alert(r, now, alert_window),
+        contact_alert=contact_alert(r, now, alert_window), source=r.source,
+        partner_center=r.partner_center, marketplace=r.marketplace,
+        do_not_contact=r.do_not_contact,
         created_date_time=iso(r.created_date_time), updated_date_time=iso(r.updated_date_time),
         expiration_date_time=_time(r.expiration_date_time),
         accepted_date_time=_time(r.accepted_date_time),
