@@ -30,7 +30,8 @@ class NotificationOut(Out):
     event_id: str
     type: str
     referral_id: str | None
-    destination: Literal["partner", "microsoft", "customer", "sender", "email"]
+    destination: Literal["partner", "microsoft", "customer", "sender", "email",
+                         "partnerCenter"]
     recipient: str | None = Field(description="The URL's host (or the e-mail address) last "
                                               "attempted; null before the first attempt.")
     state: Literal["pending", "delivered", "failed", "undeliverable"]
