@@ -13,8 +13,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
+from typing import Any
 
+from shared.connector_settings import (
+    ConnectorSettingsError,
+    PartnerCenterSettings,
+    parse_partner_center,
+    parse_public_base_url,
+    parse_retention,
+)
 from shared.domain.webhook_url import normalize_webhook_url
+from shared.email_settings import (  # EmailMode is part of this module's interface
+    EmailMode as EmailMode,
+)
+from shared.email_settings import EmailSettings, EmailSettingsError, parse_email
 
 # Azurite's well-known development account; `UseDevelopmentStorage=true` means this.
 _DEV_KEY = (
@@ -36,8 +48,6 @@ _DURATION = re.compile(
 )
 
 
-_ADDRESS = re.compile(r"[^@\s<>]+@[^@\s<>]+")
-_SWITCH = {"on": True, "true": True, "1": True, "off": False, "false": False, "0": False}
 
 # Every default, written once: the dataclass fields and ``from_env`` both use these.
 DEFAULT_RESPONSE_WINDOW = "P14D"
@@ -53,25 +63,6 @@ class SettingsError(ValueError):
     """A setting is missing or malformed; the message names it."""
 
 
-class EmailMode(StrEnum):
-    SMTP = "smtp"  # any SMTP relay (locally MailDev on 127.0.0.1:1025)
-    ACS = "acs"  # Azure Communication Services Email, with the app's managed identity
-    OFF = "off"  # e-mail deliveries are recorded undeliverable
-
-
-@dataclass(frozen=True)
-class EmailSettings:
-    """How e-mail alerts leave (contract section 5, E-mail; section 7)."""
-
-    mode: EmailMode = EmailMode.OFF
-    sender: str | None = None
-    smtp_host: str | None = None
-    smtp_port: int = 25
-    smtp_starttls: bool = False
-    smtp_username: str | None = None
-    smtp_password: str | None = None
-    acs_endpoint: str | None = None
-    dashboard_url: str | None = None  # links in e-mails: <DASHBOARD_URL>?referral=<id>
 
 
 class AuthMode(StrEnum):
@@ -132,6 +123,12 @@ class Settings:
     entra_authority: str = DEFAULT_ENTRA_AUTHORITY
     entra_scopes: tuple[str, ...] = ()
     email: EmailSettings = field(default_factory=EmailSettings)
+    # (r3) The app's public origin (callback, event and marketplace URLs), Partner Center, and
+    # how long archived referrals keep personal data (None: kept).
+    public_base_url: str | None = None
+    partner_center: PartnerCenterSettings = field(default_factory=PartnerCenterSettings)
+    personal_data_retention: timedelta | None = field(
+        default_factory=lambda: parse_retention(None, parse_duration))
     # Platform facts the auth modes depend on (set by App Service / Functions in Azure).
     running_in_azure: bool = False
     easyauth_enabled: bool = False
@@ -175,6 +172,7 @@ class Settings:
             entra_authority=opt("ENTRA_AUTHORITY") or DEFAULT_ENTRA_AUTHORITY,
             entra_scopes=tuple(_words(opt("ENTRA_SCOPES"))),
             email=_email(opt),
+            **_connectors(opt, mode),
             running_in_azure=bool(opt("WEBSITE_INSTANCE_ID")),
             easyauth_enabled=(opt("WEBSITE_AUTH_ENABLED") or "").lower() == "true",
         )
@@ -182,29 +180,21 @@ class Settings:
 
 def _email(opt: Callable[[str], str | None]) -> EmailSettings:
     try:
-        mode = EmailMode((opt("EMAIL_MODE") or "off").lower())
-    except ValueError:
-        raise SettingsError("EMAIL_MODE must be one of smtp, acs, off") from None
-    sender, host, endpoint = opt("EMAIL_SENDER"), opt("SMTP_HOST"), opt("ACS_EMAIL_ENDPOINT")
-    if mode is not EmailMode.OFF and not (sender and _ADDRESS.fullmatch(sender)):
-        raise SettingsError(f"EMAIL_SENDER (an e-mail address) is required with EMAIL_MODE="
-                            f"{mode.value}, got {sender!r}")
-    if mode is EmailMode.SMTP and not host:
-        raise SettingsError("SMTP_HOST is required with EMAIL_MODE=smtp")
-    if mode is EmailMode.ACS and not (endpoint or "").startswith("https://"):
-        raise SettingsError(f"ACS_EMAIL_ENDPOINT (https://...) is required with EMAIL_MODE=acs, "
-                            f"got {endpoint!r}")
-    port, starttls = opt("SMTP_PORT") or "25", (opt("SMTP_STARTTLS") or "off").lower()
-    if not (port.isascii() and port.isdigit() and 0 < int(port) < 65536):
-        raise SettingsError(f"SMTP_PORT must be a port number, got {port!r}")
-    if starttls not in _SWITCH:
-        raise SettingsError(f"SMTP_STARTTLS must be on or off, got {starttls!r}")
-    dashboard = opt("DASHBOARD_URL")
-    if dashboard and not re.fullmatch(r"https?://[^\s?#]+", dashboard):
-        raise SettingsError(f"DASHBOARD_URL must be an http(s) URL without query, got "
-                            f"{dashboard!r}")
-    return EmailSettings(mode, sender, host, int(port), _SWITCH[starttls], opt("SMTP_USERNAME"),
-                         opt("SMTP_PASSWORD"), endpoint, dashboard)
+        return parse_email(opt)
+    except EmailSettingsError as exc:
+        raise SettingsError(str(exc)) from None
+
+
+def _connectors(opt: Callable[[str], str | None], mode: AuthMode) -> dict[str, Any]:
+    local = mode is AuthMode.LOCAL
+    try:
+        return {"public_base_url": parse_public_base_url(opt("PUBLIC_BASE_URL"), local),
+                "partner_center": parse_partner_center(opt, parse_duration, local),
+                "personal_data_retention": parse_retention(opt("PERSONAL_DATA_RETENTION"),
+                                                           parse_duration)}
+    except ConnectorSettingsError as exc:
+        raise SettingsError(str(exc)) from None
+
 
 
 def _auth_mode(raw: str | None) -> AuthMode:

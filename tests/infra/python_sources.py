@@ -12,6 +12,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS_PY = ROOT / "shared" / "settings.py"
+# The one settings object is built in settings.py from these modules' parsers too.
+SETTINGS_MODULES = (SETTINGS_PY, ROOT / "shared" / "email_settings.py",
+                    ROOT / "shared" / "connector_settings.py")
 
 
 class ExtractionError(AssertionError):
@@ -109,7 +112,9 @@ def settings_read(source: str, filename: str = "shared/settings.py") -> set[str]
     """
     tree = ast.parse(source, filename)
     names = _string_constants(tree)
-    readers = _reader_helpers(tree)
+    # ``opt`` is the reader settings.py defines and hands to the parsers of its parts
+    # (email_settings.py, connector_settings.py), where it arrives as a parameter.
+    readers = _reader_helpers(tree) | {"opt"}
     helper_params = {
         fn.args.args[0].arg
         for fn in ast.walk(tree)
@@ -134,7 +139,8 @@ def settings_read(source: str, filename: str = "shared/settings.py") -> set[str]
 
 
 def code_settings() -> set[str]:
-    return settings_read(SETTINGS_PY.read_text(encoding="utf-8"))
+    return set().union(*(settings_read(p.read_text(encoding="utf-8"), str(p))
+                         for p in SETTINGS_MODULES))
 
 
 def app_python_files() -> list[Path]:
