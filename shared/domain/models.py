@@ -27,9 +27,11 @@ from .enums import CustomerSize, Qualification, Status, Substatus
 from .sources import MarketplaceLead, PartnerCenterLink, Source
 from .webhook_url import normalize_webhook_url
 
-# Loose on purpose: a practical address check (local@domain.tld), not RFC 5322.
+# Loose on purpose: a practical address check (local@domain.tld), not RFC 5322. No control
+# characters (C0, DEL, C1): an address becomes the To: header and the SMTP RCPT TO.
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-EMAIL_PATTERN = rf"^[^@\s\"<>()\[\],;:]{{1,64}}@{_LABEL}(?:\.{_LABEL})+$"
+EMAIL_PATTERN = (rf"^[^@\s\x00-\x1f\x7f-\x9f\"<>()\[\],;:]{{1,64}}@{_LABEL}"
+                 rf"(?:\.{_LABEL})+$")
 PHONE_PATTERN = r"^[0-9 +\-()]{3,32}$"
 # Partner (tenant) ids become PartitionKeys: keep to characters Table keys allow and URLs keep.
 TENANT_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"

@@ -8,7 +8,8 @@ backoff.py), and this invocation ends normally. Attempt ``MAX_DEQUEUE_COUNT`` th
 settles it ``failed`` and parks the message on ``<queue>-poison``, as the host would. Any
 other 4xx, and an address the app must not call, is permanent. E-mail likewise: SMTP 250 (or
 ACS "Succeeded") settles it, SMTP 4xx and network errors are retried, SMTP 5xx is permanent;
-its ``Message-ID`` is the same on every attempt. The row records every attempt.
+its ``Message-ID`` is the same on every attempt; a message that cannot be built (a header that
+would span lines) is permanent. The row records every attempt.
 """
 
 from __future__ import annotations
@@ -130,6 +131,10 @@ def _email(ctx: Context, found: Delivery, attempt: int, mailer: Mailer | None
         if exc.retry:
             return _retry(ctx, found, attempt, str(exc), address, exc.retry_after)
         ctx.outbox.settle(found, DeliveryState.FAILED, str(exc), ctx.clock(), address)
+        return Outcome.FAILED
+    except ValueError as exc:  # a message that cannot be built: no attempt will do better
+        ctx.outbox.settle(found, DeliveryState.FAILED, f"the message cannot be built: {exc}",
+                          ctx.clock(), address)
         return Outcome.FAILED
     ctx.outbox.settle(found, DeliveryState.DELIVERED, None, ctx.clock(), address)
     return Outcome.DELIVERED

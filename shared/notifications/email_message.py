@@ -5,6 +5,13 @@ kind of lead, the needs (products, services, industries), the respond-by time in
 link to the lead (``<DASHBOARD_URL>?referral=<id>``). The HTML is built from escaped values
 only (a customer named ``<script>`` stays text) and reads on a phone: one column, 16 px text.
 The ``Message-ID`` is ``<<event id>.<hash of the address>@referrals>``, the same on every retry.
+
+Headers carry what a customer typed (the subject names the customer), so they are made safe
+after any decoding, not before: one line (control characters, U+0085, U+2028 and U+2029 become
+spaces) and no RFC 2047 encoded word (``=?`` becomes ``= ?``), because the e-mail library
+decodes an encoded word and, before Python 3.11.10, writes a decoded CR/LF back out as a new
+header (CVE-2024-6923). The message is also written with a policy that refuses any folded
+header holding a line break that is not folding, whatever the interpreter.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import format_datetime
 from urllib.parse import quote
 
@@ -23,7 +31,44 @@ from shared.domain.events import Event, address_hash
 from shared.domain.models import Referral
 
 KINDS = {Category.MARKETPLACE: "Marketplace lead", Category.QUALIFIED: "Qualified lead"}
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+# C0, DEL, C1 (U+0085 among them) and the Unicode line and paragraph separators.
+_LINE_BREAKING = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+# A line break in a folded header that folding whitespace does not follow: a new header line.
+_BARE_NEWLINE = re.compile(r"\r\n[^ \t]|\r[^ \n\t]|\n[^ \t]")
+
+
+class HeaderInjection(ValueError):
+    """A header would have been written as more than one header line."""
+
+
+def _checked(name: str, folded: str) -> str:
+    if not folded.endswith("\n") or _BARE_NEWLINE.search(folded.rstrip("\r\n")):
+        raise HeaderInjection(f"the {name} header would span several header lines")
+    return folded
+
+
+class StrictPolicy(EmailPolicy):
+    """policy.default plus the check 3.11.10 added (``verify_generated_headers``)."""
+
+    def fold(self, name: str, value: str) -> str:
+        return _checked(name, super().fold(name, value))
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        folded = super().fold_binary(name, value)
+        _checked(name, folded.decode("ascii", "replace"))
+        return folded
+
+
+STRICT = StrictPolicy()
+
+
+def one_line(text: str) -> str:
+    return _LINE_BREAKING.sub(" ", text)
+
+
+def header_text(text: str) -> str:
+    """Customer text fit for a header: one line, and nothing the reader would decode."""
+    return one_line(text).replace("=?", "= ?")
 
 
 @dataclass(frozen=True)
@@ -39,7 +84,11 @@ class Mail:
     date: datetime
 
     def mime(self) -> EmailMessage:
-        msg = EmailMessage()
+        """Raises ValueError (HeaderInjection among them) for a message that cannot be sent:
+        the delivery is then failed, not retried."""
+        if _LINE_BREAKING.search(self.sender + self.to):  # also our RCPT TO and MAIL FROM
+            raise HeaderInjection("the address holds a control character")
+        msg = EmailMessage(policy=STRICT)
         msg["From"], msg["To"], msg["Subject"] = self.sender, self.to, self.subject
         msg["Message-ID"], msg["Date"] = self.message_id, format_datetime(self.date)
         msg["Auto-Submitted"] = "auto-generated"  # no out-of-office replies, please
@@ -60,7 +109,7 @@ def hours_left(referral: Referral, at: datetime) -> int:
 
 def compose(event: Event, address: str, referral: Referral, sender: str,
             dashboard_url: str | None) -> Mail:
-    name = _CONTROL.sub(" ", referral.customer_profile.name)
+    name = header_text(referral.customer_profile.name)
     reminder = event.type is EventType.REMINDER
     hours = hours_left(referral, event.occurred)
     subject = (f"Reminder: {name}, {hours} hour{'' if hours == 1 else 's'} left to respond"
@@ -77,9 +126,9 @@ def compose(event: Event, address: str, referral: Referral, sender: str,
 def _rows(referral: Referral) -> list[tuple[str, str]]:
     needs = referral.details.requirements
     expires = referral.expiration_date_time
-    rows = [("Customer", referral.customer_profile.name),
+    rows = [("Customer", one_line(referral.customer_profile.name)),
             ("Kind", KINDS[referral.qualification.category])]
-    rows += [(label, ", ".join(values)) for label, values in (
+    rows += [(label, one_line(", ".join(values))) for label, values in (
         ("Products", needs.products), ("Services", needs.services),
         ("Industries", needs.industries)) if values]
     if expires is not None:

@@ -2,7 +2,8 @@
 
 ``send`` returns when the message is accepted (SMTP 250, or ACS reports it sent) and raises
 ``MailError`` otherwise, saying whether trying again may help: SMTP 4xx and network errors
-may (the queue retries the delivery), SMTP 5xx will not (the delivery is ``failed``).
+may (the queue retries the delivery), SMTP 5xx will not (the delivery is ``failed``), and
+neither will a message that cannot be built (a header that would span lines).
 """
 
 from __future__ import annotations
@@ -51,12 +52,18 @@ class SmtpMailer:
 
     def send(self, mail: Mail) -> None:
         try:
+            message = mail.mime()
+            message.as_bytes()  # every header folded (and checked) before we connect
+        except ValueError as exc:  # e.g. a header that would span lines: no retry helps
+            raise MailError(f"the message cannot be built: {exc} (permanent)",
+                            retry=False) from None
+        try:
             with smtplib.SMTP(self.host, self.port, timeout=TIMEOUT) as smtp:
                 if self.starttls:
                     smtp.starttls(context=ssl.create_default_context())
                 if self.username:
                     smtp.login(self.username, self.password or "")
-                smtp.send_message(mail.mime(), from_addr=mail.sender, to_addrs=[mail.to])
+                smtp.send_message(message, from_addr=mail.sender, to_addrs=[mail.to])
         except smtplib.SMTPRecipientsRefused as exc:
             code, text = next(iter(exc.recipients.values()))
             raise by_reply(code, text) from None

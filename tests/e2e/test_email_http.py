@@ -180,3 +180,29 @@ def test_one_reminder_email_per_received_referral(reminder_host, mailbox):
     reminded = [r for rid in (waiting, accepted, declined) for r in email_log(api, rid)
                 if r["type"] == "referral.reminder"]
     assert {r["referralId"] for r in reminded} == {waiting} and len(reminded) == 2
+
+
+INJECTED = ("=?utf-8?q?Contoso=0D=0AReply-To:_attacker@evil.example=0D=0A=0D=0A"
+            "Your_account_is_suspended?=")
+
+
+def test_a_customer_name_adds_no_header_and_no_body_to_the_alert(devhost, mailbox):
+    """Issue 27: the intake from the attack, and names with odd line separators; what the
+    SMTP server receives has our headers only, our body first, and each is delivered."""
+    tenant = new_tenant()
+    address = f"ada.{tenant[:8]}@contoso.example"
+    _, api = partner(devhost.base, [[contact("Ada", address)]])
+    names = [INJECTED, "Contoso\u2028Reply-To: a@evil.example", "Contoso\u2029Two",
+             "Contoso\x85Three"]
+    ids = [intake(devhost.base, tenant, name=name) for name in names]
+    got = mailbox.wait_for(address, "New referral", count=len(names))
+    for rid in ids:
+        assert wait_log(api, rid, address, "delivered")["attempts"] == 1
+    for mail in got:
+        assert mail.message["Reply-To"] is None and "\n" not in str(mail.message["Subject"])
+        assert not any(line.lower().startswith(b"reply-to") for line in mail.raw.splitlines())
+        assert mail.header_names() == ["from", "to", "subject", "message-id", "date",
+                                       "auto-submitted", "mime-version", "content-type"]
+        lines = mail.part("plain").splitlines()
+        assert lines[:2] == ["You have a new referral.", ""] and lines[3] == "Kind: Marketplace lead"
+    assert any(m.message["Subject"] == "New referral: Contoso Two" for m in got)

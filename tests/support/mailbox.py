@@ -21,6 +21,10 @@ class Received:
     to: list[str]
     message: EmailMessage
     reply: str
+    raw: bytes = b""  # the DATA as the server got it, for checks the parser would hide
+
+    def header_names(self) -> list[str]:
+        return [name.lower() for name in self.message]
 
     @property
     def accepted(self) -> bool:
@@ -57,7 +61,7 @@ class Mailbox:
             reply = "250 OK" if not script else script.pop(0) if len(script) > 1 else script[0]
             message = cast(EmailMessage, message_from_bytes(envelope.content,
                                                             policy=policy.default))
-            self.messages.append(Received(to, message, reply))
+            self.messages.append(Received(to, message, reply, bytes(envelope.content)))
         return reply
 
     def received(self, address: str, subject_has: str = "", *, accepted_only: bool = True
