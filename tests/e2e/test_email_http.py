@@ -189,9 +189,8 @@ INJECTED = ("=?utf-8?q?Contoso=0D=0AReply-To:_attacker@evil.example=0D=0A=0D=0A"
 def test_a_customer_name_adds_no_header_and_no_body_to_the_alert(devhost, mailbox):
     """Issue 27: the intake from the attack, and names with odd line separators; what the
     SMTP server receives has our headers only, our body first, and each is delivered."""
-    tenant = new_tenant()
-    address = f"ada.{tenant[:8]}@contoso.example"
-    _, api = partner(devhost.base, [[contact("Ada", address)]])
+    address = f"ada.{new_tenant()[:8]}@contoso.example"
+    tenant, api = partner(devhost.base, [[contact("Ada", address)]])
     names = [INJECTED, "Contoso\u2028Reply-To: a@evil.example", "Contoso\u2029Two",
              "Contoso\x85Three"]
     ids = [intake(devhost.base, tenant, name=name) for name in names]
