@@ -58,6 +58,8 @@ _V4_RULES = tuple((ipaddress.IPv4Network(net), why) for net, why in (
     ("192.88.99.0/24", "a reserved address"),
     ("224.0.0.0/4", "a multicast address"),
     ("240.0.0.0/4", "a reserved address"),  # and 255.255.255.255, the broadcast address
+    # Public on paper, but inside Azure it is the platform's own WireServer and DNS resolver.
+    ("168.63.129.16/32", "the Azure platform address (WireServer, DNS)"),
 ))
 _V6_RULES = tuple((ipaddress.IPv6Network(net), why) for net, why in (
     ("::/128", "an unspecified address"),
@@ -70,6 +72,9 @@ _V6_RULES = tuple((ipaddress.IPv6Network(net), why) for net, why in (
     ("100::/64", "a discard-only address"),
     ("2001::/32", "a Teredo tunnel address"),
     ("64:ff9b:1::/48", "a local-use NAT64 address"),
+    # SIIT's IPv4-translated form (RFC 2765): a translator's own, never a public host's, and
+    # one a stack may hand to IPv4 (::ffff:0:7f00:1 reaching 127.0.0.1).
+    ("::ffff:0:0:0/96", "an IPv4-translated (SIIT) address"),
 ))
 # IPv6 forms that carry an IPv4 address the packet ends up at: IPv4-compatible (::/96),
 # NAT64's well-known prefix, and 6to4. (IPv4-mapped is read by ipaddress itself.)

@@ -215,6 +215,10 @@ def test_pinned_url_connects_to_the_checked_address():
                              resolver=lambda h, p: ["93.184.215.14", "169.254.169.254"])
     with pytest.raises(transport.AddressRefused):
         transport.pinned_url("http://127.0.0.1:9/", allow_loopback=False)
+    for answer in ("168.63.129.16", "::ffff:0:7f00:1"):  # a name resolving there
+        with pytest.raises(transport.AddressRefused, match=r"Azure platform|SIIT"):
+            transport.pinned_url("https://x.example/", allow_loopback=True,
+                                 resolver=lambda host, port, a=answer: [a])
     assert transport.pinned_url("http://127.0.0.1:9/", allow_loopback=True)[1] == "127.0.0.1:9"
 
 

@@ -26,6 +26,10 @@ REFUSED = [
     ("::ffff:169.254.169.254", "link-local"), ("64:ff9b::a9fe:a9fe", "link-local"),
     ("2002:c0a8:0101::1", "RFC 1918"), ("::7f00:1", "loopback"),
     ("2001::1", "Teredo"),
+    # Issue 27: the Azure platform's WireServer/DNS address in any form, and SIIT.
+    ("168.63.129.16", "Azure platform"), ("::ffff:168.63.129.16", "Azure platform"),
+    ("64:ff9b::a83f:8110", "Azure platform"), ("2002:a83f:8110::1", "Azure platform"),
+    ("::ffff:0:7f00:1", "SIIT"), ("::ffff:0:a9fe:a9fe", "SIIT"), ("::ffff:0:808:808", "SIIT"),
 ]
 
 

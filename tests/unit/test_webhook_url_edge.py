@@ -63,6 +63,9 @@ URLS: list[tuple[str, str | None, str | None]] = [
     ("https://[fe80::1%25eth0]/", NO, NO),
     ("https://[::]/", NO, NO),
     ("https://[64:ff9b::a00:1]/", NO, NO),
+    ("https://[::ffff:0:7f00:1]/", NO, NO),  # SIIT, even in local mode
+    ("https://168.63.129.16/", NO, NO),  # Azure's WireServer and DNS
+    ("https://2822734096/", NO, NO),
     ("https://[2606:4700:0000::1111]:443/x", "https://[2606:4700::1111]/x",
      "https://[2606:4700::1111]/x"),
     ("https://2606:4700::1111/", NO, NO),
