@@ -1,6 +1,8 @@
 """One settings object, read from the environment once and validated.
 
-Nothing else in the app reads ``os.environ``. Building it does no I/O.
+Nothing else in the app reads ``os.environ``. Building it does no I/O. (The OpenTelemetry SDK,
+when a telemetry switch turns it on, reads its own standard ``OTEL_*`` variables by design:
+see shared/telemetry/settings.py.)
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from shared.email_settings import (  # EmailMode is part of this module's interf
     EmailMode as EmailMode,
 )
 from shared.email_settings import EmailSettings, EmailSettingsError, parse_email
+from shared.secret_settings import DEVELOPMENT_CONTINUATION_KEY, parse_secrets
+from shared.telemetry.settings import TelemetrySettings, TelemetrySettingsError, parse_telemetry
 
 # Azurite's well-known development account; `UseDevelopmentStorage=true` means this.
 _DEV_KEY = (
@@ -113,6 +117,8 @@ class Settings:
     signing_secret: str | None = None
     # 32 bytes (AES-256-GCM) that seal partners' webhook secrets at rest; None: none can be made.
     webhook_secrets_key: bytes | None = None
+    # HMAC key of continuation tokens: CONTINUATION_TOKEN_KEY or derived (secret_settings.py).
+    continuation_token_key: bytes = DEVELOPMENT_CONTINUATION_KEY
     auth_mode: AuthMode = AuthMode.EASYAUTH
     entra_audience: str | None = None
     entra_jwks_url: str = DEFAULT_ENTRA_JWKS_URL
@@ -129,6 +135,8 @@ class Settings:
     partner_center: PartnerCenterSettings = field(default_factory=PartnerCenterSettings)
     personal_data_retention: timedelta | None = field(
         default_factory=lambda: parse_retention(None, parse_duration))
+    # (r3) Which telemetry exporters run (none: nothing is imported or exported).
+    telemetry: TelemetrySettings = field(default_factory=TelemetrySettings)
     # Platform facts the auth modes depend on (set by App Service / Functions in Azure).
     running_in_azure: bool = False
     easyauth_enabled: bool = False
@@ -163,6 +171,7 @@ class Settings:
             customer_notification_url=customer_url,
             signing_secret=secret,
             webhook_secrets_key=_secrets_key(opt("WEBHOOK_SECRETS_KEY")),
+            continuation_token_key=parse_secrets(opt, SettingsError),
             auth_mode=mode,
             entra_audience=opt("ENTRA_AUDIENCE"),
             entra_jwks_url=opt("ENTRA_JWKS_URL") or DEFAULT_ENTRA_JWKS_URL,
@@ -173,6 +182,7 @@ class Settings:
             entra_scopes=tuple(_words(opt("ENTRA_SCOPES"))),
             email=_email(opt),
             **_connectors(opt, mode),
+            telemetry=_telemetry(opt),
             running_in_azure=bool(opt("WEBSITE_INSTANCE_ID")),
             easyauth_enabled=(opt("WEBSITE_AUTH_ENABLED") or "").lower() == "true",
         )
@@ -182,6 +192,14 @@ def _email(opt: Callable[[str], str | None]) -> EmailSettings:
     try:
         return parse_email(opt)
     except EmailSettingsError as exc:
+        raise SettingsError(str(exc)) from None
+
+
+def _telemetry(opt: Callable[[str], str | None]) -> TelemetrySettings:
+    try:
+        return parse_telemetry(opt("APPLICATIONINSIGHTS_CONNECTION_STRING"),
+                               opt("OTEL_EXPORTER_OTLP_ENDPOINT"))
+    except TelemetrySettingsError as exc:
         raise SettingsError(str(exc)) from None
 
 
