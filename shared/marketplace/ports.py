@@ -1,0 +1,38 @@
+"""Where a partner's marketplace endpoint is kept (store.py keeps it in the Profiles table;
+tests/fakes/marketplace.py in memory)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A partner's lead URL, by the hash of its key (the key itself is never stored)."""
+
+    partner_id: str
+    key_hash: str
+    created: datetime
+    last_lead: datetime | None = None
+    last_test_lead: datetime | None = None
+
+
+class EndpointStore(Protocol):
+    def get(self, partner_id: str) -> Endpoint | None:
+        """The partner's endpoint, or None when it has none."""
+
+    def owner(self, key_hash: str) -> str | None:
+        """The partner whose key has this hash (one point read), or None."""
+
+    def replace(self, endpoint: Endpoint) -> None:
+        """Make ``endpoint`` the partner's one endpoint; any previous key stops working
+        before this returns."""
+
+    def remove(self, partner_id: str) -> None:
+        """Revoke: the partner's key stops working before this returns. Idempotent."""
+
+    def mark(self, partner_id: str, key_hash: str, when: datetime, *, test: bool) -> None:
+        """Record a lead (or test lead) received at ``when`` on this key; nothing when the
+        endpoint is gone or has another key meanwhile."""
