@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SETTINGS_PY = ROOT / "shared" / "settings.py"
 # The one settings object is built in settings.py from these modules' parsers too.
 SETTINGS_MODULES = (SETTINGS_PY, ROOT / "shared" / "email_settings.py",
-                    ROOT / "shared" / "connector_settings.py")
+                    ROOT / "shared" / "connector_settings.py",
+                    ROOT / "shared" / "secret_settings.py")
 
 
 class ExtractionError(AssertionError):

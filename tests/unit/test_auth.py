@@ -78,7 +78,8 @@ def test_easyauth_needs_platform_authentication():
 
 def test_settings_read_platform_flags():
     cfg = Settings.from_env({"AzureWebJobsStorage": "UseDevelopmentStorage=true",
-                             "WEBSITE_INSTANCE_ID": "abc", "WEBSITE_AUTH_ENABLED": "True"})
+                             "WEBSITE_INSTANCE_ID": "abc", "WEBSITE_AUTH_ENABLED": "True",
+                             "CONTINUATION_TOKEN_KEY": "a2V5LW9mLXRoaXMtdGVzdC1ub3QtYS1zYW1wbGUtdmFsdWU="})
     assert cfg.running_in_azure and cfg.easyauth_enabled and cfg.auth_mode is AuthMode.EASYAUTH
 
 
