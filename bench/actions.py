@@ -36,7 +36,7 @@ from shared.domain.enums import EventType
 from shared.domain.events import make_event
 from shared.notifications.queue import NOTIFICATIONS_QUEUE
 from shared.services import referrals as svc
-from shared.storage.keys import OUTBOX_INDEX_TABLE, REFERRALS_TABLE, hour_bucket, index_row
+from shared.storage.layout.keys import OUTBOX_INDEX_TABLE, REFERRALS_TABLE, hour_bucket, index_row
 from shared.storage.ports import ListQuery
 from tests.support.factories import ADMIN, accept_body, headers
 

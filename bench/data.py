@@ -26,10 +26,11 @@ from shared.domain.commands import (
     IntakeRequest,
 )
 from shared.domain.models import Profile, ProfileInput, Referral
-from shared.storage.indexes import INDEX_VERSION
-from shared.storage.keys import due_day, index_row, new_referral_id
-from shared.storage.mapping import referral_to_entity
-from shared.storage.table_index import index_entities
+from shared.storage.layout.entities import referral_to_entity
+from shared.storage.layout.indexes import INDEX_VERSION
+from shared.storage.layout.keys import due_day, index_row
+from shared.storage.ports.ids import new_referral_id
+from shared.storage.tables.index import index_entities
 from tests.support.factories import accept_body, intake_body, profile_body
 
 BATCH = 100  # the entity-group transaction limit

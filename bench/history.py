@@ -43,8 +43,8 @@ from shared.domain.enums import ListOrder, Stage
 from shared.services import export as export_svc
 from shared.services import insights as insights_svc
 from shared.services import referrals as svc
-from shared.storage import keys, summaries
-from shared.storage.ports import ListQuery
+from shared.storage.layout import keys
+from shared.storage.ports import ListQuery, summaries
 
 from . import data, history_data
 from .common import Report, azurite, median, parse_args, ratio, rotated, table_context

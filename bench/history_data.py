@@ -35,7 +35,8 @@ from shared.domain.commands import (
 from shared.domain.enums import DeclineReason, LostReason, Qualification
 from shared.domain.models import Referral
 from shared.domain.summary import Counts, add, contribution
-from shared.storage import summaries
+from shared.storage.layout import summaries
+from shared.storage.ports.summaries import DAY, MONTH
 
 from .data import WINDOW, batches, referral, referral_entities
 
@@ -127,7 +128,7 @@ def day_sum_entities(sums: DaySums) -> list[dict[str, Any]]:
         add(months.setdefault((partner, day[:7]), {}), counts)
     return [{"PartitionKey": partner, "RowKey": prefix + key,
              "counts": summaries.dumps({k: v for k, v in counts.items() if v != 0})}
-            for prefix, rows in ((summaries.DAY, sums), (summaries.MONTH, months))
+            for prefix, rows in ((DAY, sums), (MONTH, months))
             for (partner, key), counts in sorted(rows.items())]
 
 

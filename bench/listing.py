@@ -22,7 +22,7 @@ from typing import Any
 from azure.data.tables import TableServiceClient
 
 from shared.services import referrals as svc
-from shared.storage.keys import REFERRALS_TABLE
+from shared.storage.layout.keys import REFERRALS_TABLE
 from shared.storage.ports import ListQuery
 
 from . import data

@@ -15,13 +15,13 @@ from requests.adapters import HTTPAdapter
 
 from shared.domain.models import Referral
 from shared.notifications.queue import NOTIFICATIONS_QUEUE
-from shared.storage.keys import (
+from shared.storage.layout.keys import (
     EXPIRY_INDEX_TABLE,
     OUTBOX_INDEX_TABLE,
     REFERRALS_TABLE,
     split_index_row,
 )
-from shared.storage.sweep_queue import SWEEP_QUEUE
+from shared.storage.tables.sweep_queue import SWEEP_QUEUE
 
 from . import data
 from .common import timed

@@ -14,7 +14,7 @@ from shared.domain.lifecycle import stage_of
 from shared.services.context import Context
 from shared.services.expiry import redispatch
 from shared.storage.ports import Change, ConcurrencyConflict
-from shared.storage.sweep_ports import DueEntry
+from shared.storage.ports.sweeps import DueEntry
 
 MAX_ATTEMPTS = 5
 

@@ -79,7 +79,7 @@ def _work(connection_string: str, now: datetime, barrier: Any, timer_done: Any
     from azure.storage.queue import QueueClient, TextBase64DecodePolicy
 
     from shared.services import sweeps
-    from shared.storage.sweep_queue import SWEEP_QUEUE, decode_batch
+    from shared.storage.tables.sweep_queue import SWEEP_QUEUE, decode_batch
 
     from .common import table_context
     from .sweep_fixture import RequestCounter

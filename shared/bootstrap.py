@@ -21,12 +21,15 @@ from shared.auth_entra import JwksCache
 from shared.notifications.mail import Mailer, SmtpMailer
 from shared.services.context import Context, utcnow
 from shared.settings import EmailMode, Settings, StorageSettings
-from shared.storage.sweep_ports import SweepPorts
+from shared.storage.ports.sweeps import SweepPorts
 
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
     from azure.data.tables import TableClient, TableServiceClient
     from azure.storage.queue import QueueClient
+
+    from shared.partner_center.runtime import PartnerCenterRuntime
+    from shared.partner_center.verification import EventVerifier
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,7 @@ def storage_probe(storage: StorageSettings) -> Callable[[], None]:
     queue with the app's credentials: proof that the identity reaches Tables and Queues.
     Raises whatever the SDK raises when it cannot."""
     from shared.notifications.queue import NOTIFICATIONS_QUEUE
-    from shared.storage.keys import REFERRALS_TABLE
+    from shared.storage.layout.keys import REFERRALS_TABLE
 
     table = table_service(storage).get_table_client(REFERRALS_TABLE)
     queue = queue_client(storage, NOTIFICATIONS_QUEUE)
@@ -105,17 +108,20 @@ def build_context(cfg: Settings, *, clock: Callable[[], datetime] = utcnow) -> C
         QUEUES,
         StorageQueue,
     )
-    from shared.storage import keys
-    from shared.storage.repeatability import TableClaims
-    from shared.storage.secrets import TableSecrets
-    from shared.storage.sweep_queue import SWEEP_QUEUES
-    from shared.storage.table_outbox import TableOutbox
-    from shared.storage.tables import TableProfiles, TableReferrals
+    from shared.partner_center.store import PARTNER_CENTER_TABLE
+    from shared.partner_center.work_queue import QUEUES as PARTNER_CENTER_QUEUES
+    from shared.storage.layout import keys
+    from shared.storage.tables.claims import TableClaims
+    from shared.storage.tables.outbox import TableOutbox
+    from shared.storage.tables.referrals import TableProfiles, TableReferrals
+    from shared.storage.tables.secrets import TableSecrets
+    from shared.storage.tables.sweep_queue import SWEEP_QUEUES
 
     service = table_service(cfg.storage)
     if not cfg.running_in_azure:
         # Bicep creates tables and queues in Azure; locally (Azurite) create what is missing.
-        _ensure_resources(cfg.storage, service, keys.TABLES, (*QUEUES, *SWEEP_QUEUES))
+        _ensure_resources(cfg.storage, service, (*keys.TABLES, PARTNER_CENTER_TABLE),
+                          (*QUEUES, *SWEEP_QUEUES, *PARTNER_CENTER_QUEUES))
     referrals = service.get_table_client(keys.REFERRALS_TABLE)
     outbox_index = service.get_table_client(keys.OUTBOX_INDEX_TABLE)
     expiry = service.get_table_client(keys.EXPIRY_INDEX_TABLE)
@@ -137,9 +143,9 @@ def build_context(cfg: Settings, *, clock: Callable[[], datetime] = utcnow) -> C
 
 def _sweep_ports(storage: StorageSettings, referrals: TableClient, expiry: TableClient,
                  reminders: TableClient) -> SweepPorts:
-    from shared.storage.keys import due_day, hour_bucket
-    from shared.storage.sweep_queue import SWEEP_QUEUE, StorageBatchQueue
-    from shared.storage.sweep_tables import TableBatchReads, TableDueIndex
+    from shared.storage.layout.keys import due_day, hour_bucket
+    from shared.storage.tables.sweep_queue import SWEEP_QUEUE, StorageBatchQueue
+    from shared.storage.tables.sweeps import TableBatchReads, TableDueIndex
 
     return SweepPorts(
         expiry=TableDueIndex(expiry, due_day, timed=False),
@@ -201,3 +207,33 @@ def queue_client(storage: StorageSettings, name: str) -> QueueClient:
         return QueueClient.from_connection_string(storage.connection_string, name, **options)
     return QueueClient(str(storage.queue_service_uri), name, credential=_credential(storage),
                        **options)
+
+
+@cache
+def partner_center() -> PartnerCenterRuntime:
+    """The Partner Center connector's runtime (contract section 9), built on first use."""
+    from shared.partner_center.rate_table import TableRateLimiter
+    from shared.partner_center.runtime import PartnerCenterRuntime, build_auth
+    from shared.partner_center.store import PARTNER_CENTER_TABLE, ConnectionStore
+    from shared.partner_center.work_queue import SYNC_QUEUE, WorkQueue
+
+    rt = runtime()
+    cfg = rt.settings
+    table = table_service(cfg.storage).get_table_client(PARTNER_CENTER_TABLE)
+    return PartnerCenterRuntime(
+        ctx=rt.ctx, store=ConnectionStore(table),
+        work=WorkQueue(queue_client(cfg.storage, SYNC_QUEUE)),
+        limiter=TableRateLimiter(table, cfg.partner_center.max_rps), session=rt.http,
+        auth=build_auth(rt.ctx, rt.http))
+
+
+@cache
+def event_verifier() -> EventVerifier:
+    """One per worker: it caches certificates by URL for up to 24 hours."""
+    from shared.partner_center.certificates import http_fetcher, load_roots
+    from shared.partner_center.verification import EventVerifier
+
+    pc = settings().partner_center
+    return EventVerifier(allowed_prefixes=pc.cert_url_prefixes,
+                         roots=load_roots(pc.trusted_roots), fetch=http_fetcher(),
+                         allow_loopback_http=pc.allow_loopback_http)

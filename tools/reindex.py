@@ -18,8 +18,8 @@ from pathlib import Path
 
 from shared.bootstrap import table_service
 from shared.settings import Settings
-from shared.storage.keys import PROFILES_TABLE, REFERRALS_TABLE
-from shared.storage.reindex import reindex_partner
+from shared.storage.layout.keys import PROFILES_TABLE, REFERRALS_TABLE
+from shared.storage.tables.reindex import reindex_partner
 
 ROOT = Path(__file__).resolve().parents[1]
 

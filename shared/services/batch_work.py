@@ -27,9 +27,9 @@ from enum import StrEnum
 from itertools import groupby
 
 from shared.domain.events import Event
-from shared.storage.keys import new_referral_id
 from shared.storage.ports import MAX_BATCH_CHANGES, Change, ConcurrencyConflict, Stored
-from shared.storage.sweep_ports import DueEntry, DueIndex, SweepBatch
+from shared.storage.ports.ids import new_referral_id
+from shared.storage.ports.sweeps import DueEntry, DueIndex, SweepBatch
 
 from .context import Context
 

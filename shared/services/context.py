@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 
 from shared.domain.events import Event
 from shared.settings import Settings
-from shared.storage.deliveries import delivery_ids
 from shared.storage.ports import (
     MAX_DELIVERY_BATCH,
     NotificationQueue,
@@ -17,9 +16,10 @@ from shared.storage.ports import (
     ProfileRepository,
     ReferralRepository,
 )
-from shared.storage.repeatability import ClaimStore
-from shared.storage.secrets import SecretStore
-from shared.storage.sweep_ports import SweepPorts
+from shared.storage.ports.claims import ClaimStore
+from shared.storage.ports.ids import delivery_ids
+from shared.storage.ports.secrets import SecretStore
+from shared.storage.ports.sweeps import SweepPorts
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from shared.domain import operations as ops
 from shared.domain.enums import Stage
 from shared.domain.lifecycle import stage_of
 from shared.storage.ports import Change, Stored
-from shared.storage.sweep_ports import SweepBatch, SweepKind
+from shared.storage.ports.sweeps import SweepBatch, SweepKind
 
 from .batch_work import BatchResult, Outcome, Verdict, work_batch
 from .context import Context

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from shared.storage.sweep_ports import DueEntry, SweepBatch, SweepKind
+from shared.storage.ports.sweeps import DueEntry, SweepBatch, SweepKind
 
 from .context import Context
 

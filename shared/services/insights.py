@@ -12,7 +12,7 @@ from datetime import date
 
 from shared.domain.summary import Figures, figures
 from shared.storage.ports import ConcurrencyConflict
-from shared.storage.summaries import FOLD_AT, plan_fold, totals
+from shared.storage.ports.summaries import FOLD_AT, plan_fold, totals
 
 from .context import Context
 

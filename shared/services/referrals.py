@@ -22,11 +22,9 @@ from shared.domain.errors import NotFound, PreconditionFailed, ProfileRequired
 from shared.domain.events import contact_addresses, with_contacts
 from shared.domain.history import SYSTEM, Actor
 from shared.domain.models import Fit, Profile, Referral
-from shared.storage.indexes import member_key, owner_key
-from shared.storage.keys import is_referral_id, new_referral_id
-from shared.storage.listing import referral_matches
 from shared.storage.ports import Change, ConcurrencyConflict, ListQuery, Stored
-from shared.storage.summaries import totals
+from shared.storage.ports.ids import is_referral_id, new_referral_id
+from shared.storage.ports.summaries import totals
 
 from .context import Context
 from .paging import decode_token, encode_token
@@ -102,9 +100,10 @@ def scoped(query: ListQuery, viewer: Viewer) -> ListQuery:
     team's referrals (its person rows), whatever else it asks."""
     if not viewer.restricted:
         return query
-    people = query.people or tuple(
-        [owner_key(viewer.actor.id)] + ([member_key(viewer.email)] if viewer.email else []))
-    return replace(query, people=people, viewer=viewer)
+    if query.by_person:
+        return replace(query, viewer=viewer)
+    members = (viewer.email,) if viewer.email else ()
+    return replace(query, owners=(viewer.actor.id,), members=members, viewer=viewer)
 
 
 def list_page(ctx: Context, partner_id: str, query: ListQuery, top: int, token: str | None,
@@ -129,7 +128,7 @@ def by_id_search(ctx: Context, partner_id: str, query: ListQuery) -> list[Stored
         return None
     stored = ctx.referrals.get(partner_id, term)
     rest = replace(query, search=(), search_raw=None)
-    return [stored] if stored and referral_matches(rest, stored.referral) else []
+    return [stored] if stored and rest.matches(stored.referral) else []
 
 
 def perform(

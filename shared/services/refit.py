@@ -13,8 +13,8 @@ from shared.domain.enums import Stage
 from shared.domain.lifecycle import stage_of
 from shared.domain.models import Profile
 from shared.storage.ports import Change, ListQuery, Stored
-from shared.storage.summaries import totals
-from shared.storage.sweep_ports import DueEntry, SweepBatch, SweepKind
+from shared.storage.ports.summaries import totals
+from shared.storage.ports.sweeps import DueEntry, SweepBatch, SweepKind
 
 from .batch_work import BatchResult, Outcome, Verdict, work_batch
 from .context import Context

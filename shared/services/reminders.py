@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from shared.domain.events import contact_addresses, with_contacts
 from shared.domain.reminders import ReminderState, remind, reminder_state
 from shared.storage.ports import Change, Stored
-from shared.storage.sweep_ports import SweepBatch, SweepKind
+from shared.storage.ports.sweeps import SweepBatch, SweepKind
 
 from .batch_work import BatchResult, Outcome, Verdict, work_batch
 from .context import Context

@@ -1,6 +1,6 @@
 """Intake retries, as the Azure REST API guidelines' repeatable requests describe them.
 
-A request with ``Repeatability-Request-ID`` is claimed (storage/repeatability.py) before the
+A request with ``Repeatability-Request-ID`` is claimed (storage/tables/claims.py) before the
 referral is added: a retry from the same caller within ``TRACKED`` answers the referral the
 first one created (and creates nothing); the same id with another body is refused; a claim
 older than ``TRACKED`` no longer counts, so the id starts a new request. Concurrent retries
@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 from shared.domain.commands import IntakeRequest
 from shared.domain.errors import DomainError
 from shared.domain.history import SYSTEM, Actor
-from shared.storage.keys import new_referral_id
 from shared.storage.ports import ConcurrencyConflict, Stored
-from shared.storage.repeatability import Claim
+from shared.storage.ports.claims import Claim
+from shared.storage.ports.ids import new_referral_id
 
 from . import referrals
 from .context import Context

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from shared.storage.sweep_ports import SweepBatch, SweepKind
+from shared.storage.ports.sweeps import SweepBatch, SweepKind
 
 from . import expiry, refit, reminders
 from .batch_work import BatchResult

@@ -8,8 +8,8 @@ import secrets
 
 from shared.domain.errors import InvalidTransition, NotConfigured, NotFound
 from shared.domain.events import webhook_test_event
-from shared.storage.deliveries import is_delivery_id
 from shared.storage.ports import ConcurrencyConflict, Delivery, DeliveryPage, DeliveryState
+from shared.storage.ports.ids import is_delivery_id
 
 from .context import Context
 from .paging import decode_token, encode_token

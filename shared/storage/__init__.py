@@ -1,4 +1,13 @@
-"""Table Storage persistence.
+"""Table Storage persistence, in four rooms:
+
+* ``ports/``: what the services depend on (the repository protocols, the items they hand
+  over, ids, summary sums, sweep, claim and secret stores). Nothing outside storage needs more.
+* ``layout/``: the key design, one module per kind of row (keys, indexes, summaries,
+  history_rows, deliveries, entities = how a referral or profile becomes a Table entity).
+* ``queries/``: listings read through index rows, shared by every store.
+* ``tables/``: the Azure Table and Queue adapters behind the ports.
+
+The in-memory implementations live with the tests (tests/fakes/).
 
 Key design (a written decision; change it only with a migration plan):
 
@@ -12,9 +21,9 @@ Key design (a written decision; change it only with a migration plan):
   - outbox rows: RowKey = ``o`` + event id, written in the same transaction as the change.
   - index rows (``x|...`` order rows, ``w|<word>|<id>`` and ``e|<hash>|<id>`` search rows):
     every listing, filter, sort and search is a RowKey range over them, written in the same
-    transaction as their referral (indexes.py has the design and the per-referral bound).
+    transaction as their referral (layout/indexes.py has the design and the per-referral bound).
   - summary rows (``u|t|...`` deltas written with each change, folded into ``u|d|<day>``
-    day sums): insights read these, never the referrals (summaries.py).
+    day sums): insights read these, never the referrals (layout/summaries.py).
   - a referral row carries ``ix`` once its index and summary rows exist; older rows get them
     from ``python -m tools.reindex`` (idempotent).
 * ``Profiles`` table, PartitionKey = partner tenant id, RowKey = ``profile``.
@@ -29,7 +38,7 @@ Key design (a written decision; change it only with a migration plan):
   expiry rather than by reminder time, so a changed lead time applies to every referral.
 * Both sweeps fan out (services/fanout.py, batch_work.py): the timer enqueues the index rows
   in batches; a worker reads one partner's referrals of a batch with one range query from
-  its smallest to its largest id (ids are arrival times: see sweep_tables.TableBatchReads),
+  its smallest to its largest id (ids are arrival times: see tables/sweeps.py, TableBatchReads),
   writes them in ``update_many`` transactions, and deletes index rows only after that.
 * ``OutboxIndex`` table, PartitionKey = hour bucket ``YYYYMMDDHH``, RowKey = ``<partner>|<event>``,
   written before the transaction that creates the outbox row and deleted once the event is

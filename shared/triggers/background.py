@@ -13,11 +13,12 @@ import logging
 import azure.functions as func
 
 from shared import bootstrap
-from shared.notifications.delivery import deliver
+from shared.notifications.delivery import Outcome, deliver
 from shared.notifications.queue import NOTIFICATIONS_QUEUE, decode_message
+from shared.partner_center.writeback import write_back
 from shared.services import expiry, reminders, sweeps
-from shared.storage.ports import Stored
-from shared.storage.sweep_queue import SWEEP_QUEUE, decode_batch
+from shared.storage.ports import Delivery, Stored
+from shared.storage.tables.sweep_queue import SWEEP_QUEUE, decode_batch
 
 from .views import referral_view
 
@@ -80,5 +81,10 @@ def deliver_notification(msg: func.QueueMessage) -> None:
     # host retries the message and the ones already settled are skipped.
     for delivery_id in delivery_ids:
         outcome = deliver(ctx, render, partner_id, delivery_id, attempt,
-                          mailer=runtime.mailer)
+                          mailer=runtime.mailer, write_back=_write_back)
         log.info("delivery %s: %s", delivery_id, outcome)
+
+
+def _write_back(found: Delivery, attempt: int) -> Outcome:
+    """Partner Center write-backs (destination partnerCenter), through the connector."""
+    return write_back(bootstrap.partner_center(), found, attempt)

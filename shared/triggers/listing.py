@@ -13,7 +13,6 @@ from shared.domain.enums import ListOrder, Qualification, Stage
 from shared.domain.errors import FieldError
 from shared.domain.text import words
 from shared.services.referrals import View
-from shared.storage.indexes import owner_key
 from shared.storage.ports import ListQuery
 
 from .errors import InvalidRequest
@@ -133,11 +132,11 @@ def parse_filters(params: Mapping[str, str], allowed: set[str] | None = None,
     if owner and order is not ListOrder.CREATED_DESC:
         p.fail("orderBy", "an owner's referrals come newest first; leave orderBy out")
     _raise(p.errors)
-    people = (owner_key(me if owner == "me" and me else owner),) if owner else ()
+    owners = (me if owner == "me" and me else owner,) if owner else ()
     return ListQuery(group=view or "all", stage=stage, qualification=qualification,
                      country=country, created_from=created_from, created_to=created_to,
                      search=tuple(words(search)) if search else (), search_raw=search,
-                     order=order, people=people)
+                     order=order, owners=owners)
 
 
 def _check_order(p: _Parser, order: ListOrder, stage: Stage | None, search: str | None) -> None:

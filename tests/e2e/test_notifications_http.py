@@ -15,8 +15,8 @@ from shared.domain.enums import EventType
 from shared.domain.events import make_event
 from shared.notifications.signing import sign
 from shared.settings import AuthMode, Settings, StorageSettings
-from shared.storage.deliveries import delivery_ids
 from shared.storage.ports import DeliveryState
+from shared.storage.ports.ids import delivery_ids
 from tests.support.azurite import Azurite
 from tests.support.client import Api, onboard, send_referral
 from tests.support.devhost_proc import DevHost, start_devhost

@@ -1,7 +1,7 @@
 """The Bicep creates exactly the tables and queues the code uses.
 
-A table added to ``shared.storage.keys.TABLES`` (or a queue to ``QUEUES`` of
-``shared.notifications.queue`` or ``SWEEP_QUEUES`` of ``shared.storage.sweep_queue``) but not to
+A table added to ``shared.storage.layout.keys.TABLES`` (or a queue to ``QUEUES`` of
+``shared.notifications.queue`` or ``SWEEP_QUEUES`` of ``shared.storage.tables.sweep_queue``) but not to
 ``var tableNames`` / ``var queueNames`` in infra/main.bicep makes the set comparison fail
 naming it; one added only to the Bicep fails the same test the other way round. The storage
 module may create tables and queues only from those lists, so no third place can add one.
@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 
 from shared.notifications.queue import QUEUES as NOTIFICATION_QUEUES
-from shared.storage.keys import TABLES
-from shared.storage.sweep_queue import SWEEP_QUEUES
+from shared.storage.layout.keys import TABLES
+from shared.storage.tables.sweep_queue import SWEEP_QUEUES
 from tests.infra import sources
 
 QUEUES = (*NOTIFICATION_QUEUES, *SWEEP_QUEUES)

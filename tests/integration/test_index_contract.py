@@ -33,7 +33,7 @@ from shared.domain.models import ProfileInput, Referral
 from shared.services import insights, profiles
 from shared.services import referrals as svc
 from shared.services.context import Context
-from shared.storage.indexes import index_rows
+from shared.storage.layout.indexes import index_rows
 from shared.storage.ports import ListQuery
 from tests.support.factories import accept_body, intake_body, profile_body
 from tests.support.memory_app import Clock

@@ -11,10 +11,10 @@ from shared.domain import operations as ops
 from shared.domain.commands import AcceptRequest, IntakeRequest
 from shared.services import insights
 from shared.services import referrals as svc
-from shared.storage.keys import new_referral_id
-from shared.storage.mapping import referral_to_entity
+from shared.storage.layout.entities import referral_to_entity
 from shared.storage.ports import ListQuery
-from shared.storage.reindex import reindex_partner
+from shared.storage.ports.ids import new_referral_id
+from shared.storage.tables.reindex import reindex_partner
 from tests.support.factories import accept_body, intake_body
 from tests.support.memory_app import T0, Clock
 from tools import reindex as tool

@@ -12,9 +12,8 @@ from shared.domain.commands import AcceptRequest, DeclineRequest, IntakeRequest,
 from shared.domain.enums import Stage
 from shared.domain.models import Profile
 from shared.services.context import Context
-from shared.storage.deliveries import delivery_ids
-from shared.storage.keys import new_referral_id
 from shared.storage.ports import Change, ConcurrencyConflict, DeliveryState, ListQuery, Stored
+from shared.storage.ports.ids import delivery_ids, new_referral_id
 from tests.support.factories import accept_body, intake_body, profile_body
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)

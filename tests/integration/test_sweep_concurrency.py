@@ -18,9 +18,9 @@ from shared.domain.models import ProfileInput
 from shared.services import expiry, profiles, reminders, sweeps
 from shared.services import referrals as svc
 from shared.services.batch_work import BatchIncomplete
-from shared.storage.deliveries import entity_to_delivery
-from shared.storage.sweep_ports import SweepBatch
-from shared.storage.sweep_tables import TableDueIndex
+from shared.storage.layout.deliveries import entity_to_delivery
+from shared.storage.ports.sweeps import SweepBatch
+from shared.storage.tables.sweeps import TableDueIndex
 from tests.support.factories import accept_body, intake_body, profile_body
 from tests.support.memory_app import Clock
 from tests.support.sweeping import expire_now, isolated, work_all

@@ -16,9 +16,9 @@ from shared.domain import operations as ops
 from shared.domain.commands import IntakeRequest
 from shared.services.context import Context
 from shared.settings import StorageSettings
-from shared.storage.keys import new_referral_id
-from shared.storage.sweep_ports import DueEntry, SweepBatch, SweepKind
-from shared.storage.sweep_queue import StorageBatchQueue, decode_batch
+from shared.storage.ports.ids import new_referral_id
+from shared.storage.ports.sweeps import DueEntry, SweepBatch, SweepKind
+from shared.storage.tables.sweep_queue import StorageBatchQueue, decode_batch
 from tests.support.factories import intake_body
 
 NOW = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)

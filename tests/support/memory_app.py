@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 from shared.bootstrap import Runtime, build_runtime
 from shared.services.context import Context
 from shared.settings import AuthMode, Settings, StorageSettings
-from shared.storage.memory import MemoryOutbox, MemoryProfiles, MemoryStore
-from shared.storage.repeatability import MemoryClaims
-from shared.storage.secrets import MemorySecrets
-from shared.storage.sweep_memory import MemoryBatchQueue, memory_sweep_ports
+from tests.fakes.claims import MemoryClaims
+from tests.fakes.memory import MemoryOutbox, MemoryProfiles, MemoryStore
+from tests.fakes.secrets import MemorySecrets
+from tests.fakes.sweeps import MemoryBatchQueue, memory_sweep_ports
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 

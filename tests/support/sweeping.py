@@ -10,8 +10,8 @@ from datetime import datetime
 from shared.services import expiry, reminders, sweeps
 from shared.services.batch_work import BatchResult
 from shared.services.context import Context
-from shared.storage.sweep_memory import MemoryBatchQueue
-from shared.storage.sweep_ports import DueEntry, DueIndex, SweepBatch
+from shared.storage.ports.sweeps import DueEntry, DueIndex, SweepBatch
+from tests.fakes.sweeps import MemoryBatchQueue
 
 
 def total(results: Sequence[BatchResult]) -> BatchResult:

@@ -27,9 +27,9 @@ from shared.notifications.mail import MailError, SmtpMailer
 from shared.services import profiles
 from shared.services import referrals as svc
 from shared.settings import EmailMode, EmailSettings, Settings, SettingsError
-from shared.storage.deliveries import new_deliveries
+from shared.storage.layout.deliveries import new_deliveries
 from shared.storage.ports import MAX_BATCH_CHANGES, MAX_TRANSACTION_OPS, DeliveryState
-from shared.storage.table_index import derived_ops
+from shared.storage.tables.index import derived_ops
 from tests.support.factories import intake_body, profile_body
 from tests.support.mailbox import Mailbox
 from tests.support.memory_app import MemoryApp

@@ -5,8 +5,8 @@ import json
 import pytest
 
 from shared.services.fanout import MAX_ENTRIES, TARGET_ENTRIES, fan_out
-from shared.storage.sweep_ports import DueEntry, SweepBatch, SweepKind
-from shared.storage.sweep_queue import decode_batch, encode_batch
+from shared.storage.ports.sweeps import DueEntry, SweepBatch, SweepKind
+from shared.storage.tables.sweep_queue import decode_batch, encode_batch
 from tests.support.memory_app import MemoryApp
 
 

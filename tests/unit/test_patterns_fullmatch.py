@@ -15,7 +15,7 @@ from shared.auth_errors import Unauthenticated
 from shared.domain.errors import RuleViolation
 from shared.domain.models import Country, Currency, Email, Phone, TenantId
 from shared.services.paging import decode_token, encode_token
-from shared.storage.keys import is_referral_id, new_referral_id
+from shared.storage.ports.ids import is_referral_id, new_referral_id
 from shared.triggers.errors import InvalidRequest
 from shared.triggers.listing import parse_filters
 

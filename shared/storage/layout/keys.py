@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import secrets
 from datetime import datetime
 
 REFERRALS_TABLE = "Referrals"
@@ -16,23 +14,7 @@ TABLES = (REFERRALS_TABLE, PROFILES_TABLE, EXPIRY_INDEX_TABLE, OUTBOX_INDEX_TABL
           REMINDER_INDEX_TABLE, REPEATABILITY_TABLE)
 
 PROFILE_ROW = "profile"
-REFERRAL_PREFIX = "r"
 OUTBOX_PREFIX = "o"
-MAX_MS = 10**13 - 1  # epoch milliseconds fit in 13 digits until the year 2286
-_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case: URL-safe
-# [0-9], not \d (which takes any Unicode digit); checked with fullmatch, since "$" alone
-# also matches before a final newline.
-REFERRAL_ID = re.compile(r"r[0-9]{13}[0-9a-z]{10}")
-
-
-def new_referral_id(now: datetime) -> str:
-    inverted = MAX_MS - int(now.timestamp() * 1000)
-    suffix = "".join(secrets.choice(_ALPHABET) for _ in range(10))
-    return f"{REFERRAL_PREFIX}{inverted:013d}{suffix}"
-
-
-def is_referral_id(value: str) -> bool:
-    return REFERRAL_ID.fullmatch(value) is not None
 
 
 def outbox_row(event_id: str) -> str:

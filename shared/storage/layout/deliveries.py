@@ -9,31 +9,16 @@ each recipient of an event has its own state, attempts and error. ``OutboxIndex`
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from shared.domain.events import Event, Recipient
+from shared.storage.layout.keys import OUTBOX_PREFIX, hour_bucket, index_row, outbox_row
+from shared.storage.ports import Delivery, DeliveryState
+from shared.storage.ports.ids import delivery_id
 
-from .keys import MAX_MS, OUTBOX_PREFIX, hour_bucket, index_row, outbox_row
-from .ports import Delivery, DeliveryState
-
-DELIVERY_ID = re.compile(r"^\d{13}-[0-9a-f-]{36}-[a-z0-9.]{1,64}$")
 MAX_ERROR = 1000
-
-
-def delivery_id(event: Event, recipient: Recipient) -> str:
-    inverted = MAX_MS - int(event.occurred.timestamp() * 1000)
-    return f"{inverted:013d}-{event.id}-{recipient.key}"
-
-
-def is_delivery_id(value: str) -> bool:
-    return bool(DELIVERY_ID.match(value))
-
-
-def delivery_ids(event: Event) -> list[str]:
-    return [delivery_id(event, r) for r in event.recipients]
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from .ports import Stored
+from shared.storage.ports import Stored
 
 
 class SweepKind(StrEnum):

@@ -12,9 +12,10 @@ from shared.domain.access import Viewer
 from shared.domain.enums import ListOrder, Qualification, Stage
 from shared.domain.events import Event, Recipient
 from shared.domain.history import HistoryEntry
+from shared.domain.lifecycle import stage_of
 from shared.domain.models import Profile, Referral
-
-from .summaries import Fold, SummaryRow
+from shared.domain.text import fold, words
+from shared.storage.ports.summaries import Fold, SummaryRow
 
 
 class ConcurrencyConflict(Exception):
@@ -57,7 +58,7 @@ class Change:
 
 
 # One entity-group transaction holds at most 100 operations. A change writes its referral, its
-# outbox rows and the difference in its index rows (indexes.py): at most about 20 operations
+# outbox rows and the difference in its index rows (layout/indexes.py): at most about 20 operations
 # for a stage change such as an expiry, so ``update_many`` takes at most this many changes.
 MAX_TRANSACTION_OPS = 100
 MAX_BATCH_CHANGES = 4
@@ -82,10 +83,45 @@ class ListQuery:
     search: tuple[str, ...] = ()
     search_raw: str | None = None
     order: ListOrder = ListOrder.CREATED_DESC
-    # Person keys (indexes.owner_key / member_key): list only these people's referrals,
-    # newest first ("my leads", a Referrals user's list).
-    people: tuple[str, ...] = ()
+    # List only these people's referrals, newest first ("my leads", a Referrals user's
+    # list): owners by object id, team members by e-mail. Storage turns them into the keys
+    # of its person rows.
+    owners: tuple[str, ...] = ()
+    members: tuple[str, ...] = ()
     viewer: Viewer | None = None  # a restricted viewer: only what it may see
+
+    @property
+    def by_person(self) -> bool:
+        return bool(self.owners or self.members)
+
+    def matches(self, referral: Referral) -> bool:
+        """Every filter of this query, checked on a referral (searches are checked this
+        way, and so is a search for one referral's id)."""
+        visible = self.viewer is None or self.viewer.may_see(referral)
+        return visible and self._search_matches(referral) and self._filters_match(referral)
+
+    def _search_matches(self, referral: Referral) -> bool:
+        if not self.search and not self.search_raw:
+            return True
+        external = referral.external_reference_id
+        if self.search_raw and external and fold(external.strip()) == fold(self.search_raw.strip()):
+            return True
+        own = words(referral.customer_profile.name, referral.name)
+        return bool(self.search) and all(any(w.startswith(s) for w in own) for s in self.search)
+
+    def _filters_match(self, referral: Referral) -> bool:
+        address = referral.customer_profile.address
+        created = referral.created_date_time.date()
+        checks: list[bool] = [
+            self.group in ("all", referral.qualification.category.value)
+            or (self.group == "favorites" and referral.favorite),
+            self.stage is None or stage_of(referral.status) is self.stage,
+            self.qualification is None or referral.qualification is self.qualification,
+            self.country is None or (address is not None and address.country == self.country),
+            self.created_from is None or created >= self.created_from,
+            self.created_to is None or created <= self.created_to,
+        ]
+        return all(checks)
 
 
 @dataclass(frozen=True)
@@ -97,7 +133,7 @@ class Page:
 @dataclass(frozen=True)
 class ExpiryEntry:
     """An expiry index row as the in-memory store keeps it (the sweeps read the index through
-    sweep_ports.DueIndex)."""
+    ports/sweeps.py, DueIndex)."""
 
     day: str
     partner_id: str

@@ -15,9 +15,8 @@ from pydantic.alias_generators import to_camel, to_snake
 
 from shared.domain.lifecycle import stage_of
 from shared.domain.models import Profile, Referral
-
-from .keys import PROFILE_ROW
-from .ports import EntityTooLarge
+from shared.storage.layout.keys import PROFILE_ROW
+from shared.storage.ports import EntityTooLarge
 
 # Table Storage: a string property holds at most 64 KiB of UTF-16, and an entity 1 MiB.
 MAX_PROPERTY_BYTES = 64 * 1024

@@ -4,20 +4,10 @@ replacing the profile (PUT /api/profile) never touches it."""
 
 from __future__ import annotations
 
-import threading
-from typing import Protocol
-
 from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import TableClient, UpdateMode
 
 SECRET_ROW = "webhook-secret"
-
-
-class SecretStore(Protocol):
-    def get(self, partner_id: str) -> str | None:
-        """The sealed secret, or None when the partner has none."""
-
-    def put(self, partner_id: str, sealed: str) -> None: ...
 
 
 class TableSecrets:
@@ -33,17 +23,3 @@ class TableSecrets:
     def put(self, partner_id: str, sealed: str) -> None:
         self._t.upsert_entity({"PartitionKey": partner_id, "RowKey": SECRET_ROW,
                                "sealed": sealed}, mode=UpdateMode.REPLACE)
-
-
-class MemorySecrets:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.sealed: dict[str, str] = {}
-
-    def get(self, partner_id: str) -> str | None:
-        with self._lock:
-            return self.sealed.get(partner_id)
-
-    def put(self, partner_id: str, sealed: str) -> None:
-        with self._lock:
-            self.sealed[partner_id] = sealed

@@ -1,4 +1,5 @@
-"""Summary and history rows on Table Storage (summaries.py, history_rows.py: the designs)."""
+"""Summary and history rows on Table Storage (the designs: layout/summaries.py and
+layout/history_rows.py)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,15 @@ from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, Re
 from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 
 from shared.domain.history import HistoryEntry
-
-from .history_rows import entry_from_row, history_prefix
-from .ports import ConcurrencyConflict
-from .summaries import HIGH, Fold, SummaryRow, dumps, range_low, row_from_entity
+from shared.storage.layout.history_rows import entry_from_row, history_prefix
+from shared.storage.layout.summaries import (
+    HIGH,
+    dumps,
+    range_low,
+    row_from_entity,
+)
+from shared.storage.ports import ConcurrencyConflict
+from shared.storage.ports.summaries import Fold, SummaryRow
 
 
 class TableSummaries:

@@ -12,7 +12,7 @@ import json
 from itertools import groupby
 from typing import TYPE_CHECKING
 
-from .sweep_ports import DueEntry, SweepBatch, SweepKind
+from shared.storage.ports.sweeps import DueEntry, SweepBatch, SweepKind
 
 if TYPE_CHECKING:
     from azure.storage.queue import QueueClient

@@ -1,5 +1,5 @@
 """Index rows on Table Storage: reading ranges for listings, and the transaction operations
-that keep them equal to their referral (see indexes.py for the key design)."""
+that keep them equal to their referral (see layout/indexes.py for the key design)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,11 @@ from azure.data.tables import TableClient, UpdateMode
 
 from shared.domain.history import HistoryEntry
 from shared.domain.models import Referral
-
-from .history_rows import history_row
-from .indexes import IndexDiff, Scan, diff, index_rows
-from .mapping import entity_to_referral
-from .ports import Stored
-from .summaries import delta_row
+from shared.storage.layout.entities import entity_to_referral
+from shared.storage.layout.history_rows import history_row
+from shared.storage.layout.indexes import IndexDiff, Scan, diff, index_rows
+from shared.storage.layout.summaries import delta_row
+from shared.storage.ports import Stored
 
 
 def derived_ops(before: Referral | None, after: Referral,

@@ -10,23 +10,17 @@ at most MAX_EXAMINED rows of each person.
 from __future__ import annotations
 
 import heapq
-from typing import TYPE_CHECKING
 
-from .indexes import HIGH, Scan, person_prefix
-from .ports import ListQuery, Page, Stored
-
-if TYPE_CHECKING:
-    from .listing import IndexReader
-
-MAX_EXAMINED = 1000
-FETCH_CHUNK = 15
+from shared.storage.layout.indexes import HIGH, Scan, person_keys, person_prefix
+from shared.storage.ports import ListQuery, Page, Stored
+from shared.storage.queries.reader import MAX_EXAMINED, IndexReader, fetched
 
 
 def _ids(reader: IndexReader, partner_id: str, query: ListQuery, cursor: str | None
          ) -> tuple[list[str], str | None]:
     """The candidate ids in order, and the largest id safe to reach (None: no limit)."""
     streams, limit = [], None
-    for person in sorted(set(query.people)):
+    for person in person_keys(query):
         prefix = person_prefix(person)
         low = prefix + cursor if cursor else prefix
         refs = [ref for _, ref in reader.index_rows(partner_id, Scan(low, prefix + HIGH),
@@ -46,18 +40,12 @@ def _ids(reader: IndexReader, partner_id: str, query: ListQuery, cursor: str | N
 
 def person_page(reader: IndexReader, partner_id: str, query: ListQuery, cursor: str | None,
                 top: int) -> Page:
-    from .listing import referral_matches  # the filter shared with searches
-
     ids, limit = _ids(reader, partner_id, query, cursor)
     items: list[Stored] = []
-    for start in range(0, len(ids), FETCH_CHUNK):
-        chunk = ids[start:start + FETCH_CHUNK]
-        found = reader.referrals_by_id(partner_id, chunk)
-        for ref in chunk:
-            stored = found.get(ref)
-            if stored and referral_matches(query, stored.referral):
-                items.append(stored)
-                if len(items) == top:
-                    more = ref != ids[-1] or limit is not None
-                    return Page(items, ref if more else None)
+    for ref, stored in fetched(reader, partner_id, ids):
+        if stored and query.matches(stored.referral):
+            items.append(stored)
+            if len(items) == top:
+                more = ref != ids[-1] or limit is not None
+                return Page(items, ref if more else None)
     return Page(items, limit)

@@ -7,10 +7,10 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from .keys import due_day, hour_bucket
-from .memory import MemoryStore
-from .ports import Stored
-from .sweep_ports import DueEntry, SweepBatch, SweepPorts
+from shared.storage.layout.keys import due_day, hour_bucket
+from shared.storage.ports import Stored
+from shared.storage.ports.sweeps import DueEntry, SweepBatch, SweepPorts
+from tests.fakes.memory import MemoryStore
 
 
 class MemoryDueIndex:

@@ -11,11 +11,8 @@ window is replaced (conditionally on its ETag) by a new one: the request id is f
 from __future__ import annotations
 
 import contextlib
-import itertools
-import threading
-from dataclasses import dataclass, replace
-from datetime import datetime
-from typing import Any, Protocol
+from dataclasses import replace
+from typing import Any
 
 from azure.core import MatchConditions
 from azure.core.exceptions import (
@@ -25,29 +22,8 @@ from azure.core.exceptions import (
 )
 from azure.data.tables import TableClient, UpdateMode
 
-from .deliveries import utc
-
-
-@dataclass(frozen=True)
-class Claim:
-    caller: str  # PartitionKey: a hash of the caller's tenant and principal
-    request_id: str  # RowKey: the Repeatability-Request-ID
-    body_hash: str
-    partner_id: str
-    referral_id: str
-    claimed: datetime
-    etag: str = ""
-
-
-class ClaimStore(Protocol):
-    def claim(self, new: Claim) -> Claim:
-        """Insert ``new`` unless a claim for its key exists; the claim in force either way."""
-
-    def replace(self, old: Claim, new: Claim) -> Claim | None:
-        """Put ``new`` in place of ``old`` if ``old`` is unchanged; None if it changed."""
-
-    def release(self, claim: Claim) -> None:
-        """Delete ``claim`` if unchanged (the request it belonged to failed)."""
+from shared.storage.layout.deliveries import utc
+from shared.storage.ports.claims import Claim
 
 
 def _entity(c: Claim) -> dict[str, Any]:
@@ -90,30 +66,3 @@ class TableClaims:
         with contextlib.suppress(ResourceModifiedError, ResourceNotFoundError):
             self._t.delete_entity(claim.caller, claim.request_id, etag=claim.etag,
                                   match_condition=MatchConditions.IfNotModified)
-
-
-class MemoryClaims:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._etags = itertools.count(1)
-        self.rows: dict[tuple[str, str], Claim] = {}
-
-    def _put(self, c: Claim) -> Claim:
-        stored = replace(c, etag=f'W/"{next(self._etags)}"')
-        self.rows[(c.caller, c.request_id)] = stored
-        return stored
-
-    def claim(self, new: Claim) -> Claim:
-        with self._lock:
-            return self.rows.get((new.caller, new.request_id)) or self._put(new)
-
-    def replace(self, old: Claim, new: Claim) -> Claim | None:
-        with self._lock:
-            if self.rows.get((old.caller, old.request_id)) != old:
-                return None
-            return self._put(new)
-
-    def release(self, claim: Claim) -> None:
-        with self._lock:
-            if self.rows.get((claim.caller, claim.request_id)) == claim:
-                del self.rows[(claim.caller, claim.request_id)]

@@ -14,15 +14,20 @@ from azure.core.exceptions import ResourceModifiedError, ResourceNotFoundError
 from azure.data.tables import TableClient, UpdateMode
 
 from shared.domain.events import Event
-
-from .deliveries import (
+from shared.storage.layout.deliveries import (
     attempt_patch,
     entity_to_delivery,
     new_deliveries,
     pending_index_row,
 )
-from .keys import OUTBOX_PREFIX, hour_bucket, index_row, outbox_row, split_index_row
-from .ports import ConcurrencyConflict, Delivery, DeliveryPage, DeliveryState
+from shared.storage.layout.keys import (
+    OUTBOX_PREFIX,
+    hour_bucket,
+    index_row,
+    outbox_row,
+    split_index_row,
+)
+from shared.storage.ports import ConcurrencyConflict, Delivery, DeliveryPage, DeliveryState
 
 log = logging.getLogger(__name__)
 _LOW, _HIGH = OUTBOX_PREFIX, chr(ord(OUTBOX_PREFIX) + 1)

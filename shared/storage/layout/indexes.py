@@ -34,9 +34,8 @@ from shared.domain.enums import ListOrder, Stage
 from shared.domain.lifecycle import stage_of
 from shared.domain.models import Referral
 from shared.domain.text import fold, words
-
-from .keys import MAX_MS
-from .ports import ListQuery
+from shared.storage.ports import ListQuery
+from shared.storage.ports.ids import MAX_MS
 
 ORDER_ROW, WORD_ROW, EXACT_ROW, PERSON_ROW = "x", "w", "e", "p"
 INDEX_PREFIXES = (EXACT_ROW, PERSON_ROW, WORD_ROW, ORDER_ROW)
@@ -76,6 +75,11 @@ def owner_key(owner_id: str) -> str:
 
 def member_key(email: str) -> str:
     return "t" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:24]
+
+
+def person_keys(query: ListQuery) -> list[str]:
+    """The person keys of the people ``query`` lists, in key order."""
+    return sorted({*map(owner_key, query.owners), *map(member_key, query.members)})
 
 
 def person_prefix(person: str) -> str:
@@ -127,8 +131,8 @@ class Scan:
 
 def plan(query: ListQuery) -> list[Scan]:
     """The ranges that serve ``query``, in RowKey order (a cursor is just the last key)."""
-    if query.people:
-        return [Scan(person_prefix(p), person_prefix(p) + HIGH) for p in sorted(query.people)]
+    if query.by_person:
+        return [Scan(person_prefix(p), person_prefix(p) + HIGH) for p in person_keys(query)]
     if query.search or query.search_raw:
         return _search_scans(query)
     group = query.group

@@ -17,23 +17,16 @@ from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 from shared.domain.events import Event
 from shared.domain.history import HistoryEntry
 from shared.domain.models import Profile, Referral
-
-from .deliveries import new_deliveries
-from .indexes import INDEX_VERSION
-from .keys import (
-    PROFILE_ROW,
-    REFERRAL_PREFIX,
-    due_day,
-    index_row,
-)
-from .listing import read_page
-from .mapping import (
+from shared.storage.layout.deliveries import new_deliveries
+from shared.storage.layout.entities import (
     entity_to_profile,
     entity_to_referral,
     profile_to_entity,
     referral_to_entity,
 )
-from .ports import (
+from shared.storage.layout.indexes import INDEX_VERSION
+from shared.storage.layout.keys import PROFILE_ROW, due_day, index_row
+from shared.storage.ports import (
     MAX_BATCH_CHANGES,
     MAX_TRANSACTION_OPS,
     Change,
@@ -42,10 +35,12 @@ from .ports import (
     Page,
     Stored,
 )
-from .sweep_tables import reminder_row
-from .table_index import TableIndexReader, derived_ops, stored_from_entity
-from .table_outbox import index_deliveries
-from .table_summaries import TableSummaries
+from shared.storage.ports.ids import REFERRAL_PREFIX
+from shared.storage.queries.listing import read_page
+from shared.storage.tables.index import TableIndexReader, derived_ops, stored_from_entity
+from shared.storage.tables.outbox import index_deliveries
+from shared.storage.tables.summaries import TableSummaries
+from shared.storage.tables.sweeps import reminder_row
 
 log = logging.getLogger(__name__)
 

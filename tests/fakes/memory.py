@@ -1,4 +1,4 @@
-"""In-memory repositories with the same semantics as the Table ones (for unit tests).
+"""In-memory repositories with the same semantics as the Table ones, for the unit tests.
 
 The shared contract suite (tests/integration/test_repository_contract.py) runs against
 both, so the fakes cannot drift from the real thing.
@@ -16,13 +16,18 @@ from typing import Any
 from shared.domain.events import Event
 from shared.domain.history import HistoryEntry
 from shared.domain.models import Profile, Referral
-
-from .deliveries import entity_to_delivery, new_deliveries
-from .history_rows import entry_from_row, history_prefix, history_row
-from .indexes import Scan, diff, row_matches
-from .keys import due_day, hour_bucket
-from .listing import read_page
-from .ports import (
+from shared.storage.layout.deliveries import entity_to_delivery, new_deliveries
+from shared.storage.layout.history_rows import entry_from_row, history_prefix, history_row
+from shared.storage.layout.indexes import Scan, diff, row_matches
+from shared.storage.layout.keys import due_day, hour_bucket
+from shared.storage.layout.summaries import (
+    HIGH,
+    delta_row,
+    dumps,
+    range_low,
+    row_from_entity,
+)
+from shared.storage.ports import (
     MAX_BATCH_CHANGES,
     Change,
     ConcurrencyConflict,
@@ -34,15 +39,8 @@ from .ports import (
     Page,
     Stored,
 )
-from .summaries import (
-    HIGH,
-    Fold,
-    SummaryRow,
-    delta_row,
-    dumps,
-    range_low,
-    row_from_entity,
-)
+from shared.storage.ports.summaries import Fold, SummaryRow
+from shared.storage.queries.listing import read_page
 
 
 class MemoryStore:

@@ -16,9 +16,9 @@ from typing import Any
 from azure.core import MatchConditions
 from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 
-from .indexes import INDEX_PREFIXES, INDEX_VERSION, index_rows
-from .keys import REFERRAL_PREFIX
-from .table_index import derived_ops, stored_from_entity
+from shared.storage.layout.indexes import INDEX_PREFIXES, INDEX_VERSION, index_rows
+from shared.storage.ports.ids import REFERRAL_PREFIX
+from shared.storage.tables.index import derived_ops, stored_from_entity
 
 _REFERRAL_LOW, _REFERRAL_HIGH = REFERRAL_PREFIX, chr(ord(REFERRAL_PREFIX) + 1)
 

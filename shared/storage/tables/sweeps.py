@@ -12,11 +12,10 @@ from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import TableClient, TableTransactionError
 
 from shared.domain.models import Referral
-
-from .keys import hour_bucket, index_row, split_index_row
-from .ports import Stored
-from .sweep_ports import DueEntry
-from .table_index import stored_from_entity
+from shared.storage.layout.keys import hour_bucket, index_row, split_index_row
+from shared.storage.ports import Stored
+from shared.storage.ports.sweeps import DueEntry
+from shared.storage.tables.index import stored_from_entity
 
 log = logging.getLogger(__name__)
 

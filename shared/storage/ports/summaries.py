@@ -1,0 +1,79 @@
+"""A partner's sums as the repository hands them to the services: the summary rows (day
+and month sums, and the deltas not yet folded into them), the totals over a window, and the
+plan of a fold. layout/summaries.py has the key design and how rows are written and read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from shared.domain.summary import Counts, add
+
+DAY, MONTH, DELTA = "u|d|", "u|m|", "u|t|"
+FOLD_AT = 20  # a read that sees more delta rows than this folds them
+MAX_FOLD_OPS = 99  # one entity-group transaction: deltas deleted + day/month rows written
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    key: str
+    day: str
+    counts: Counts
+    etag: str | None = None
+
+    @property
+    def is_delta(self) -> bool:
+        return self.key.startswith(DELTA)
+
+    @property
+    def is_month(self) -> bool:
+        return self.key.startswith(MONTH)
+
+
+def totals(rows: Iterable[SummaryRow], day_from: date | None, day_to: date | None) -> Counts:
+    """The sums over referrals that arrived in the window (inclusive days), or over all of
+    them: from day rows for a window, month rows for all time, plus the pending deltas."""
+    window = day_from is not None or day_to is not None
+    low = day_from.isoformat() if day_from else ""
+    high = day_to.isoformat() if day_to else "~"
+    total: Counts = {}
+    for row in rows:
+        if row.is_delta:
+            wanted = low <= row.day <= high
+        else:  # a day row serves a window, a month row all time: never both
+            wanted = (not row.is_month and low <= row.day <= high) if window else row.is_month
+        if wanted:
+            add(total, row.counts)
+    return total
+
+
+@dataclass(frozen=True)
+class Fold:
+    """One folding transaction: day and month rows to write (with the ETag they were read
+    at, or None when new) and delta rows to delete."""
+
+    days: list[SummaryRow]
+    deletes: list[str]
+
+
+def plan_fold(rows: list[SummaryRow]) -> Fold | None:
+    """Fold as many deltas as fit one transaction (deletes plus the day and month rows they
+    touch, at most MAX_FOLD_OPS); ``rows`` must be every summary row (read with days)."""
+    sums = {r.key: r for r in rows if not r.is_delta}
+    merged: dict[str, Counts] = {}
+    deletes: list[str] = []
+    for d in (r for r in rows if r.is_delta):
+        keys = [DAY + d.day, MONTH + d.day[:7]]
+        if len(deletes) + 1 + len(set(merged) | set(keys)) > MAX_FOLD_OPS:
+            break
+        for key in keys:
+            add(merged.setdefault(key, dict(sums[key].counts) if key in sums else {}), d.counts)
+        deletes.append(d.key)
+    if not deletes:
+        return None
+    written = [SummaryRow(key, key.rsplit("|", 1)[1], {k: v for k, v in c.items() if v != 0},
+                          sums[key].etag if key in sums else None)
+               for key, c in merged.items()]
+    return Fold(written, deletes)
