@@ -3,6 +3,8 @@
 import azure.functions as func
 
 from shared import bootstrap
+from shared.partner_center import routes as partner_center_routes
+from shared.partner_center import triggers as partner_center_triggers
 from shared.triggers import (
     background,
     http_meta,
@@ -24,3 +26,5 @@ app.register_functions(http_referrals.bp)
 app.register_functions(http_notifications.bp)
 app.register_functions(background.bp)
 app.register_functions(http_ui.bp)
+app.register_functions(partner_center_routes.bp)
+app.register_functions(partner_center_triggers.bp)

@@ -52,3 +52,12 @@ class PreconditionFailed(DomainError):
 class NotConfigured(DomainError):
     """The service lacks a setting this request needs (WEBHOOK_SECRETS_KEY for a partner's
     webhook secret): nothing the caller sent was wrong."""
+
+
+class PartnerCenterNotConfigured(DomainError):
+    """(r3) Connecting needs PARTNER_CENTER_CLIENT_ID/SECRET, PUBLIC_BASE_URL and
+    WEBHOOK_SECRETS_KEY (the contract's 409 ``partnerCenterNotConfigured``)."""
+
+
+class PartnerCenterNotConnected(DomainError):
+    """(r3) Partner Center work was asked of a partner with no working connection."""

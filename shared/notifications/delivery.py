@@ -52,9 +52,14 @@ class Outcome(StrEnum):
     RETRYING = "retrying"  # queued again, hidden for the back-off
 
 
+# Delivers a Partner Center write-back (shared/partner_center/writeback.py), handed in by the
+# queue function so this module does not depend on the connector.
+WriteBack = Callable[[Delivery, int], Outcome]
+
+
 def deliver(ctx: Context, render: Renderer, partner_id: str, delivery_id: str,
             attempt: int = 1, post: Poster = transport.post,
-            mailer: Mailer | None = None) -> Outcome:
+            mailer: Mailer | None = None, write_back: WriteBack | None = None) -> Outcome:
     """``attempt``: which attempt this is (1-based); ``mailer``: the EMAIL_MODE transport,
     None when e-mail is off."""
     found = ctx.outbox.get(partner_id, delivery_id)
@@ -62,6 +67,12 @@ def deliver(ctx: Context, render: Renderer, partner_id: str, delivery_id: str,
         return Outcome.SKIPPED
     if found.recipient.destination is Destination.EMAIL:
         return _email(ctx, found, attempt, mailer)
+    if found.recipient.destination is Destination.PARTNER_CENTER:
+        if write_back is None:
+            ctx.outbox.settle(found, DeliveryState.UNDELIVERABLE,
+                              "Partner Center is not configured", ctx.clock())
+            return Outcome.UNDELIVERABLE
+        return write_back(found, attempt)
     target = target_for(ctx, found.recipient)
     if isinstance(target, str):
         ctx.outbox.settle(found, DeliveryState.UNDELIVERABLE, target, ctx.clock())
@@ -97,7 +108,7 @@ def _attempt(ctx: Context, found: Delivery, target: Target, body: bytes, attempt
         ctx.outbox.settle(found, DeliveryState.FAILED, str(exc), ctx.clock(), label)
         return Outcome.FAILED
     except (requests.RequestException, OSError) as exc:
-        return _retry(ctx, found, attempt, f"{type(exc).__name__}: {exc}", label)
+        return retry_later(ctx, found, attempt, f"{type(exc).__name__}: {exc}", label)
     status = resp.status_code
     if 200 <= status < 300:
         ctx.outbox.settle(found, DeliveryState.DELIVERED, None, ctx.clock(), label)
@@ -105,7 +116,7 @@ def _attempt(ctx: Context, found: Delivery, target: Target, body: bytes, attempt
     if status >= 500 or status in RETRYABLE:
         wait = backoff.parse_retry_after(resp.headers.get("Retry-After"), ctx.clock()) \
             if status in backoff.RETRY_AFTER_STATUSES else None
-        return _retry(ctx, found, attempt, f"HTTP {status}", label, wait)
+        return retry_later(ctx, found, attempt, f"HTTP {status}", label, wait)
     ctx.outbox.settle(found, DeliveryState.FAILED, f"HTTP {status} (permanent)", ctx.clock(),
                       label)
     return Outcome.FAILED
@@ -129,7 +140,7 @@ def _email(ctx: Context, found: Delivery, attempt: int, mailer: Mailer | None
                             ctx.settings.email.dashboard_url))
     except MailError as exc:
         if exc.retry:
-            return _retry(ctx, found, attempt, str(exc), address, exc.retry_after)
+            return retry_later(ctx, found, attempt, str(exc), address, exc.retry_after)
         ctx.outbox.settle(found, DeliveryState.FAILED, str(exc), ctx.clock(), address)
         return Outcome.FAILED
     except ValueError as exc:  # a message that cannot be built: no attempt will do better
@@ -140,7 +151,7 @@ def _email(ctx: Context, found: Delivery, attempt: int, mailer: Mailer | None
     return Outcome.DELIVERED
 
 
-def _retry(ctx: Context, found: Delivery, attempt: int, error: str, label: str | None,
+def retry_later(ctx: Context, found: Delivery, attempt: int, error: str, label: str | None,
            retry_after: timedelta | None = None) -> Outcome:
     """Record the failed attempt, then queue the next one after the back-off, or, after the
     last, park the message on the poison queue. Recorded first: if queueing fails, the error

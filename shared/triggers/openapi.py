@@ -17,6 +17,8 @@ from pydantic.alias_generators import to_camel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
+from shared.partner_center import routes as partner_center_routes
+
 from . import (
     http_meta,
     http_notifications,
@@ -31,7 +33,7 @@ from .views import ErrorEnvelope
 
 ROUTES: list[Route] = [
     *http_meta.ROUTES, *http_profile.ROUTES, *http_referrals.ROUTES,
-    *http_notifications.ROUTES, *http_ui.ROUTES,
+    *http_notifications.ROUTES, *http_ui.ROUTES, *partner_center_routes.ROUTES,
 ]
 
 # Descriptions of the tags, path parameters and operations are required by the linters

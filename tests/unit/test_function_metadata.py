@@ -20,6 +20,10 @@ EXPECTED_HTTP = {
     ("POST", "profile/webhook/test"),
     ("GET", "insights"), ("GET", "referrals/export"),
     ("GET", "ui"), ("GET", "ui/{file}"), ("GET", "ui/config"),
+    ("POST", "partner-center/connect"), ("GET", "partner-center/callback"),
+    ("GET", "partner-center/connection"), ("DELETE", "partner-center/connection"),
+    ("POST", "partner-center/connection/webhook"), ("POST", "partner-center/sync"),
+    ("POST", "partner-center/events/{connectionId}"),
 }
 
 
@@ -39,13 +43,16 @@ def test_http_routes_and_methods():
 def test_timer_and_queue_functions():
     triggers = {name: b for name, b in bindings() if b["type"] in ("timerTrigger", "queueTrigger")}
     assert set(triggers) == {"expire_referrals", "send_reminders", "redispatch_notifications",
-                             "sweep_batch", "deliver_notification"}
+                             "sweep_batch", "deliver_notification", "sync_partner_center",
+                             "partner_center_work"}
     assert triggers["expire_referrals"]["schedule"] == "%EXPIRY_SCHEDULE%"
     assert triggers["send_reminders"]["schedule"] == "%REMINDER_SCHEDULE%"
     assert triggers["redispatch_notifications"]["schedule"] == "0 */5 * * * *"
     assert triggers["sweep_batch"]["queueName"] == "sweep-batches"
     assert triggers["deliver_notification"]["queueName"] == "notifications"
-    for name in ("sweep_batch", "deliver_notification"):
+    assert triggers["sync_partner_center"]["schedule"] == "%PARTNER_CENTER_SYNC_SCHEDULE%"
+    assert triggers["partner_center_work"]["queueName"] == "partner-center-sync"
+    for name in ("sweep_batch", "deliver_notification", "partner_center_work"):
         assert triggers[name]["connection"] == "AzureWebJobsStorage"
 
 

@@ -1,0 +1,145 @@
+"""The Partner Center routes (contract section 9): connect, its callback, the connection,
+Sync now, taking the webhook registration over, and the events Partner Center sends.
+
+The callback and the events are anonymous: the single-use ``state`` is the proof of the one,
+the RSA signature of the other. An event is verified before anything is read, queued or
+stored (401 otherwise), then only queued: the worker reads the referral from the configured
+API by the id at the end of ``ResourceUri``, never from the URI itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import Any
+
+import azure.functions as func
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared import bootstrap
+from shared.auth import ADMIN_ROLES
+from shared.auth_errors import Unauthenticated
+from shared.domain.errors import NotFound
+from shared.domain.history import Actor
+from shared.triggers.errors import InvalidRequest
+from shared.triggers.http_support import SECURITY_HEADERS, Call, json_response
+from shared.triggers.routing import Route, register
+
+from . import connect
+from .errors import EventMalformed, EventRejected
+from .events import parse_event
+from .store import ConnectionChanged
+from .work_queue import Work
+
+log = logging.getLogger(__name__)
+bp = func.Blueprint()  # type: ignore[no-untyped-call]
+TAG = "Partner Center"
+MAX_EVENT_BYTES = 16 * 1024
+
+
+class AuthorizeUrl(BaseModel):
+    authorize_url: str = Field(alias="authorizeUrl", description="Send the admin here to "
+                               "sign in to Partner Center; it comes back to the callback.")
+
+
+class ConnectionOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    state: str = Field(description="connected, reconnectRequired or disconnected.")
+
+
+class Received(BaseModel):
+    status: str
+
+
+def _connect(call: Call) -> func.HttpResponse:
+    actor = call.viewer.actor
+    url = connect.start(bootstrap.partner_center(), call.tenant, Actor(id=actor.id,
+                                                                        name=actor.name))
+    return json_response(200, {"authorizeUrl": url})
+
+
+def _callback(call: Call) -> func.HttpResponse:
+    params = call.req.params
+    target = connect.callback(bootstrap.partner_center(), params.get("code"),
+                              params.get("state"), params.get("error"))
+    return func.HttpResponse(status_code=302, headers={**SECURITY_HEADERS, "Location": target})
+
+
+def _connection(call: Call) -> func.HttpResponse:
+    return json_response(200, connect.view(bootstrap.partner_center(), call.tenant))
+
+
+def _disconnect(call: Call) -> func.HttpResponse:
+    connect.disconnect(bootstrap.partner_center(), call.tenant)
+    return func.HttpResponse(status_code=204, headers=SECURITY_HEADERS)
+
+
+def _take_over(call: Call) -> func.HttpResponse:
+    rt = bootstrap.partner_center()
+    connect.register_webhook(rt, call.tenant, take_over=True)
+    return json_response(200, connect.view(rt, call.tenant))
+
+
+def _sync(call: Call) -> func.HttpResponse:
+    connect.request_sync(bootstrap.partner_center(), call.tenant)
+    return json_response(202, {"status": "queued"})
+
+
+def _event(call: Call) -> func.HttpResponse:
+    rt = bootstrap.partner_center()
+    partner_id = rt.store.partner_of(call.route_param("connectionId"))
+    if partner_id is None:
+        raise NotFound("No connection has this id.")
+    body = call.req.get_body() or b""
+    try:
+        if len(body) > MAX_EVENT_BYTES:
+            raise EventRejected("bodyTooLarge")
+        bootstrap.event_verifier().verify(dict(call.req.headers), body)
+    except EventRejected as exc:
+        log.warning("Partner Center event refused: %s", exc)
+        raise Unauthenticated("The event's signature does not verify.") from None
+    try:
+        event = parse_event(body)
+    except EventMalformed as exc:
+        raise InvalidRequest(f"Not a referral event: {exc}") from None
+    rt.work.send(Work(partner_id, event.referral_id))
+    _note_event(rt, partner_id)
+    return json_response(200, {"status": "queued"})
+
+
+def _note_event(rt: Any, partner_id: str) -> None:
+    stored = rt.store.get(partner_id)
+    if stored is not None:
+        with contextlib.suppress(ConnectionChanged):  # another event noted it just now
+            rt.store.save(stored.connection.with_(last_event=rt.ctx.clock()),
+                          stored.sealed_refresh_token, stored.etag)
+
+
+ROUTES = [
+    Route("partner_center_connect", "POST", "partner-center/connect",
+          "Start connecting Partner Center", TAG, _connect, ADMIN_ROLES, response=AuthorizeUrl,
+          description="The Microsoft sign-in URL (authorization code with PKCE) for the "
+                      "caller's organisation; 409 partnerCenterNotConfigured without the "
+                      "app's Partner Center settings."),
+    Route("partner_center_callback", "GET", "partner-center/callback",
+          "Finish connecting (the sign-in comes back here)", TAG, _callback, None, status=302,
+          description="Redeems the code once for the single-use state, then redirects to "
+                      "the dashboard with partnerCenter=connected or partnerCenter=failed."),
+    Route("partner_center_connection", "GET", "partner-center/connection",
+          "Get the Partner Center connection", TAG, _connection, ADMIN_ROLES,
+          response=ConnectionOut),
+    Route("partner_center_disconnect", "DELETE", "partner-center/connection",
+          "Disconnect Partner Center", TAG, _disconnect, ADMIN_ROLES, status=204,
+          description="Erases the stored tokens and stops Partner Center work; referrals "
+                      "already here stay."),
+    Route("partner_center_webhook", "POST", "partner-center/connection/webhook",
+          "Take the Partner Center webhook registration over", TAG, _take_over, ADMIN_ROLES,
+          response=ConnectionOut),
+    Route("partner_center_sync", "POST", "partner-center/sync", "Sync Partner Center now",
+          TAG, _sync, ADMIN_ROLES, response=Received, status=202),
+    Route("partner_center_event", "POST", "partner-center/events/{connectionId}",
+          "Receive a Partner Center event", TAG, _event, None, response=Received,
+          description="Partner Center's referral-created and referral-updated events, "
+                      "RSA-signed: 401 when the signature does not verify."),
+]
+register(bp, ROUTES)

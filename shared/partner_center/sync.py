@@ -1,0 +1,90 @@
+"""Bringing a partner's leads in (contract section 9): one OData query for the first import
+and every later sync, from the watermark (the newest ``updatedDateTime`` seen, minus 5 minutes
+for clock skew: overlaps are harmless, the eTag check makes them free), and one read for an
+event. Both run in the queue function ``partner_center_work``, never in a request.
+
+A sync of N changed referrals costs ceil(N/100) list requests and no per-referral read from
+Partner Center; here each referral costs a point read and, when new or changed, the one
+transaction an intake costs. The connection row records the sync's counts and error.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from datetime import datetime, timedelta
+
+from . import tokens
+from .apply import Applied, apply_remote
+from .client import ReferralsClient
+from .connection import ConnectionState, LastSync, SyncCounts
+from .errors import PartnerCenterError, ReconnectRequired
+from .runtime import PartnerCenterRuntime
+from .store import ConnectionChanged
+from .timefmt import parse_instant
+
+log = logging.getLogger(__name__)
+OVERLAP = timedelta(minutes=5)
+
+
+def client_for(rt: PartnerCenterRuntime, partner_id: str) -> ReferralsClient:
+    return ReferralsClient(rt.config.api_url, lambda: tokens.access_token(rt, partner_id),
+                           partner_id=partner_id, session=rt.session, limiter=rt.limiter,
+                           allow_loopback_http=rt.config.allow_loopback_http,
+                           clock=rt.ctx.clock)
+
+
+def run_sync(rt: PartnerCenterRuntime, partner_id: str) -> LastSync | None:
+    """One sync of a connected partner; None when there is nothing connected to sync."""
+    stored = rt.store.get(partner_id)
+    if stored is None or stored.connection.state is not ConnectionState.CONNECTED:
+        return None
+    started = rt.ctx.clock()
+    since = stored.connection.watermark or started - rt.config.import_window
+    counts: Counter[Applied] = Counter()
+    newest, error = since, None
+    try:
+        for page in client_for(rt, partner_id).list_changed(since):
+            for pc in page:
+                counts[apply_remote(rt, partner_id, pc)] += 1
+                newest = max(newest, _updated(pc) or newest)
+    except ReconnectRequired:
+        error = "reconnectRequired"
+    except (PartnerCenterError, tokens.NotConnected, OSError) as exc:
+        error = f"{type(exc).__name__}: {exc}"[:300]
+        log.warning("Partner Center sync of %s stopped: %s", partner_id, error)
+    result = LastSync(started, rt.ctx.clock(), SyncCounts(
+        imported=counts[Applied.IMPORTED], updated=counts[Applied.UPDATED],
+        unchanged=counts[Applied.UNCHANGED], skipped=counts[Applied.SKIPPED],
+        failed=counts[Applied.FAILED]), error)
+    # Pages come oldest first, so everything up to ``newest`` was taken in, even when a later
+    # page failed: the next sync starts there (less the overlap), never further back.
+    _record(rt, partner_id, result, newest - OVERLAP if newest > since else None)
+    return result
+
+
+def run_event(rt: PartnerCenterRuntime, partner_id: str, referral_id: str) -> Applied:
+    """An event's referral, read by its id from the configured API (never from the event)."""
+    pc, _ = client_for(rt, partner_id).get(referral_id)
+    return apply_remote(rt, partner_id, pc)
+
+
+def _record(rt: PartnerCenterRuntime, partner_id: str, result: LastSync,
+            watermark: datetime | None) -> None:
+    for _ in range(5):
+        stored = rt.store.get(partner_id)
+        if stored is None:
+            return  # disconnected meanwhile
+        conn = stored.connection.with_(last_sync=result)
+        if watermark is not None:
+            conn = conn.with_(watermark=max(watermark, conn.watermark or watermark))
+        try:
+            rt.store.save(conn, stored.sealed_refresh_token, stored.etag)
+            return
+        except ConnectionChanged:
+            continue
+
+
+def _updated(pc: dict[str, object]) -> datetime | None:
+    value = pc.get("updatedDateTime")
+    return parse_instant(value) if isinstance(value, str) else None
