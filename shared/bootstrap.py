@@ -102,14 +102,15 @@ def storage_probe(storage: StorageSettings) -> Callable[[], None]:
 
 
 def build_context(cfg: Settings, *, clock: Callable[[], datetime] = utcnow) -> Context:
+    from shared.marketplace.store import TableEndpoints
     from shared.notifications.queue import (
         NOTIFICATIONS_QUEUE,
         POISON_QUEUE,
         QUEUES,
         StorageQueue,
     )
-    from shared.partner_center.store import PARTNER_CENTER_TABLE
-    from shared.partner_center.work_queue import QUEUES as PARTNER_CENTER_QUEUES
+    from shared.partner_center.state.store import PARTNER_CENTER_TABLE
+    from shared.partner_center.state.work_queue import QUEUES as PARTNER_CENTER_QUEUES
     from shared.storage.layout import keys
     from shared.storage.tables.claims import TableClaims
     from shared.storage.tables.outbox import TableOutbox
@@ -132,6 +133,7 @@ def build_context(cfg: Settings, *, clock: Callable[[], datetime] = utcnow) -> C
         profiles=TableProfiles(profiles),
         secrets=TableSecrets(profiles),
         claims=TableClaims(service.get_table_client(keys.REPEATABILITY_TABLE)),
+        marketplace=TableEndpoints(profiles),
         outbox=TableOutbox(referrals, outbox_index),
         queue=StorageQueue(queue_client(cfg.storage, NOTIFICATIONS_QUEUE),
                            queue_client(cfg.storage, POISON_QUEUE)),
@@ -212,10 +214,10 @@ def queue_client(storage: StorageSettings, name: str) -> QueueClient:
 @cache
 def partner_center() -> PartnerCenterRuntime:
     """The Partner Center connector's runtime (contract section 9), built on first use."""
-    from shared.partner_center.rate_table import TableRateLimiter
     from shared.partner_center.runtime import PartnerCenterRuntime, build_auth
-    from shared.partner_center.store import PARTNER_CENTER_TABLE, ConnectionStore
-    from shared.partner_center.work_queue import SYNC_QUEUE, WorkQueue
+    from shared.partner_center.state.rate_table import TableRateLimiter
+    from shared.partner_center.state.store import PARTNER_CENTER_TABLE, ConnectionStore
+    from shared.partner_center.state.work_queue import SYNC_QUEUE, WorkQueue
 
     rt = runtime()
     cfg = rt.settings

@@ -27,12 +27,12 @@ from shared.domain.history import Actor
 from shared.services.secret_box import SealBroken, seal, unseal
 
 from . import registration, tokens
-from .connection import NEVER_CONNECTED, Connection, ConnectionState, WebhookState
 from .errors import PartnerCenterError, TokenError
 from .oauth import PartnerCenterAuth
 from .runtime import PartnerCenterRuntime
-from .store import ConnectionChanged, PendingSignIn, StoredConnection
-from .work_queue import Work
+from .state.connection import NEVER_CONNECTED, Connection, ConnectionState, WebhookState
+from .state.store import ConnectionChanged, PendingSignIn, StoredConnection
+from .state.work_queue import Work
 
 log = logging.getLogger(__name__)
 STATE_LIFETIME = timedelta(minutes=10)

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import requests
 
 from . import errors
-from .connection import WebhookState
+from .state.connection import WebhookState
 from .urls import check_base_url
 
 EVENTS = ("referral-created", "referral-updated")

@@ -28,8 +28,8 @@ from shared.triggers.routing import Route, register
 from . import connect
 from .errors import EventMalformed, EventRejected
 from .events import parse_event
-from .store import ConnectionChanged
-from .work_queue import Work
+from .state.store import ConnectionChanged
+from .state.work_queue import Work
 
 log = logging.getLogger(__name__)
 bp = func.Blueprint()  # type: ignore[no-untyped-call]

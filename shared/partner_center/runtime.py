@@ -13,8 +13,8 @@ from shared.services.context import Context
 
 from .oauth import OAuthConfig, PartnerCenterAuth
 from .ratelimit import RateLimiter
-from .store import ConnectionStore
-from .work_queue import WorkQueue
+from .state.store import ConnectionStore
+from .state.work_queue import WorkQueue
 
 
 @dataclass

@@ -17,10 +17,10 @@ from datetime import datetime, timedelta
 from . import tokens
 from .apply import Applied, apply_remote
 from .client import ReferralsClient
-from .connection import ConnectionState, LastSync, SyncCounts
 from .errors import PartnerCenterError, ReconnectRequired
 from .runtime import PartnerCenterRuntime
-from .store import ConnectionChanged
+from .state.connection import ConnectionState, LastSync, SyncCounts
+from .state.store import ConnectionChanged
 from .timefmt import parse_instant
 
 log = logging.getLogger(__name__)

@@ -11,10 +11,10 @@ from datetime import datetime
 
 from shared.services.secret_box import seal, unseal
 
-from .connection import ConnectionState
 from .errors import ReconnectRequired
 from .runtime import PartnerCenterRuntime
-from .store import ConnectionChanged, StoredConnection
+from .state.connection import ConnectionState
+from .state.store import ConnectionChanged, StoredConnection
 
 log = logging.getLogger(__name__)
 _cache: dict[str, tuple[str, datetime]] = {}  # partner -> (access token, expires); per worker

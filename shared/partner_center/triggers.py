@@ -14,9 +14,9 @@ import azure.functions as func
 from shared import bootstrap
 
 from . import sync, tokens
-from .connection import ConnectionState
 from .errors import ReferralNotFound
-from .work_queue import SYNC_QUEUE, Work, decode
+from .state.connection import ConnectionState
+from .state.work_queue import SYNC_QUEUE, Work, decode
 
 log = logging.getLogger(__name__)
 bp = func.Blueprint()  # type: ignore[no-untyped-call]

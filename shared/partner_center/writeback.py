@@ -21,7 +21,6 @@ from shared.storage.ports import Change, ConcurrencyConflict, Delivery, Delivery
 
 from . import tokens
 from .apply import apply_remote
-from .connection import ConnectionState
 from .errors import (
     AccessDenied,
     ApiError,
@@ -32,6 +31,7 @@ from .errors import (
 )
 from .outbound import plan
 from .runtime import PartnerCenterRuntime
+from .state.connection import ConnectionState
 from .sync import client_for
 
 log = logging.getLogger(__name__)
