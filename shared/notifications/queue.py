@@ -13,6 +13,7 @@ from datetime import timedelta
 from azure.storage.queue import QueueClient
 
 from shared.storage.ports import MAX_DELIVERY_BATCH
+from shared.telemetry.context import inject
 
 NOTIFICATIONS_QUEUE = "notifications"
 POISON_QUEUE = f"{NOTIFICATIONS_QUEUE}-poison"
@@ -25,19 +26,21 @@ def encode_message(partner_id: str, delivery_id: str, attempt: int = 1) -> str:
     data: dict[str, object] = {"partnerId": partner_id, "deliveryId": delivery_id}
     if attempt > 1:
         data["attempt"] = attempt
-    return json.dumps(data, separators=(",", ":"))
+    # The sender's trace context (telemetry on): a retry continues its attempt's trace.
+    return json.dumps(inject(data), separators=(",", ":"))
 
 
 MAX_BATCH = MAX_DELIVERY_BATCH
 
 
 def encode_batch(partner_id: str, delivery_ids: list[str]) -> str:
-    return json.dumps({"partnerId": partner_id, "deliveryIds": delivery_ids},
+    return json.dumps(inject({"partnerId": partner_id, "deliveryIds": delivery_ids}),
                       separators=(",", ":"))
 
 
 def decode_message(text: str) -> tuple[str, list[str], int]:
-    """(partner id, delivery ids, attempt) of a single-delivery or a batch message."""
+    """(partner id, delivery ids, attempt) of a single-delivery or a batch message; other
+    keys (a ``traceparent``, telemetry/context.py) are not this function's business."""
     data = json.loads(text)
     attempt = data.get("attempt", 1)
     if not isinstance(attempt, int) or isinstance(attempt, bool) or attempt < 1:

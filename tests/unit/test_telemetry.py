@@ -19,7 +19,11 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from shared.notifications.queue import decode_message, encode_batch
 from shared.settings import Settings, SettingsError
+from shared.storage.ports.sweeps import DueEntry, SweepBatch, SweepKind
+from shared.storage.tables.sweep_queue import decode_batch
+from shared.storage.tables.sweep_queue import encode_batch as encode_sweep
 from shared.telemetry import context, metrics, spans
 from shared.telemetry.settings import Exporter
 from tests.infra.sources import ROOT
@@ -174,3 +178,20 @@ def test_events_count_received_answered_by_outcome_and_expired(
         ("partner_center.connection.reconnect_required", ()): 1,
     }
 
+
+
+def test_queue_messages_carry_trace_context_and_read_with_or_without_it(
+        exported: InMemorySpanExporter) -> None:
+    batch = SweepBatch(SweepKind.EXPIRE, (DueEntry("p1", "r1", "20250101"),))
+    with spans.queue_span("sweep_batch", "sweep-batches", b"{}"):
+        notification, sweep = encode_batch("p1", ["d1", "d2"]), encode_sweep(batch)
+    assert json.loads(notification)["traceparent"] == json.loads(sweep)["traceparent"]
+    assert decode_message(notification) == ("p1", ["d1", "d2"], 1)
+    assert decode_batch(sweep) == batch
+    # Messages written before telemetry (or with it off) read as before.
+    assert decode_message('{"partnerId":"p1","deliveryId":"d1","attempt":2}') == ("p1", ["d1"], 2)
+    assert decode_batch('{"kind":"expire","groups":[["p1",[["r1","20250101"]]]]}') == batch
+
+
+def test_off_queue_messages_are_unchanged() -> None:
+    assert encode_batch("p1", ["d1"]) == '{"partnerId":"p1","deliveryIds":["d1"]}'

@@ -13,6 +13,7 @@ from itertools import groupby
 from typing import TYPE_CHECKING
 
 from shared.storage.ports.sweeps import DueEntry, SweepBatch, SweepKind
+from shared.telemetry.context import inject
 
 if TYPE_CHECKING:
     from azure.storage.queue import QueueClient
@@ -25,7 +26,9 @@ SWEEP_QUEUES = (SWEEP_QUEUE, SWEEP_POISON_QUEUE)
 def encode_batch(batch: SweepBatch) -> str:
     groups = [[partner, [[e.referral_id, e.partition] for e in entries]]
               for partner, entries in groupby(batch.entries, key=lambda e: e.partner_id)]
-    return json.dumps({"kind": batch.kind.value, "groups": groups}, separators=(",", ":"))
+    # With the timer's trace context (telemetry on), so a sweep's work is one trace.
+    return json.dumps(inject({"kind": batch.kind.value, "groups": groups}),
+                      separators=(",", ":"))
 
 
 def decode_batch(text: str) -> SweepBatch:
