@@ -28,8 +28,8 @@ if TYPE_CHECKING:
     from azure.data.tables import TableClient, TableServiceClient
     from azure.storage.queue import QueueClient
 
+    from shared.partner_center.api.verification import EventVerifier
     from shared.partner_center.runtime import PartnerCenterRuntime
-    from shared.partner_center.verification import EventVerifier
 
 
 @dataclass(frozen=True)
@@ -232,8 +232,8 @@ def partner_center() -> PartnerCenterRuntime:
 @cache
 def event_verifier() -> EventVerifier:
     """One per worker: it caches certificates by URL for up to 24 hours."""
-    from shared.partner_center.certificates import http_fetcher, load_roots
-    from shared.partner_center.verification import EventVerifier
+    from shared.partner_center.api.certificates import http_fetcher, load_roots
+    from shared.partner_center.api.verification import EventVerifier
 
     pc = settings().partner_center
     return EventVerifier(allowed_prefixes=pc.cert_url_prefixes,

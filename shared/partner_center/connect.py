@@ -27,8 +27,8 @@ from shared.domain.history import Actor
 from shared.services.secret_box import SealBroken, seal, unseal
 
 from . import registration, tokens
-from .errors import PartnerCenterError, TokenError
-from .oauth import PartnerCenterAuth
+from .api.errors import PartnerCenterError, TokenError
+from .api.oauth import PartnerCenterAuth
 from .runtime import PartnerCenterRuntime
 from .state.connection import NEVER_CONNECTED, Connection, ConnectionState, WebhookState
 from .state.store import ConnectionChanged, PendingSignIn, StoredConnection

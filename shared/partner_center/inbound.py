@@ -25,8 +25,8 @@ from shared.domain.enums import Qualification, Status, Substatus
 from shared.domain.models import Referral
 from shared.domain.sources import PartnerCenterLink, Source, SyncState
 
-from .ids import canonical_id
-from .timefmt import parse_instant
+from .api.ids import canonical_id
+from .api.timefmt import parse_instant
 
 LEAD_QUALIFICATIONS = frozenset(q.value for q in Qualification)
 MICROSOFT = "msft"

@@ -16,7 +16,7 @@ from typing import Any
 from shared.domain.enums import Status
 from shared.domain.models import Referral, TeamMember
 
-from .timefmt import closing_date_time
+from .api.timefmt import closing_date_time
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ from urllib.parse import urlsplit
 
 import requests
 
-from . import errors
+from .api import errors
+from .api.urls import check_base_url
 from .state.connection import WebhookState
-from .urls import check_base_url
 
 EVENTS = ("referral-created", "referral-updated")
 TIMEOUT_SECONDS = 30.0

@@ -26,8 +26,8 @@ from shared.triggers.http_support import SECURITY_HEADERS, Call, json_response
 from shared.triggers.routing import Route, register
 
 from . import connect
-from .errors import EventMalformed, EventRejected
-from .events import parse_event
+from .api.errors import EventMalformed, EventRejected
+from .api.events import parse_event
 from .state.store import ConnectionChanged
 from .state.work_queue import Work
 

@@ -11,8 +11,8 @@ import requests
 from shared.connector_settings import PartnerCenterSettings
 from shared.services.context import Context
 
-from .oauth import OAuthConfig, PartnerCenterAuth
-from .ratelimit import RateLimiter
+from .api.oauth import OAuthConfig, PartnerCenterAuth
+from .api.ratelimit import RateLimiter
 from .state.store import ConnectionStore
 from .state.work_queue import WorkQueue
 

@@ -15,13 +15,13 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from . import tokens
+from .api.client import ReferralsClient
+from .api.errors import PartnerCenterError, ReconnectRequired
+from .api.timefmt import parse_instant
 from .apply import Applied, apply_remote
-from .client import ReferralsClient
-from .errors import PartnerCenterError, ReconnectRequired
 from .runtime import PartnerCenterRuntime
 from .state.connection import ConnectionState, LastSync, SyncCounts
 from .state.store import ConnectionChanged
-from .timefmt import parse_instant
 
 log = logging.getLogger(__name__)
 OVERLAP = timedelta(minutes=5)

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from shared.services.secret_box import seal, unseal
 
-from .errors import ReconnectRequired
+from .api.errors import ReconnectRequired
 from .runtime import PartnerCenterRuntime
 from .state.connection import ConnectionState
 from .state.store import ConnectionChanged, StoredConnection

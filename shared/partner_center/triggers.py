@@ -14,7 +14,7 @@ import azure.functions as func
 from shared import bootstrap
 
 from . import sync, tokens
-from .errors import ReferralNotFound
+from .api.errors import ReferralNotFound
 from .state.connection import ConnectionState
 from .state.work_queue import SYNC_QUEUE, Work, decode
 

@@ -20,8 +20,7 @@ from shared.notifications.delivery import Outcome, retry_later
 from shared.storage.ports import Change, ConcurrencyConflict, Delivery, DeliveryState
 
 from . import tokens
-from .apply import apply_remote
-from .errors import (
+from .api.errors import (
     AccessDenied,
     ApiError,
     ReconnectRequired,
@@ -29,6 +28,7 @@ from .errors import (
     StaleETag,
     TokenServiceUnavailable,
 )
+from .apply import apply_remote
 from .outbound import plan
 from .runtime import PartnerCenterRuntime
 from .state.connection import ConnectionState

@@ -8,8 +8,8 @@ import pytest
 import requests
 import responses
 
-from shared.partner_center import errors
-from shared.partner_center.client import ReferralsClient
+from shared.partner_center.api import errors
+from shared.partner_center.api.client import ReferralsClient
 
 API = "https://api.partner.microsoft.com/v1.0/engagements"
 RID = "4111fffc-f9ee-4d53-bba6-569135228642"

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from shared.partner_center.errors import EventMalformed, UnsupportedEvent
-from shared.partner_center.events import parse_event
+from shared.partner_center.api.errors import EventMalformed, UnsupportedEvent
+from shared.partner_center.api.events import parse_event
 
 RID = "4111FFFC-F9EE-4D53-BBA6-569135228642"
 

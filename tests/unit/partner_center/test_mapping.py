@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from shared.domain.enums import CustomerSize, Qualification, Status, Substatus
-from shared.partner_center.errors import UnmappableReferral
-from shared.partner_center.mapping import SkipReason, held_of, skip_reason, to_local
+from shared.partner_center.api.errors import UnmappableReferral
+from shared.partner_center.api.mapping import SkipReason, held_of, skip_reason, to_local
 
 from .samples import RID, lead
 

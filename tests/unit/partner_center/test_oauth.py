@@ -11,12 +11,12 @@ import pytest
 import requests
 import responses
 
-from shared.partner_center.errors import (
+from shared.partner_center.api.errors import (
     ReconnectRequired,
     TokenRefused,
     TokenServiceUnavailable,
 )
-from shared.partner_center.oauth import OAuthConfig, PartnerCenterAuth
+from shared.partner_center.api.oauth import OAuthConfig, PartnerCenterAuth
 
 TENANT = "11111111-2222-3333-4444-555555555555"
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from shared.partner_center.ratelimit import TokenBucket
+from shared.partner_center.api.ratelimit import TokenBucket
 
 
 class Clock:

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from shared.partner_center.certificates import load_roots
-from shared.partner_center.errors import EventRejected
-from shared.partner_center.verification import EventVerifier, Reason
+from shared.partner_center.api.certificates import load_roots
+from shared.partner_center.api.errors import EventRejected
+from shared.partner_center.api.verification import EventVerifier, Reason
 
 from . import pki
 
