@@ -201,10 +201,11 @@ class MemoryStore:
         return iter(pending)
 
     def deliveries(self, partner_id: str, state: DeliveryState | None, cursor: str | None,
-                   top: int) -> DeliveryPage:
+                   top: int, referral_id: str | None = None) -> DeliveryPage:
         with self._lock:
             found = sorted((d for (p, _), d in self.outbox.items() if p == partner_id
                             and (state is None or d.state is state)
+                            and (referral_id is None or d.event.referral_id == referral_id)
                             and (cursor is None or "o" + d.id > cursor)), key=lambda d: d.id)
         more = len(found) > top
         return DeliveryPage(found[:top], "o" + found[top - 1].id if more and top else None)
@@ -257,8 +258,8 @@ class MemoryOutbox:
         return self.store.pending_before(cutoff)
 
     def page(self, partner_id: str, state: DeliveryState | None, cursor: str | None,
-             top: int) -> DeliveryPage:
-        return self.store.deliveries(partner_id, state, cursor, top)
+             top: int, referral_id: str | None = None) -> DeliveryPage:
+        return self.store.deliveries(partner_id, state, cursor, top, referral_id)
 
 
 class MemoryProfiles:

@@ -92,6 +92,28 @@ def test_delivery_log_pages_newest_first_and_filters_by_state(ctx: Context, part
             ] == [first.items[0].id]
 
 
+def test_delivery_log_of_one_referral(ctx: Context, partner: str):
+    """Only that referral's deliveries, from its change and later ones, newest first, paged
+    and filtered by state; other referrals' deliveries and webhook.test are not in it."""
+    referral, events = make(partner)
+    stored = ctx.referrals.add(referral, events)
+    other, other_events = make(partner)
+    ctx.referrals.add(other, other_events)
+    accept = AcceptRequest.model_validate_json(json.dumps(accept_body()))
+    accepted, accept_events = ops.accept(referral, accept, NOW + timedelta(minutes=1))
+    ctx.referrals.update(Change(stored, accepted, accept_events))
+    expected = sorted(delivery_ids(accept_events[0]) + delivery_ids(events[0]))
+    assert len(expected) == 3  # accepted: partner + Microsoft; received: partner
+    first = ctx.outbox.page(partner, None, None, 2, referral_id=referral.id)
+    rest = ctx.outbox.page(partner, None, first.cursor, 2, referral_id=referral.id)
+    assert [d.id for d in first.items + rest.items] == expected and rest.cursor is None
+    assert {d.event.referral_id for d in first.items + rest.items} == {referral.id}
+    ctx.outbox.settle(rest.items[0], DeliveryState.DELIVERED, None, NOW)
+    delivered = ctx.outbox.page(partner, DeliveryState.DELIVERED, None, 5, referral_id=referral.id)
+    assert [d.id for d in delivered.items] == [expected[2]]
+    assert ctx.outbox.page(partner, None, None, 5, referral_id=new_referral_id(NOW)).items == []
+
+
 def test_paging_newest_first_filters_and_continuation(ctx: Context, partner: str):
     ids = []
     for i in range(9):

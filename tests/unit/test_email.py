@@ -27,7 +27,7 @@ from shared.notifications.mail import MailError, SmtpMailer
 from shared.services import profiles
 from shared.services import referrals as svc
 from shared.settings import EmailMode, EmailSettings, Settings, SettingsError
-from shared.storage.layout.deliveries import new_deliveries
+from shared.storage.layout.deliveries import delivery_entities
 from shared.storage.ports import MAX_BATCH_CHANGES, MAX_TRANSACTION_OPS, DeliveryState
 from shared.storage.tables.index import derived_ops
 from tests.support.factories import intake_body, profile_body
@@ -59,7 +59,8 @@ def test_each_address_once_in_profile_order_case_insensitive_without_blanks():
 
 def test_at_most_20_addresses_and_they_fit_the_transactions():
     """50 locations x 50 contacts is a valid profile; each address is a delivery row in the
-    change's transaction, and a sweep writes MAX_BATCH_CHANGES reminders in one."""
+    change's transaction (with the event's row in the referral's delivery list), and a sweep
+    writes MAX_BATCH_CHANGES reminders in one."""
     p = profile(*[[f"c{i}.{j}@x.example" for j in range(50)] for i in range(50)])
     addresses = contact_addresses(p)
     assert len(addresses) == MAX_EMAIL_RECIPIENTS == 20
@@ -68,10 +69,10 @@ def test_at_most_20_addresses_and_they_fit_the_transactions():
     reminded, reminder = remind(received, received.expiration_date_time - timedelta(hours=1),
                                 timedelta(hours=48))
     [event] = with_contacts(reminder, addresses)
-    one = 1 + len(new_deliveries(event)) + len(derived_ops(received, reminded))
+    one = 1 + len(delivery_entities(event)) + len(derived_ops(received, reminded))
     assert MAX_BATCH_CHANGES * one <= MAX_TRANSACTION_OPS
     [intake] = with_contacts(events, addresses)
-    assert 1 + len(new_deliveries(intake)) + len(derived_ops(None, received)) + 1 \
+    assert 1 + len(delivery_entities(intake)) + len(derived_ops(None, received)) + 1 \
         <= MAX_TRANSACTION_OPS  # + its history entry
 
 

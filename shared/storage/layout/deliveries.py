@@ -15,6 +15,7 @@ from typing import Any
 
 from shared.domain.events import Event, Recipient
 from shared.storage.layout.keys import OUTBOX_PREFIX, hour_bucket, index_row, outbox_row
+from shared.storage.layout.referral_deliveries import event_row
 from shared.storage.ports import Delivery, DeliveryState
 from shared.storage.ports.ids import delivery_id
 
@@ -52,6 +53,15 @@ def new_deliveries(event: Event) -> list[NewDelivery]:
         rows.append(NewDelivery(event.partner_id, did, entity,
                                 pending_index_row(event.partner_id, did, event.occurred)))
     return rows
+
+
+def delivery_entities(event: Event) -> list[dict[str, Any]]:
+    """Every row an event's deliveries take in its change's transaction: the delivery rows
+    and, for an event about a referral, its row in that referral's list
+    (referral_deliveries.py)."""
+    rows = [d.entity for d in new_deliveries(event)]
+    listed = event_row(event)
+    return [*rows, listed] if listed is not None else rows
 
 
 def pending_index_row(partner_id: str, did: str, since: datetime) -> dict[str, Any]:

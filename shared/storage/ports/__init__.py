@@ -226,8 +226,9 @@ class Outbox(Protocol):
         """(partner id, delivery id) of deliveries pending since before cutoff."""
 
     def page(self, partner_id: str, state: DeliveryState | None, cursor: str | None,
-             top: int) -> DeliveryPage:
-        """A partner's deliveries, newest first, optionally in one state."""
+             top: int, referral_id: str | None = None) -> DeliveryPage:
+        """A partner's deliveries, newest first, optionally in one state, optionally only
+        those about one referral (at a cost that follows that referral's deliveries)."""
 
 
 class ProfileRepository(Protocol):

@@ -16,6 +16,7 @@ from azure.data.tables import TableClient, UpdateMode
 from shared.domain.events import Event
 from shared.storage.layout.deliveries import (
     attempt_patch,
+    delivery_entities,
     entity_to_delivery,
     new_deliveries,
     pending_index_row,
@@ -27,7 +28,10 @@ from shared.storage.layout.keys import (
     outbox_row,
     split_index_row,
 )
+from shared.storage.layout.referral_deliveries import delivery_ids_of, referral_range
 from shared.storage.ports import ConcurrencyConflict, Delivery, DeliveryPage, DeliveryState
+from shared.storage.queries.reader import FETCH_CHUNK
+from shared.storage.tables.index import _readers
 
 log = logging.getLogger(__name__)
 _LOW, _HIGH = OUTBOX_PREFIX, chr(ord(OUTBOX_PREFIX) + 1)
@@ -57,8 +61,8 @@ class TableOutbox:
 
     def add(self, event: Event) -> None:
         index_deliveries(self._index, [event])
-        for d in new_deliveries(event):
-            self._t.create_entity(d.entity)
+        for row in delivery_entities(event):
+            self._t.create_entity(row)
 
     def get(self, partner_id: str, delivery_id: str) -> Delivery | None:
         try:
@@ -112,7 +116,9 @@ class TableOutbox:
             yield partner_id, delivery_id
 
     def page(self, partner_id: str, state: DeliveryState | None, cursor: str | None,
-             top: int) -> DeliveryPage:
+             top: int, referral_id: str | None = None) -> DeliveryPage:
+        if referral_id is not None:
+            return self._referral_page(partner_id, referral_id, state, cursor, top)
         query = "PartitionKey eq @pk and RowKey gt @low and RowKey lt @high"
         params: dict[str, Any] = {"pk": partner_id, "low": max(cursor or _LOW, _LOW),
                                   "high": _HIGH}
@@ -124,3 +130,25 @@ class TableOutbox:
         items = [entity_to_delivery(e) for e in rows[:top]]
         more = len(rows) > top
         return DeliveryPage(items, outbox_row(items[-1].id) if more and items else None)
+
+    def _referral_page(self, partner_id: str, referral_id: str, state: DeliveryState | None,
+                       cursor: str | None, top: int) -> DeliveryPage:
+        """One range query over the referral's rows (layout/referral_deliveries.py), then
+        point reads of its deliveries, FETCH_CHUNK at a time and only until the page is full
+        (and one more is seen): never a scan of the partner's log."""
+        low, high = referral_range(referral_id)
+        rows = self._t.query_entities(
+            "PartitionKey eq @pk and RowKey gt @low and RowKey lt @high",
+            parameters={"pk": partner_id, "low": low, "high": high},
+            select=["RowKey", "recipients"])
+        ids = sorted(i for row in rows for i in delivery_ids_of(row)
+                     if cursor is None or outbox_row(i) > cursor)
+        items: list[Delivery] = []
+        for start in range(0, len(ids), FETCH_CHUNK):
+            chunk = ids[start:start + FETCH_CHUNK]
+            found = _readers().map(lambda did: self.get(partner_id, did), chunk)
+            items += [d for d in found if d is not None and state in (None, d.state)]
+            if len(items) > top:
+                break
+        more = len(items) > top
+        return DeliveryPage(items[:top], outbox_row(items[top - 1].id) if more else None)

@@ -17,7 +17,7 @@ from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 from shared.domain.events import Event
 from shared.domain.history import HistoryEntry
 from shared.domain.models import Profile, Referral
-from shared.storage.layout.deliveries import new_deliveries
+from shared.storage.layout.deliveries import delivery_entities
 from shared.storage.layout.entities import (
     entity_to_profile,
     entity_to_referral,
@@ -85,7 +85,7 @@ class TableReferrals(TableSummaries):
             self._reminders.upsert_entity(reminder_row(referral))
         self._index_events(events)
         ops: list[Any] = [("create", {**entity, "ix": INDEX_VERSION})]
-        ops += [("create", d.entity) for e in events for d in new_deliveries(e)]
+        ops += [("create", row) for e in events for row in delivery_entities(e)]
         ops += derived_ops(None, referral, history)
         return Stored(referral, self._commit(ops)[0])
 
@@ -102,7 +102,7 @@ class TableReferrals(TableSummaries):
             ops.append(("update", {**referral_to_entity(change.updated), "ix": INDEX_VERSION},
                         {"mode": UpdateMode.REPLACE, "etag": change.current.etag,
                          "match_condition": MatchConditions.IfNotModified}))
-            ops += [("create", d.entity) for e in change.events for d in new_deliveries(e)]
+            ops += [("create", row) for e in change.events for row in delivery_entities(e)]
             before = change.current.referral if change.current.indexed else None
             ops += derived_ops(before, change.updated, change.history)
         if len(ops) > MAX_TRANSACTION_OPS:
