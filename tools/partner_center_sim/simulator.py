@@ -134,7 +134,11 @@ class Simulator:
 
     def reset(self) -> None:
         """Forget referrals, tokens, registrations, deliveries, faults and counters (the CA
-        and the signing certificate stay, so receivers keep trusting them)."""
+        and the signing certificate stay, so receivers keep trusting them), and restore the
+        default settings changed through ``/_sim/config``."""
+        self.config.paging, self.config.echo_api_updates = "skiptoken", False
+        self.webhooks.retry_delay = self.config.retry_delay
+        self.identity.access_lifetime, self.identity.reject_reused_refresh_tokens = 3600, False
         self.store.reset()
         self.identity.reset()
         self.webhooks.reset()
