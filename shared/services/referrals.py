@@ -26,8 +26,8 @@ from shared.storage.ports import Change, ConcurrencyConflict, ListQuery, Stored
 from shared.storage.ports.ids import is_referral_id, new_referral_id
 from shared.storage.ports.summaries import totals
 
+from . import paging
 from .context import Context
-from .paging import decode_token, encode_token
 
 log = logging.getLogger(__name__)
 
@@ -110,13 +110,13 @@ def list_page(ctx: Context, partner_id: str, query: ListQuery, top: int, token: 
               viewer: Viewer = SYSTEM_VIEWER) -> Page:
     """One page of the listing; a search equal to a referral id finds just that one."""
     query = scoped(query, viewer)
-    fingerprint = hashlib.sha256(repr(query).encode()).hexdigest()[:16]
-    cursor = decode_token(token, fingerprint) if token else None
+    tokens = paging.scope(ctx, partner_id, hashlib.sha256(repr(query).encode()).hexdigest())
+    cursor = tokens.decode(token) if token else None
     found = by_id_search(ctx, partner_id, query)
     if found is not None:
         return Page(found, None)
     page = ctx.referrals.page(partner_id, query, cursor, top)
-    next_token = encode_token(page.cursor, fingerprint) if page.cursor else None
+    next_token = tokens.encode(page.cursor) if page.cursor else None
     return Page(page.items, next_token)
 
 
@@ -170,7 +170,7 @@ def history_page(ctx: Context, partner_id: str, referral_id: str, viewer: Viewer
                  token: str | None) -> tuple[list[history.HistoryEntry], str | None]:
     """A referral's history, oldest first; the referral must exist and be visible."""
     get(ctx, partner_id, referral_id, viewer)
-    scope = f"history|{referral_id}"
-    cursor = decode_token(token, scope) if token else None
+    tokens = paging.scope(ctx, partner_id, f"history|{referral_id}")
+    cursor = tokens.decode(token) if token else None
     entries, next_cursor = ctx.referrals.history_page(partner_id, referral_id, cursor, top)
-    return entries, encode_token(next_cursor, scope) if next_cursor else None
+    return entries, tokens.encode(next_cursor) if next_cursor else None

@@ -11,8 +11,8 @@ from shared.domain.events import webhook_test_event
 from shared.storage.ports import ConcurrencyConflict, Delivery, DeliveryPage, DeliveryState
 from shared.storage.ports.ids import is_delivery_id
 
+from . import paging
 from .context import Context
-from .paging import decode_token, encode_token
 from .profiles import get_profile
 from .secret_box import seal, unseal
 
@@ -55,10 +55,10 @@ def send_test(ctx: Context, partner_id: str) -> str:
 
 def deliveries(ctx: Context, partner_id: str, state: DeliveryState | None, top: int,
                token: str | None) -> tuple[list[Delivery], str | None]:
-    fingerprint = f"notifications:{state.value if state else '*'}"
-    cursor = decode_token(token, fingerprint) if token else None
+    tokens = paging.scope(ctx, partner_id, f"notifications:{state.value if state else '*'}")
+    cursor = tokens.decode(token) if token else None
     page: DeliveryPage = ctx.outbox.page(partner_id, state, cursor, top)
-    return page.items, encode_token(page.cursor, fingerprint) if page.cursor else None
+    return page.items, tokens.encode(page.cursor) if page.cursor else None
 
 
 def redeliver(ctx: Context, partner_id: str, delivery_id: str) -> Delivery:

@@ -14,7 +14,7 @@ from shared.auth import parse_principal
 from shared.auth_errors import Unauthenticated
 from shared.domain.errors import RuleViolation
 from shared.domain.models import Country, Currency, Email, Phone, TenantId
-from shared.services.paging import decode_token, encode_token
+from shared.services.paging import TokenScope
 from shared.storage.ports.ids import is_referral_id, new_referral_id
 from shared.triggers.errors import InvalidRequest
 from shared.triggers.listing import parse_filters
@@ -42,11 +42,12 @@ def test_referral_id():
 
 
 def test_continuation_token():
-    token = encode_token("a|b", "q")
-    assert decode_token(token, "q") == "a|b"
-    for bad in (token + NL, token + " ", NL + token, encode_token("a|b" + NL, "q")):
+    tokens = TokenScope(b"k" * 32, "t1", "q")
+    token = tokens.encode("a|b")
+    assert tokens.decode(token) == "a|b"
+    for bad in (token + NL, token + " ", NL + token, tokens.encode("a|b" + NL)):
         with pytest.raises(RuleViolation):
-            decode_token(bad, "q")
+            tokens.decode(bad)
 
 
 @pytest.mark.parametrize("annotation,valid", [
