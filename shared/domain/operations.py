@@ -30,11 +30,13 @@ from .events import Event, make_event
 from .lifecycle import RECEIVED, State, stage_of, transition
 from .models import Details, Referral, TeamMember
 from .rules import MAX_TEAM, closing_date_problem
+from .sources import API_ORIGIN, Origin
 
 Result = tuple[Referral, list[Event]]
 
 
-def receive(cmd: IntakeRequest, referral_id: str, now: datetime, window: timedelta) -> Result:
+def receive(cmd: IntakeRequest, referral_id: str, now: datetime, window: timedelta,
+            origin: Origin = API_ORIGIN) -> Result:
     referral = Referral(
         id=referral_id,
         partner_id=cmd.partner_id,
@@ -51,6 +53,10 @@ def receive(cmd: IntakeRequest, referral_id: str, now: datetime, window: timedel
         created_date_time=now,
         updated_date_time=now,
         expiration_date_time=now + window,
+        source=origin.source,
+        partner_center=origin.partner_center,
+        marketplace=origin.marketplace,
+        do_not_contact=origin.do_not_contact,
     )
     return referral, [make_event(EventType.RECEIVED, referral, now)]
 

@@ -52,3 +52,16 @@ class MarketplaceLead(_Part):
     action: str | None = None  # e.g. PLT (trial, "contact me"), DNC (do not contact), INS
     offer_id: str | None = None
     offer_title: str | None = None
+
+
+class Origin(_Part):
+    """Where a new referral comes from, beyond what its intake body says; the intake API's
+    referrals take the defaults."""
+
+    source: Source = Source.API
+    partner_center: PartnerCenterLink | None = None
+    marketplace: MarketplaceLead | None = None
+    do_not_contact: bool = False
+
+
+API_ORIGIN = Origin()

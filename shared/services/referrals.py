@@ -22,6 +22,7 @@ from shared.domain.errors import NotFound, PreconditionFailed, ProfileRequired
 from shared.domain.events import contact_addresses, with_contacts
 from shared.domain.history import SYSTEM, Actor
 from shared.domain.models import Fit, Profile, Referral
+from shared.domain.sources import API_ORIGIN, Origin
 from shared.storage.ports import Change, ConcurrencyConflict, ListQuery, Stored
 from shared.storage.ports.ids import is_referral_id, new_referral_id
 from shared.storage.ports.summaries import totals
@@ -60,9 +61,10 @@ class Page:
 
 
 def intake(ctx: Context, cmd: IntakeRequest, actor: Actor = SYSTEM,
-           referral_id: str | None = None) -> Stored:
+           referral_id: str | None = None, origin: Origin = API_ORIGIN) -> Stored:
     """Store a new referral; ``referral_id`` is given for a repeatable request (a second add
-    of the same id is a ConcurrencyConflict)."""
+    of the same id is a ConcurrencyConflict); ``origin`` says where it came from when that is
+    not the intake API (a marketplace lead)."""
     partner_id = cmd.partner_id.lower()  # tenant ids are case-insensitive GUIDs
     profile = ctx.profiles.get(partner_id)
     if profile is None:
@@ -70,7 +72,7 @@ def intake(ctx: Context, cmd: IntakeRequest, actor: Actor = SYSTEM,
     now = ctx.clock()
     cmd = cmd.model_copy(update={"partner_id": partner_id})
     referral, events = ops.receive(cmd, referral_id or new_referral_id(now), now,
-                                   ctx.settings.response_window)
+                                   ctx.settings.response_window, origin)
     events = with_contacts(events, contact_addresses(profile))  # the e-mail alert
     referral = referral.model_copy(update={"fit": score_fit(ctx, profile, referral)})
     record = history.entry(None, referral, history.HistoryAction.RECEIVED, actor, now)

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from shared.domain.commands import IntakeRequest
 from shared.domain.errors import DomainError
 from shared.domain.history import SYSTEM, Actor
+from shared.domain.sources import API_ORIGIN, Origin
 from shared.storage.ports import ConcurrencyConflict, Stored
 from shared.storage.ports.claims import Claim
 from shared.storage.ports.ids import new_referral_id
@@ -59,6 +60,13 @@ def caller_key(caller: str) -> str:
 def intake_once(ctx: Context, cmd: IntakeRequest, repeat: Repeat, actor: Actor = SYSTEM
                 ) -> Stored:
     """The referral this request created, creating it only the first time."""
+    return claimed_intake(ctx, cmd, repeat, actor)[0]
+
+
+def claimed_intake(ctx: Context, cmd: IntakeRequest, repeat: Repeat, actor: Actor = SYSTEM,
+                   origin: Origin = API_ORIGIN) -> tuple[Stored, bool]:
+    """The referral this request created, and whether this call created it (False: a
+    retry, answered with the first request's referral)."""
     now = ctx.clock()
     if repeat.first_sent is not None and now - repeat.first_sent > TRACKED:
         raise Rejected(f"{FIRST_SENT} is more than 24 hours ago: this request may already "
@@ -72,14 +80,14 @@ def intake_once(ctx: Context, cmd: IntakeRequest, repeat: Repeat, actor: Actor =
                        "different request body; use a new id for a new request.", REQUEST_ID)
     done = ctx.referrals.get(claim.partner_id, claim.referral_id)
     if done is not None:
-        return done  # a retry: the first request's referral
+        return done, False  # a retry: the first request's referral
     try:
-        return referrals.intake(ctx, cmd, actor, referral_id=claim.referral_id)
+        return referrals.intake(ctx, cmd, actor, claim.referral_id, origin), True
     except ConcurrencyConflict:
         done = ctx.referrals.get(claim.partner_id, claim.referral_id)
         if done is None:
             raise
-        return done  # a concurrent retry added it first
+        return done, False  # a concurrent retry added it first
     except DomainError:
         # Refused (no profile yet): free the id so that a retry after the fix is carried out.
         ctx.claims.release(claim)
