@@ -272,6 +272,7 @@ def devhost_env(connection_string: str) -> dict[str, str]:
         "WEBSITE_INSTANCE_ID": "",
         "EXPIRY_SCHEDULE": "0 0 2 * * *",
         "REMINDER_SCHEDULE": "0 0 * * * *",
+        "PARTNER_CENTER_SYNC_SCHEDULE": "0 */15 * * * *",
         "REFERRAL_RESPONSE_WINDOW": "P14D",
         # No webhook targets: delivery settles events as undeliverable, no outbound traffic.
         "MICROSOFT_NOTIFICATION_URL": "",

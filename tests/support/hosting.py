@@ -31,6 +31,7 @@ def host_env(azurite: Azurite, webhooks: WebhookReceiver, **extra: str) -> dict[
         # Daily, not hourly: tests invoke the timers themselves, and a scheduled run in the
         # middle of a test would send reminders it does not expect.
         "REMINDER_SCHEDULE": "0 30 2 * * *",
+        "PARTNER_CENTER_SYNC_SCHEDULE": "0 45 2 * * *",  # likewise: tests sync on demand
         # Fast queue polling and retries so webhook tests take seconds, not minutes.
         "DEVHOST_MAX_POLLING_INTERVAL": "0.2",
         "DEVHOST_QUEUE_VISIBILITY_TIMEOUT": "0",
