@@ -3,7 +3,7 @@ change's event, worked by the notifications queue function with the same log, re
 poison queue as every delivery (contract sections 5 and 9).
 
 It reconciles rather than replays: read the referral there (GET, with its eTag), compute the
-patch that makes it match the referral here now (outbound.py), PATCH with ``If-Match``. So a
+patch that makes it match the referral here now (api/reconcile.py), PATCH with ``If-Match``. So a
 duplicate or late message finds nothing to send, and a lost one is made good by the next.
 412: read and reconcile again, up to 3 rounds, then retry later. Partner Center closed it
 differently: its state is taken here (apply.py marks the conflict). While the connection waits
@@ -28,8 +28,9 @@ from .api.errors import (
     StaleETag,
     TokenServiceUnavailable,
 )
+from .api.mapping import Held
+from .api.reconcile import reconcile
 from .apply import apply_remote
-from .outbound import plan
 from .runtime import PartnerCenterRuntime
 from .state.connection import ConnectionState
 from .sync import client_for
@@ -80,8 +81,8 @@ def _reconcile(rt: PartnerCenterRuntime, found: Delivery, attempt: int, pc_id: s
         stored = ctx.referrals.get(partner_id, referral_id)
         if stored is None:
             break
-        step = plan(pc, stored.referral)
-        if step.conflict:
+        step = reconcile(pc, Held.from_referral(stored.referral))
+        if step.conflict is not None:
             apply_remote(rt, partner_id, pc)  # Partner Center's state wins, visibly
             ctx.outbox.settle(found, DeliveryState.FAILED, "conflict: Partner Center had "
                               "already closed it; its state was taken here", ctx.clock(),

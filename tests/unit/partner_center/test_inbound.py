@@ -1,10 +1,10 @@
-"""Both directions of the Partner Center mapping, as a user would notice them: a lead comes in
-as one referral (never two), co-sell is skipped, and write-back sends exactly the difference,
-with Partner Center's terminal state winning."""
+"""A Partner Center lead as a referral here, as a user would notice it: one referral (never
+two) with Partner Center's window, co-sell skipped; and which local changes are written back
+(the patch itself: test_reconcile.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -12,11 +12,9 @@ import pytest
 
 from shared.domain.enums import EventType, Status, Substatus
 from shared.domain.events import Destination, make_event
-from shared.domain.models import TeamMember
 from shared.domain.partner_center import own_people_only, with_write_back
 from shared.domain.sources import Source, SyncState
 from shared.partner_center import inbound
-from shared.partner_center.outbound import plan
 
 NOW = datetime(2026, 12, 4, 12, tzinfo=UTC)
 PC_ID = "8f0a4c4e-1d6b-4a8e-9d0e-2f7f6c3b1a10"
@@ -76,60 +74,6 @@ def test_an_unknown_state_is_unmappable_not_guessed() -> None:
 
 def local(**over: Any) -> Any:
     return inbound.to_referral(pc_lead(), "tenant-a", NOW).model_copy(update=over)
-
-
-def test_accepting_here_patches_status_and_deal_fields_only() -> None:
-    accepted = local(status=Status.ACTIVE, substatus=Substatus.ACCEPTED, name="Migration deal",
-                     accepted_date_time=NOW)
-    ops = plan(pc_lead(), accepted).ops
-    assert {"op": "replace", "path": "/status", "value": "Active"} in ops
-    assert {"op": "replace", "path": "/substatus", "value": "Accepted"} in ops
-    assert {"op": "replace", "path": "/name", "value": "Migration deal"} in ops
-    assert all(op["op"] in ("replace", "add") for op in ops)
-
-
-def test_a_won_referral_partner_center_still_has_as_new_goes_through_accepted_first() -> None:
-    won = local(status=Status.CLOSED, substatus=Substatus.WON, accepted_date_time=NOW)
-    ops = plan(pc_lead(), won).ops
-    assert {"op": "replace", "path": "/status", "value": "Active"} in ops
-    assert {"op": "replace", "path": "/substatus", "value": "Accepted"} in ops
-    closing = plan(pc_lead(status="Active", substatus="Accepted"), won).ops
-    assert {"op": "replace", "path": "/status", "value": "Closed"} in closing
-    assert {"op": "replace", "path": "/substatus", "value": "Won"} in closing
-
-
-def test_nothing_to_send_when_partner_center_already_matches() -> None:
-    assert plan(pc_lead(), local()).ops == []
-
-
-def test_partner_center_closed_differently_is_a_conflict() -> None:
-    accepted = local(status=Status.ACTIVE, substatus=Substatus.ACCEPTED)
-    assert plan(pc_lead(status="Closed", substatus="Expired"), accepted).conflict
-
-
-def test_team_members_are_added_one_by_one_and_a_removal_replaces_the_list() -> None:
-    ann = TeamMember(first_name="Ann", last_name="Lee", email="ann@partner.example",
-                     phone_number="+31 6 1234")
-    bob = {"firstName": "Bob", "lastName": "Ray", "email": "bob@partner.example",
-           "phoneNumber": "+31 6 5678"}
-    accepted = dict(status=Status.ACTIVE, substatus=Substatus.ACCEPTED)
-    adds = plan(pc_lead(status="Active", substatus="Accepted"), local(**accepted, team=[ann]))
-    assert [op["path"] for op in adds.ops] == ["/team/-"]
-    removal = plan(pc_lead(status="Active", substatus="Accepted", team=[bob]),
-                   local(**accepted, team=[ann]))
-    assert removal.ops == [{"op": "replace", "path": "/team", "value": [{
-        "firstName": "Ann", "lastName": "Lee", "email": "ann@partner.example",
-        "phoneNumber": "+31 6 1234"}]}]
-
-
-def test_closing_date_and_reasons_are_written_in_partner_centers_forms() -> None:
-    lost = local(status=Status.CLOSED, substatus=Substatus.LOST, status_reason="Price",
-                 closing_notes="Too dear", accepted_date_time=NOW,
-                 details=local().details.model_copy(update={"closing_date": date(2027, 1, 31)}))
-    ops = plan(pc_lead(status="Active", substatus="Accepted"), lost).ops
-    assert {"op": "add", "path": "/details/closingDateTime",
-            "value": "2027-01-31T00:00:00Z"} in ops
-    assert {"op": "add", "path": "/statusReason", "value": "Price: Too dear"} in ops
 
 
 def test_a_local_change_marks_the_referral_pending_and_adds_the_write_back() -> None:
