@@ -129,3 +129,14 @@ def test_after_ten_failed_attempts_an_event_is_dropped(sim, receiver):
     time.sleep(0.1)
     assert len(receiver.received) == 10
     assert sim.deliveries()[0]["state"] == "dropped"
+
+
+def test_the_signature_can_be_asked_for_in_x_ms_signature(sim, receiver):
+    answer = sign_in(sim).post(f"{sim.webhook_api_url}/registration", timeout=5, json={
+        "WebhookUrl": receiver.url, "WebhookEvents": EVENTS,
+        "signatureTokenToMsSignatureHeader": True})
+    assert answer.json()["signatureTokenToMsSignatureHeader"] is True
+    sim.create_referral(DEFAULT_TENANT)
+    [(headers, body)] = receiver.wait_for(1)
+    assert "authorization" not in headers and headers["x-ms-signature"].startswith("Signature ")
+    verify(sim, {**headers, "authorization": headers["x-ms-signature"]}, body)

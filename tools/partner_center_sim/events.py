@@ -29,6 +29,8 @@ from .certs import Credential
 
 MAX_ATTEMPTS = 10
 REFERRAL_EVENTS = ("referral-created", "referral-updated")
+# A registration option of "Partner Center webhooks": the signature goes in x-ms-signature.
+MS_SIGNATURE_FLAG = "signatureTokenToMsSignatureHeader"
 
 
 @dataclass
@@ -54,7 +56,7 @@ def signed_headers(body: bytes, signer: Credential, cert_url: str,
     signature = signer.sign(body)
     headers = {"Content-Type": "application/json", "x-ms-certificate-url": cert_url,
                "x-ms-signature-algorithm": algorithm}
-    if in_ms_signature:
+    if in_ms_signature:  # the docs' sample reads it as "Signature <base64>" too
         headers["x-ms-signature"] = f"Signature {signature}"
     else:
         headers["Authorization"] = f"Signature {signature}"
@@ -85,6 +87,8 @@ class Webhooks:
             self.registrations[tenant] = {"SubscriberId": subscriber,
                                           "WebhookUrl": body["WebhookUrl"],
                                           "WebhookEvents": list(body["WebhookEvents"])}
+            if body.get(MS_SIGNATURE_FLAG) is True:
+                self.registrations[tenant][MS_SIGNATURE_FLAG] = True
             return dict(self.registrations[tenant])
 
     def registration(self, tenant: str) -> dict[str, Any] | None:
@@ -97,13 +101,14 @@ class Webhooks:
             return self.registrations.pop(tenant, None) is not None
 
     def emit(self, tenant: str, event: dict[str, Any],
-             sign: Callable[[bytes], dict[str, str]]) -> Delivery | None:
+             sign: Callable[[bytes, bool], dict[str, str]]) -> Delivery | None:
         """Queue ``event`` for the tenant's registered URL when it subscribes to it."""
         reg = self.registration(tenant)
         if reg is None or event["EventName"] not in reg["WebhookEvents"]:
             return None
         body = json.dumps(event).encode()
-        delivery = Delivery(tenant, reg["WebhookUrl"], body, sign(body), event)
+        headers = sign(body, bool(reg.get(MS_SIGNATURE_FLAG)))
+        delivery = Delivery(tenant, reg["WebhookUrl"], body, headers, event)
         self.enqueue(delivery)
         return delivery
 

@@ -62,8 +62,6 @@ def _list(sim: Simulator, request: Request, tenant: str) -> Response:
     except QueryError as exc:
         raise HttpError(400, "InvalidQuery", str(exc)) from None
     body: dict[str, Any] = {"value": page.value}
-    if request.query.get("$count") == "true":
-        body["@odata.count"] = len(page.value)
     if page.next_params is not None:
         body["@odata.nextLink"] = next_link(sim.config.url + REFERRALS, page.next_params)
     return json_response(body)

@@ -104,12 +104,15 @@ class Simulator:
              forgery: str | None = None) -> Delivery | None:
         event = thin_event(name, self.config.url, referral["id"],
                            fmt_event(parse(referral["updatedDateTime"])))
-        return self.webhooks.emit(tenant, event, lambda body: self.sign(body, forgery))
+        return self.webhooks.emit(
+            tenant, event, lambda body, in_ms: self.sign(body, forgery, in_ms_signature=in_ms))
 
-    def sign(self, body: bytes, forgery: str | None = None) -> dict[str, str]:
+    def sign(self, body: bytes, forgery: str | None = None, in_ms_signature: bool = False,
+             ) -> dict[str, str]:
         """The event headers, genuine or forged as ``forgery`` (one of FORGERIES)."""
         if forgery is None:
-            return signed_headers(body, self.signer, self.cert_url)
+            return signed_headers(body, self.signer, self.cert_url,
+                                  in_ms_signature=in_ms_signature)
         if forgery not in FORGERIES:
             raise ValueError(f"unknown forgery {forgery!r}: one of {', '.join(FORGERIES)}")
         signer, url, algorithm = self.signer, self.cert_url, "rsa-sha256"
@@ -125,9 +128,9 @@ class Simulator:
             url = self.cert_url.replace("/cert/", "/elsewhere/cert/")
         elif forgery == "other-algorithm":
             algorithm = "rsa-sha1"
-        headers = signed_headers(body, signer, url, algorithm)
+        headers = signed_headers(body, signer, url, algorithm, in_ms_signature)
         if forgery == "missing-signature":
-            headers.pop("Authorization")
+            headers.pop("x-ms-signature" if in_ms_signature else "Authorization")
         if forgery == "missing-cert-url":
             headers.pop("x-ms-certificate-url")
         return headers
