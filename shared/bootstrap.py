@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
-from shared.auth_entra import JwksCache
+from shared.auth.entra import JwksCache
 from shared.notifications.mail import Mailer, SmtpMailer
 from shared.services.context import Context, utcnow
 from shared.settings import EmailMode, Settings, StorageSettings

@@ -1,5 +1,5 @@
 """The few named errors of the domain and the use cases. They say what went wrong in domain
-terms; the HTTP edge (``shared/triggers/errors.py``) decides status codes and wire names."""
+terms; the HTTP edge (``shared/http/errors.py``) decides status codes and wire names."""
 
 from __future__ import annotations
 

@@ -17,13 +17,14 @@ import azure.functions as func
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared import bootstrap
-from shared.auth import ADMIN_ROLES
-from shared.auth_errors import Unauthenticated
+from shared.auth.errors import Unauthenticated
+from shared.auth.principals import ADMIN_ROLES
 from shared.domain.errors import NotFound
 from shared.domain.history import Actor
-from shared.triggers.errors import InvalidRequest
-from shared.triggers.http_support import SECURITY_HEADERS, Call, json_response
-from shared.triggers.routing import Route, register
+from shared.http.call import Call, Route
+from shared.http.errors import InvalidRequest
+from shared.http.pipeline import register
+from shared.http.responses import SECURITY_HEADERS, json_response
 
 from . import connect
 from .api.errors import EventMalformed, EventRejected

@@ -15,7 +15,7 @@ from schemathesis.specs.openapi.checks import (
     unsupported_method,
 )
 
-from shared.triggers.openapi import document
+from shared.route_table import document
 from tests.support.factories import ADMIN, INTAKE, principal
 
 pytestmark = pytest.mark.e2e

@@ -152,7 +152,7 @@ def test_easy_auth_exclusions_are_exactly_the_anonymous_routes() -> None:
     None), under host.json's routePrefix, get past Easy Auth; nothing else does. A new
     anonymous route without an exclusion would answer 401 in Azure; an exclusion without an
     anonymous route would let unauthenticated calls reach the app."""
-    from shared.triggers.openapi import ROUTES
+    from shared.route_table import ROUTES
 
     host = json.loads((sources.ROOT / "host.json").read_text(encoding="utf-8"))
     prefix = "/" + host["extensions"]["http"]["routePrefix"].strip("/")

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from shared.domain.models import MONEY_JSON_SCHEMA
-from shared.triggers.openapi import document
+from shared.route_table import document
 from tests.infra import sources
 
 BIN = sources.ROOT / "node_modules" / ".bin"

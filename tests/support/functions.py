@@ -13,8 +13,8 @@ def functions() -> list:
 
 def call_route(name: str, req, runtime):
     """Call the HTTP function ``name`` as the host would, over ``runtime``'s context."""
-    from shared.triggers.http_support import respond
-    from shared.triggers.openapi import ROUTES
+    from shared.http.pipeline import respond
+    from shared.route_table import ROUTES
 
     route = next(r for r in ROUTES if r.name == name)
     return respond(req, route, runtime)

@@ -15,9 +15,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from shared.auth import ADMIN_ROLES, authenticate, parse_principal
-from shared.auth_entra import JwksCache
-from shared.auth_errors import AccessDenied, Unauthenticated
+from shared.auth.entra import JwksCache
+from shared.auth.errors import AccessDenied, Unauthenticated
+from shared.auth.principals import ADMIN_ROLES, authenticate, parse_principal
 from shared.settings import AuthMode, Settings, StorageSettings
 from tests.support.factories import ADMIN, INTAKE, principal
 
@@ -40,7 +40,8 @@ def test_principal_gives_tenant_user_and_roles():
 
 
 def test_short_tid_claim_is_accepted():
-    raw = b64({"claims": [{"typ": "tid", "val": "t1"}, {"typ": "roles", "val": ADMIN}]})
+    raw = b64({"claims": [{"typ": "tid", "val": "t1"}, {"typ": "oid", "val": "o1"},
+                          {"typ": "roles", "val": ADMIN}]})
     assert parse_principal(raw).tenant_id == "t1"
 
 

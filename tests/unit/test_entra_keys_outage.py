@@ -15,8 +15,8 @@ import responses
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from shared.auth_entra import RETRY_FAILED_FETCH_SECONDS, JwksCache
-from shared.auth_errors import KeysUnavailable, Unauthenticated
+from shared.auth.entra import RETRY_FAILED_FETCH_SECONDS, JwksCache
+from shared.auth.errors import KeysUnavailable, Unauthenticated
 from shared.settings import AuthMode
 from tests.support.functions import call_route
 from tests.support.memory_app import MemoryApp

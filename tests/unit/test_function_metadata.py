@@ -57,7 +57,7 @@ def test_timer_and_queue_functions():
 
 
 def test_openapi_documents_every_route():
-    from shared.triggers.openapi import document
+    from shared.route_table import document
 
     documented = {(m.upper(), p.lstrip("/")) for p, ops in document()["paths"].items() for m in ops}
     assert documented == EXPECTED_HTTP

@@ -10,14 +10,14 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from shared.auth import parse_principal
-from shared.auth_errors import Unauthenticated
+from shared.auth.errors import Unauthenticated
+from shared.auth.principals import parse_principal
 from shared.domain.errors import RuleViolation
 from shared.domain.models import Country, Currency, Email, Phone, TenantId
+from shared.http.errors import InvalidRequest
+from shared.http.query_parameters import parse_filters
 from shared.services.paging import TokenScope
 from shared.storage.ports.ids import is_referral_id, new_referral_id
-from shared.triggers.errors import InvalidRequest
-from shared.triggers.listing import parse_filters
 
 NL = "\n"
 

@@ -8,15 +8,16 @@ import json
 
 import pytest
 
-from shared.auth import parse_principal
-from shared.auth_errors import Unauthenticated
+from shared.auth.errors import Unauthenticated
+from shared.auth.principals import parse_principal
 
 
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
-GOOD_CLAIMS = [{"typ": "tid", "val": "contoso"}, {"typ": "roles", "val": "Referrals.Admin"}]
+GOOD_CLAIMS = [{"typ": "tid", "val": "contoso"}, {"typ": "oid", "val": "o1"},
+               {"typ": "roles", "val": "Referrals.Admin"}]
 
 UNREADABLE = {
     "nested 3000 deep": _b64(b'{"claims":' + b"[" * 3000 + b"]" * 3000 + b"}"),

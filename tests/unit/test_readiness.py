@@ -57,7 +57,7 @@ def test_bad_ready_values_and_unknown_parameters_are_400() -> None:
 
 
 def test_the_parameter_and_the_503_are_documented() -> None:
-    from shared.triggers.openapi import document
+    from shared.route_table import document
 
     op = document()["paths"]["/health"]["get"]
     assert [p["name"] for p in op["parameters"]] == ["ready"]

@@ -9,7 +9,7 @@ import uuid
 import azure.functions as func
 import pytest
 
-from shared.auth import _jwt_claims, caller_from_claims
+from shared.auth.principals import _jwt_claims, caller_from_claims
 from tests.support.factories import (
     ADMIN,
     INTAKE,
@@ -158,7 +158,8 @@ def test_admin_only_routes_are_403_for_a_referrals_user(api: Api, name, method, 
     assert resp.status_code == 403 and err["error"]["code"] == "accessDenied"
 
 
-@pytest.mark.parametrize("claim", ["preferred_username", "email", "upn"])
+@pytest.mark.parametrize("claim", [
+    "preferred_username", "upn", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn"])
 def test_the_email_claim_is_read_from_each_form(api: Api, claim):
     _, on_team, _ = _users_world(api)
     _, page = api.call("list_referrals", hdrs=user_headers(claim))

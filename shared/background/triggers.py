@@ -13,14 +13,13 @@ import logging
 import azure.functions as func
 
 from shared import bootstrap
+from shared.http.bodies import referral_view
 from shared.notifications.delivery import Outcome, deliver
 from shared.notifications.queue import NOTIFICATIONS_QUEUE, decode_message
 from shared.partner_center.writeback import write_back
 from shared.services import expiry, reminders, sweeps
 from shared.storage.ports import Delivery, Stored
 from shared.storage.tables.sweep_queue import SWEEP_QUEUE, decode_batch
-
-from .views import referral_view
 
 log = logging.getLogger(__name__)
 bp = func.Blueprint()  # type: ignore[no-untyped-call]

@@ -8,11 +8,11 @@ import logging
 import azure.functions as func
 
 from shared import ui
+from shared.http.call import Call, Route
+from shared.http.errors import envelope
+from shared.http.pipeline import register
+from shared.http.responses import error_response, json_response
 from shared.settings import Settings, SettingsError
-
-from .errors import envelope
-from .http_support import Call, error_response, json_response
-from .routing import Route, register
 
 log = logging.getLogger(__name__)
 bp = func.Blueprint()  # type: ignore[no-untyped-call]

@@ -1,4 +1,4 @@
-"""The OpenAPI 3.1 document, built from the route tables and the same pydantic models the
+"""The OpenAPI 3.1 document, built from the route table and the same pydantic models the
 routes validate requests with and build responses from, so it cannot drift from either.
 
 It is linted with Redocly's recommended rules and Spectral's ``spectral:oas`` in
@@ -8,7 +8,7 @@ tests/e2e/test_generated_client.py."""
 from __future__ import annotations
 
 import re
-from functools import cache
+from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any, Literal
 
@@ -17,24 +17,9 @@ from pydantic.alias_generators import to_camel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
-from shared.partner_center import routes as partner_center_routes
-
-from . import (
-    http_meta,
-    http_notifications,
-    http_profile,
-    http_referrals,
-    http_ui,
-    openapi_webhooks,
-)
-from .http_support import MERGE_PATCH
-from .routing import Route
-from .views import ErrorEnvelope
-
-ROUTES: list[Route] = [
-    *http_meta.ROUTES, *http_profile.ROUTES, *http_referrals.ROUTES,
-    *http_notifications.ROUTES, *http_ui.ROUTES, *partner_center_routes.ROUTES,
-]
+from shared.http.bodies import ErrorEnvelope
+from shared.http.call import MERGE_PATCH, Route
+from shared.openapi import webhooks as openapi_webhooks
 
 # Descriptions of the tags, path parameters and operations are required by the linters
 # (tests/infra/test_openapi_lint.py), which name any that is missing.
@@ -198,12 +183,12 @@ def _operation(route: Route, schemas: dict[str, Any]) -> dict[str, Any]:
     return op
 
 
-@cache
-def document() -> dict[str, Any]:
+def document(routes: Sequence[Route]) -> dict[str, Any]:
+    """The document of ``routes`` (shared/route_table.py's ROUTES: every route the app has)."""
     schemas: dict[str, Any] = {}
     _schema(ErrorEnvelope, schemas, "serialization")
     paths: dict[str, Any] = {}
-    for route in ROUTES:  # operation ids are function names, which the host keeps unique
+    for route in routes:  # operation ids are function names, which the host keeps unique
         paths.setdefault("/" + route.path, {})[route.method.lower()] = _operation(route, schemas)
     return {
         "openapi": "3.1.0",
@@ -217,7 +202,7 @@ def document() -> dict[str, Any]:
         "servers": [{"url": "/api"}],
         "security": [{"easyAuthPrincipal": []}, {"bearer": []}],
         "tags": [{"name": t, **_described(TAGS.get(t))} for t in dict.fromkeys(
-            [*(route.tag for route in ROUTES), openapi_webhooks.TAG])],
+            [*(route.tag for route in routes), openapi_webhooks.TAG])],
         "paths": paths,
         "webhooks": openapi_webhooks.webhooks(),
         "components": {

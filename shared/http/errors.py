@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic.alias_generators import to_camel
 
-from shared.auth_errors import AccessDenied, Unauthenticated
+from shared.auth.errors import AccessDenied, Unauthenticated
 from shared.domain import errors as domain
 from shared.storage.ports import EntityTooLarge
 

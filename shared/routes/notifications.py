@@ -8,17 +8,17 @@ from typing import Any, Literal
 import azure.functions as func
 from pydantic import Field
 
-from shared.auth import ADMIN_ROLES
+from shared.auth.principals import ADMIN_ROLES
 from shared.domain.errors import FieldError
 from shared.domain.events import iso
+from shared.http.bodies import Out, Timestamp, dump
+from shared.http.call import Call, Route
+from shared.http.errors import InvalidRequest
+from shared.http.pipeline import register
+from shared.http.query_parameters import DEFAULT_TOP, HOST_PARAMS, MAX_TOP, next_link
+from shared.http.responses import json_response
 from shared.services import webhooks
 from shared.storage.ports import Delivery, DeliveryState
-
-from .errors import InvalidRequest
-from .http_support import Call, json_response
-from .listing import DEFAULT_TOP, HOST_PARAMS, MAX_TOP, next_link
-from .routing import Route, register
-from .views import Out, Timestamp, dump
 
 bp = func.Blueprint()  # type: ignore[no-untyped-call]
 TAG = "Notifications"

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from shared.auth_entra import JwksCache, bearer_token, validate
-from shared.auth_errors import AccessDenied, Unauthenticated
+from shared.auth.entra import JwksCache, bearer_token, validate
+from shared.auth.errors import AccessDenied, Unauthenticated
 from shared.domain.models import TENANT_PATTERN
 from shared.settings import AuthMode, Settings
 
@@ -36,16 +36,22 @@ ADMIN_ROLES = frozenset({Role.REFERRALS_ADMIN, Role.PARTNER_ADMIN})
 INTAKE_ROLES = frozenset({Role.INTAKE})
 # Routes a Referrals user may call too, on the referrals it owns or is on the team of.
 WORKER_ROLES = ADMIN_ROLES | {Role.USER}
-# Where each auth mode's principal carries the caller's e-mail address (first found wins).
-_EMAIL_CLAIMS = ("preferred_username", "email", "upn",
-                 "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
-                 "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn")
+# The caller's address for team matching (first found wins): the sign-in name its own tenant
+# issues (Entra: preferred_username, UPN), which a user cannot set. The ``email`` claim is
+# mutable (Microsoft's "nOAuth" warning), so it counts only when Entra marks its domain
+# verified (``xms_edov``). Team matching is never by object id alone: members are addresses.
+_ADDRESS_CLAIMS = ("preferred_username", "upn",
+                   "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn")
+_EMAIL_CLAIMS = ("email", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress")
+_VERIFIED_CLAIM = "xms_edov"
+# Printable ASCII only: a look-alike (KELVIN SIGN for K) would lower() to another address.
+_ASCII_ADDRESS = re.compile(r"[!-~]{1,64}@[!-~]{1,255}")
 
 
 @dataclass(frozen=True)
 class Caller:
     tenant_id: str
-    user_id: str | None
+    user_id: str  # the object id: required, a principal without one is 401
     name: str | None
     roles: frozenset[str]
     email: str | None = None
@@ -116,21 +122,36 @@ def caller_from_claims(claims: list[Any], role_type: str = "roles",
     tenant = next((values[t][0] for t in _TENANT_CLAIMS if t in values), None)
     if not tenant or not _valid_tenant(tenant):
         raise Unauthenticated("The client principal has no valid tenant id claim.")
+    oid = next((values[t][0].strip() for t in _OID_CLAIMS if t in values), "")
+    if not oid:  # acting as "unknown" would share one identity among all such callers
+        raise Unauthenticated("The client principal has no object id claim.")
     roles = values.get(role_type, []) + (values.get("roles", []) if role_type != "roles" else [])
     return Caller(
         tenant_id=tenant.lower(),
-        user_id=next((values[t][0] for t in _OID_CLAIMS if t in values), None),
+        user_id=oid,
         name=next(iter(values.get(name_type, [])), None),
         roles=frozenset(roles),
-        email=next((values[t][0].strip().lower() for t in _EMAIL_CLAIMS
-                    if t in values and "@" in values[t][0]), None),
+        email=_address(values),
     )
+
+
+def _address(values: dict[str, list[str]]) -> str | None:
+    """The caller's address for team matching, lower-cased, or None: none in a trusted claim,
+    or one that is not plain printable ASCII (never normalised into another address)."""
+    verified = values.get(_VERIFIED_CLAIM, [""])[0].strip().lower() in ("true", "1")
+    claims = _ADDRESS_CLAIMS + (_EMAIL_CLAIMS if verified else ())
+    found = next((values[t][0].strip() for t in claims if t in values
+                  and "@" in values[t][0]), None)
+    if found is None or not _ASCII_ADDRESS.fullmatch(found):
+        return None
+    return found.lower()
 
 
 def _jwt_claims(claims: dict[str, Any]) -> list[dict[str, str]]:
     """A JWT's claims in the principal header's shape, so both modes share one extraction."""
     flat = [{"typ": typ, "val": str(claims[typ])}
-            for typ in ("tid", "oid", "name", *_EMAIL_CLAIMS) if typ in claims]
+            for typ in ("tid", "oid", "name", *_ADDRESS_CLAIMS, *_EMAIL_CLAIMS, _VERIFIED_CLAIM)
+            if typ in claims]
     roles = claims.get("roles")
     if isinstance(roles, list):
         flat += [{"typ": "roles", "val": r} for r in roles if isinstance(r, str)]

@@ -1,9 +1,19 @@
-"""The CSV of GET /referrals/export: its columns, and the guard against formula injection."""
+"""The CSV of GET /referrals/export: its columns, and the guard against formula injection.
+
+A spreadsheet may read the file with another separator than ours (Excel uses ``;`` where the
+decimal mark is a comma, as in the Netherlands and Germany; an import may split on tabs), so
+every cell is quoted and every piece of a cell that such a reading could make a cell of its
+own (the text after a comma, semicolon, tab or line break) is defused: when its first visible
+character, after spaces, control, zero-width characters and quotes, is ``=``, ``+``, ``-`` or
+``@`` (or their full-width forms), a ``'`` goes in front of it (OWASP: CSV injection).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
@@ -55,18 +65,34 @@ COLUMNS: list[Column] = [
 ]
 HEADER = [name for name, _ in COLUMNS]
 # A spreadsheet runs a cell starting with these as a formula (OWASP: CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_STARTS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
+# Where a spreadsheet reading with another separator, or none, may start a new cell.
+_CELL_BREAK = re.compile(r"([,;\t\r\n])")
+# Skipped before the first visible character: controls, format (zero-width, bidi), spaces.
+_INVISIBLE = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+
+
+def _first_visible(text: str) -> str:
+    return next((c for c in text if c not in '"\t\r\n,;'
+                 and unicodedata.category(c) not in _INVISIBLE), "")
+
+
+def _defused(piece: str) -> str:
+    return "'" + piece if _first_visible(piece) in _FORMULA_STARTS else piece
 
 
 def safe_cell(value: object) -> str:
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    pieces = _CELL_BREAK.split(text)  # text, break, text, break, ... text
+    cell = "".join(_defused(p) if i % 2 == 0 else p for i, p in enumerate(pieces))
+    # The cell as a whole too, in case a reader skips the leading breaks ("\t=1").
+    return _defused(cell) if not cell.startswith("'") else cell
 
 
 def to_csv(items: Iterable[Stored]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180
-    writer.writerow(HEADER)
+    csv.writer(out, lineterminator="\r\n").writerow(HEADER)  # RFC 4180
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     for stored in items:
         writer.writerow([safe_cell(get(stored.referral)) for _, get in COLUMNS])
     return out.getvalue()

@@ -1,72 +1,70 @@
-"""The HTTP edge shared by every route: auth, body parsing, error mapping, responses."""
+"""A route and a call to it.
+
+``Route``: each HTTP route's facts, written once: the Functions registration and the OpenAPI
+document are both built from these rows, so neither can drift from the other. ``Call``: one
+request to one route, with the helpers its action reads the request with (caller, If-Match,
+the JSON body). They refer to each other, so they live together."""
 
 from __future__ import annotations
 
-import json
-import logging
 import re
-import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import azure.functions as func
-from azure.core.exceptions import HttpResponseError, ServiceRequestError, ServiceResponseError
 from pydantic import BaseModel, ValidationError
 
 from shared import bootstrap
-from shared.auth import Caller, authenticate
-from shared.auth_errors import AccessDenied, KeysUnavailable, Unauthenticated
+from shared.auth.principals import Caller, Role
 from shared.bootstrap import Runtime
 from shared.domain.access import Viewer
-from shared.domain.errors import DomainError
 from shared.domain.history import Actor
 from shared.domain.models import ALLOW_LOOPBACK_HTTP
-from shared.services.context import Context
-from shared.services.referrals import Precondition
-from shared.settings import AuthMode, Settings
-from shared.storage.ports import EntityTooLarge, Stored
-
-from .errors import (
-    HttpError,
+from shared.http.bodies import referral_view
+from shared.http.errors import (
     InvalidRequest,
     PayloadTooLarge,
     UnsupportedMediaType,
-    envelope,
-    error_response_parts,
     from_validation,
 )
-from .routing import Route
-from .views import referral_view
-
-log = logging.getLogger(__name__)
+from shared.http.responses import json_response
+from shared.services.context import Context
+from shared.services.referrals import Precondition
+from shared.settings import AuthMode, Settings
+from shared.storage.ports import Stored
 
 MAX_BODY = 64 * 1024
 JSON_TYPES = ("application/json", "text/json")
 MERGE_PATCH = "application/merge-patch+json"  # PATCH bodies are JSON merge patches
 M = TypeVar("M", bound=BaseModel)
-SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}
-RETRY_AFTER_SECONDS = "5"
-# Storage answers these when it is overloaded (503 ServerBusy), throttling, or timing out.
-UNAVAILABLE_STATUSES = frozenset({429, 500, 503, 504})
 _ETAG = re.compile(r'\s*((?:W/)?"[^"]*")\s*(?:,|$)')
 
-
-def json_response(status: int, body: Any, headers: dict[str, str] | None = None
-                  ) -> func.HttpResponse:
-    return func.HttpResponse(
-        json.dumps(body, ensure_ascii=False),
-        status_code=status,
-        headers={**SECURITY_HEADERS, **(headers or {})},
-        mimetype="application/json",
-        charset="utf-8",
-    )
+Action = Callable[["Call"], func.HttpResponse]
+Method = Literal["GET", "PUT", "POST", "PATCH", "DELETE"]
+IfMatch = Literal["none", "optional", "required"]
 
 
-def error_response(status: int, body: dict[str, Any], headers: dict[str, str] | None = None
-                   ) -> func.HttpResponse:
-    return json_response(status, body, {"x-ms-error-code": body["error"]["code"],
-                                        **(headers or {})})
+@dataclass(frozen=True)
+class Route:
+    name: str  # the function's name; in camelCase, the OpenAPI operationId
+    method: Method
+    path: str  # the Functions route template (under the "api" prefix)
+    summary: str
+    tag: str
+    action: Action
+    roles: frozenset[Role] | None = None  # None: anonymous
+    body: type[BaseModel] | None = None
+    body_required: bool = True
+    response: type[BaseModel] | None = None  # the JSON success body, if any
+    status: int = 200
+    response_headers: tuple[str, ...] = ()  # documented: "ETag", "Location"
+    if_match: IfMatch = "none"
+    query: tuple[dict[str, Any], ...] = ()  # OpenAPI parameter objects
+    description: str | None = None
+    extra_responses: dict[str, Any] = field(default_factory=dict)
+    content: dict[str, Any] | None = None  # non-JSON success content (the dashboard's files)
 
 
 @dataclass
@@ -159,55 +157,3 @@ class Call:
                  headers: dict[str, str] | None = None) -> func.HttpResponse:
         body = referral_view(stored, self.ctx.clock(), self.settings.contact_alert_window)
         return json_response(status, body, {"ETag": stored.etag, **(headers or {})})
-
-
-def respond(req: func.HttpRequest, route: Route, runtime: Runtime | None = None
-            ) -> func.HttpResponse:
-    """Authenticate, authorise, run the route's action, and map every failure to the
-    contract's envelope. The one place where a bare ``except`` is allowed."""
-    request_id = str(uuid.uuid4())
-    call = Call(req, route, runtime)
-    try:
-        if route.roles is not None:
-            call.caller = authenticate(req.headers, call.settings, lambda: call.runtime.jwks
-                                       ).require(route.roles)
-        resp = route.action(call)
-    except (HttpError, DomainError, Unauthenticated, AccessDenied, EntityTooLarge) as exc:
-        resp = error_response(*error_response_parts(exc))
-    except ValidationError as exc:
-        resp = error_response(*error_response_parts(from_validation(exc)))
-    except KeysUnavailable as exc:
-        log.warning("signing keys unavailable in %s %s (request %s)", req.method,
-                    _path(req.url), request_id)
-        resp = service_unavailable(exc.message)
-    except Exception as exc:
-        resp = _unexpected(req, exc, request_id)
-    resp.headers["x-ms-request-id"] = request_id
-    log.info("%s %s -> %s (request %s)", req.method, _path(req.url), resp.status_code,
-             request_id)
-    return resp
-
-
-def _unexpected(req: func.HttpRequest, exc: Exception, request_id: str) -> func.HttpResponse:
-    unavailable = isinstance(exc, ServiceRequestError | ServiceResponseError) or (
-        isinstance(exc, HttpResponseError) and exc.status_code in UNAVAILABLE_STATUSES)
-    if not unavailable:
-        log.exception("unhandled error in %s %s (request %s)", req.method, _path(req.url),
-                      request_id)
-        return error_response(500, envelope("internalError", "An internal error occurred."))
-    # Storage unreachable, throttling (503 ServerBusy) or timing out: nothing the caller
-    # sent was wrong, and retrying later is the right move.
-    log.warning("storage unavailable in %s %s (request %s): %s", req.method, _path(req.url),
-                request_id, type(exc).__name__)
-    return service_unavailable("Storage is unavailable; retry later.")
-
-
-def service_unavailable(message: str) -> func.HttpResponse:
-    """503: a dependency (storage, Entra's signing keys) is down; the request may be fine."""
-    return error_response(503, envelope("serviceUnavailable", message),
-                          {"Retry-After": RETRY_AFTER_SECONDS})
-
-
-def _path(url: str) -> str:
-    # Log the path only: query strings may carry tokens.
-    return url.split("?", 1)[0]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import azure.functions as func
 from pydantic import BaseModel
 
-from shared.auth import ADMIN_ROLES, INTAKE_ROLES, WORKER_ROLES, Role
+from shared.auth.principals import ADMIN_ROLES, INTAKE_ROLES, WORKER_ROLES, Role
 from shared.domain.commands import (
     AcceptRequest,
     AddTeamMember,
@@ -21,16 +21,22 @@ from shared.domain.commands import (
 )
 from shared.domain.enums import ListOrder
 from shared.domain.models import TeamMember
-from shared.services import referrals
-from shared.services.export import export
-from shared.services.insights import insights
-from shared.services.repeatable import Repeat, intake_once
-
-from . import repeatability
-from .csv_export import to_csv
-from .errors import InvalidRequest, PreconditionRequired
-from .http_support import SECURITY_HEADERS, Call, json_response
-from .listing import (
+from shared.http import repeatability_headers
+from shared.http.bodies import (
+    HistoryPage,
+    Insights,
+    ReferralOut,
+    ReferralPage,
+    dump,
+    history_out,
+    insights_out,
+    referral_out,
+)
+from shared.http.call import Action, Call, IfMatch, Method, Route
+from shared.http.csv_export import to_csv
+from shared.http.errors import InvalidRequest, PreconditionRequired
+from shared.http.pipeline import register
+from shared.http.query_parameters import (
     EXPORT_PARAMETERS,
     FILTER_PARAMETERS,
     LIST_PARAMETERS,
@@ -42,17 +48,11 @@ from .listing import (
     parse_paging,
     parse_window,
 )
-from .routing import Action, IfMatch, Method, Route, register
-from .views import (
-    HistoryPage,
-    Insights,
-    ReferralOut,
-    ReferralPage,
-    dump,
-    history_out,
-    insights_out,
-    referral_out,
-)
+from shared.http.responses import SECURITY_HEADERS, json_response
+from shared.services import referrals
+from shared.services.export import export
+from shared.services.insights import insights
+from shared.services.repeatable import Repeat, intake_once
 
 bp = func.Blueprint()  # type: ignore[no-untyped-call]
 TAG = "Referrals"
@@ -73,7 +73,7 @@ def _intake(call: Call) -> func.HttpResponse:
         location = f"{call.req.url.split('?', 1)[0].rstrip('/')}/{stored.referral.id}"
         return call.referral_response(stored, 201, {"Location": location})
 
-    return repeatability.respond(call.req.headers, caller, call.ctx.clock(), run)
+    return repeatability_headers.respond(call.req.headers, caller, call.ctx.clock(), run)
 
 
 def _list(call: Call) -> func.HttpResponse:
@@ -166,7 +166,7 @@ ROUTES = [
     Route("create_referral", "POST", "referrals", "Receive a referral (Microsoft's systems)",
           TAG, _intake, INTAKE_ROLES, body=IntakeRequest, response=ReferralOut, status=201,
           response_headers=("ETag", "Location", "Repeatability-Result"),
-          query=repeatability.PARAMETERS,
+          query=repeatability_headers.PARAMETERS,
           description="Stores a new referral for the partner named in `partnerId`, which "
                       "must have a business profile (409 `profileRequired` otherwise). The "
                       "partner must accept or decline it within the response window (14 "

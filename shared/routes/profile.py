@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from shared.auth import ADMIN_ROLES
+from shared.auth.principals import ADMIN_ROLES
 from shared.domain.models import Profile, ProfileInput
+from shared.http.call import Call, Route
+from shared.http.pipeline import register
+from shared.http.responses import json_response
 from shared.services import profiles
-
-from .http_support import Call, json_response
-from .routing import Route, register
 
 bp = func.Blueprint()  # type: ignore[no-untyped-call]
 TAG = "Profile"

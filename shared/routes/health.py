@@ -1,4 +1,4 @@
-"""Anonymous routes: health and the API description."""
+"""The anonymous health route (liveness, and readiness with ``ready=1``)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,14 @@ import logging
 
 import azure.functions as func
 
-from .errors import InvalidRequest
-from .http_support import RETRY_AFTER_SECONDS, Call, json_response
-from .routing import Route, register
-from .views import Health, dump
+from shared.http.bodies import Health, dump
+from shared.http.call import Call, Route
+from shared.http.errors import InvalidRequest
+from shared.http.pipeline import register
+from shared.http.responses import RETRY_AFTER_SECONDS, json_response
 
 bp = func.Blueprint()  # type: ignore[no-untyped-call]
-TAG = "Service"
+TAG = "Service"  # with the OpenAPI document (shared/openapi/route.py)
 log = logging.getLogger(__name__)
 READY = {"1": True, "true": True, "0": False, "false": False}
 READY_PARAMETER = {
@@ -41,12 +42,6 @@ def _health(call: Call) -> func.HttpResponse:
     return json_response(200, dump(Health(status="ok")))
 
 
-def _openapi(call: Call) -> func.HttpResponse:
-    from .openapi import document  # built from every route table, so imported late
-
-    return json_response(200, document())
-
-
 ROUTES = [
     Route("health", "GET", "health", "Liveness and readiness check", TAG, _health,
           response=Health, query=(READY_PARAMETER,),
@@ -58,8 +53,5 @@ ROUTES = [
                       "`ready=1` it also reads one table entity and peeks the queue through "
                       "the app's identity and answers 503 `unavailable` when it cannot. "
                       "Reveals nothing else."),
-    Route("openapi", "GET", "openapi.json", "This API description (OpenAPI 3.1)", TAG, _openapi,
-          description="This document, generated from the routes and the models they "
-                      "validate requests with and build responses from."),
 ]
 register(bp, ROUTES)

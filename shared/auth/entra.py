@@ -22,7 +22,7 @@ from typing import Any
 
 import requests
 
-from shared.auth_errors import KeysUnavailable, Unauthenticated
+from shared.auth.errors import KeysUnavailable, Unauthenticated
 from shared.settings import Settings
 
 ISSUERS = {  # token version -> the issuer of the token's own tenant

@@ -12,10 +12,9 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from shared.domain.enums import ListOrder, Qualification, Stage
 from shared.domain.errors import FieldError
 from shared.domain.text import words
+from shared.http.errors import InvalidRequest
 from shared.services.referrals import View
 from shared.storage.ports import ListQuery
-
-from .errors import InvalidRequest
 
 DEFAULT_TOP, MAX_TOP = 50, 100
 MAX_SEARCH = 100

@@ -1,1 +1,0 @@
-"""func.Blueprint modules: parse -> call one service -> map the result."""
