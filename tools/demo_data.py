@@ -18,6 +18,7 @@ import base64
 import json
 import sys
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -32,6 +33,7 @@ TENANT_CLAIM = "http://schemas.microsoft.com/identity/claims/tenantid"
 
 def principal(tenant: str, role: str, name: str) -> str:
     claims = [{"typ": TENANT_CLAIM, "val": tenant}, {"typ": "name", "val": name},
+              {"typ": "oid", "val": str(uuid.uuid5(uuid.NAMESPACE_URL, name))},  # required
               {"typ": "roles", "val": role}]
     raw = {"auth_typ": "aad", "name_typ": "name", "role_typ": "roles", "claims": claims}
     return base64.b64encode(json.dumps(raw).encode()).decode()

@@ -1,8 +1,9 @@
 """Who may see which referrals of an organisation (contract section 3).
 
 Admins see every referral of their organisation. A Referrals user sees only those it owns
-(by object id) or is on the team of (its e-mail claim against team members' addresses,
-case-insensitively); any other referral is, for it, not there at all.
+(by object id) or is on the team of (its address against team members' addresses,
+case-insensitively; the address is its sign-in name in plain ASCII, see shared/auth, so a
+look-alike matches nobody); any other referral is, for it, not there at all.
 """
 
 from __future__ import annotations

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.e2e
 
 
 def _principal(tenant: str, *roles: str) -> str:
-    claims = [{"typ": "tid", "val": tenant}, *({"typ": "roles", "val": r} for r in roles)]
+    claims = [{"typ": "tid", "val": tenant}, {"typ": "oid", "val": "o1"},
+              *({"typ": "roles", "val": r} for r in roles)]
     return base64.b64encode(json.dumps({"claims": claims}).encode()).decode()
 
 

@@ -23,7 +23,8 @@ NL = "\n"
 
 
 def _principal(tenant: str) -> str:
-    claims = [{"typ": "tid", "val": tenant}, {"typ": "roles", "val": "Referrals.Admin"}]
+    claims = [{"typ": "tid", "val": tenant}, {"typ": "oid", "val": "o1"},
+              {"typ": "roles", "val": "Referrals.Admin"}]
     return base64.b64encode(json.dumps({"claims": claims}).encode()).decode()
 
 
