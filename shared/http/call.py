@@ -100,7 +100,7 @@ class Call:
         """Who is acting, and what of the organisation's referrals it may see."""
         assert self.caller is not None, "anonymous routes have no viewer"
         c = self.caller
-        actor = Actor(id=c.user_id or c.email or "unknown", name=c.name)
+        actor = Actor(id=c.user_id, name=c.name)  # every principal has an object id
         return Viewer(actor, restricted=c.restricted, email=c.email)
 
     def route_param(self, name: str) -> str:
