@@ -32,7 +32,7 @@ from shared.domain.models import TENANT_PATTERN
 
 from .errors import TokenRefused, TokenServiceUnavailable
 from .msal_http import LoopbackAsHttps
-from .oauth_results import tokens_from
+from .oauth_results import Tokens, tokens_from
 from .urls import check_base_url
 
 SCOPE = "https://api.partner.microsoft.com/user_impersonation"
@@ -71,21 +71,6 @@ class AuthorizationRequest:
     state: str
     flow: dict[str, Any] = field(repr=False)
 
-
-@dataclass(frozen=True)
-class Tokens:
-    """What the token endpoint gave. ``refresh_token`` is the one to keep: on a refresh it
-    is the rotated token when ``rotated`` (store it, replacing the old one), else the one
-    that was used. ``tenant_id``/``user_id``/``user_name`` come from the ID token when
-    there is one (the redemption), unverified: MSAL got them over TLS from the authority."""
-
-    access_token: str = field(repr=False)
-    refresh_token: str | None = field(repr=False)
-    expires_at: datetime
-    rotated: bool = False
-    tenant_id: str | None = None
-    user_id: str | None = None
-    user_name: str | None = None
 
 
 class PartnerCenterAuth:

@@ -5,13 +5,28 @@ code flow: error codes for token endpoint errors")."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .errors import ReconnectRequired, TokenRefused, TokenServiceUnavailable
 
-if TYPE_CHECKING:
-    from .oauth import Tokens
+
+@dataclass(frozen=True)
+class Tokens:
+    """What the token endpoint gave. ``refresh_token`` is the one to keep: on a refresh it
+    is the rotated token when ``rotated`` (store it, replacing the old one), else the one
+    that was used. ``tenant_id``/``user_id``/``user_name`` come from the ID token when
+    there is one (the redemption), unverified: MSAL got them over TLS from the authority."""
+
+    access_token: str = field(repr=False)
+    refresh_token: str | None = field(repr=False)
+    expires_at: datetime
+    rotated: bool = False
+    tenant_id: str | None = None
+    user_id: str | None = None
+    user_name: str | None = None
+
 
 # Refusals of a refresh token that only a new sign-in cures.
 RECONNECT_CODES = frozenset({"invalid_grant", "interaction_required", "consent_required"})
@@ -24,8 +39,6 @@ def tokens_from(result: dict[str, Any], *, used_refresh_token: str | None,
                 now: datetime) -> Tokens:
     """``Tokens`` from MSAL's result, or the named error. ``used_refresh_token`` is the
     token a refresh sent (None for a code redemption): a refusal of it means reconnect."""
-    from .oauth import Tokens  # the dataclass lives with the flows that return it
-
     error = result.get("error")
     if error or "access_token" not in result:
         raise _error(str(error or "invalid_response"), used_refresh_token is not None)

@@ -142,7 +142,12 @@ class EventVerifier:
 
 
 def _signature(headers: Mapping[str, str]) -> bytes:
+    # x-ms-signature carries the bare base64 (section 9) or, as Microsoft's own C# sample
+    # reads it when a registration moves the token there, "Signature <base64>"; the
+    # Authorization header always has the scheme.
     text = headers.get("x-ms-signature", "").strip()
+    if text.lower().startswith("signature "):
+        text = text[len("signature "):].strip()
     if not text:
         scheme, _, value = headers.get("authorization", "").strip().partition(" ")
         text = value.strip() if scheme.lower() == "signature" else ""

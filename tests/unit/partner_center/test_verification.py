@@ -37,6 +37,8 @@ def _headers(body=BODY, label="pcnotifications", url=CERT_URL, style="authorizat
     headers = {"X-MS-Certificate-Url": url, "X-MS-Signature-Algorithm": "rsa-sha256"}
     if style == "authorization":
         headers["Authorization"] = f"Signature {signature}"
+    elif style == "x-ms-signature-with-scheme":  # as Microsoft's C# sample reads it
+        headers["x-ms-signature"] = f"Signature {signature}"
     else:
         headers["x-ms-signature"] = signature
     return headers
@@ -48,7 +50,8 @@ def _verifier(web, clock=lambda: pki.NOW, roots=None, **kwargs):
 
 
 @pytest.mark.parametrize("encoding", [pki.der, pki.pem])
-@pytest.mark.parametrize("style", ["authorization", "x-ms-signature"])
+@pytest.mark.parametrize("style", ["authorization", "x-ms-signature",
+                                   "x-ms-signature-with-scheme"])
 def test_a_genuine_event_verifies(encoding, style):
     web = Web({CERT_URL: encoding(pki.leaf())})
     _verifier(web).verify(_headers(style=style), BODY)
