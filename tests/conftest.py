@@ -16,7 +16,13 @@ from tests.support.azurite import Azurite, start_azurite
 from tests.support.devhost_proc import DevHost, start_devhost
 from tests.support.hosting import host_env
 from tests.support.mailbox import Mailbox, session_mailbox, stop_session_mailbox
+from tests.support.partner_center import (
+    session_port,
+    session_simulator,
+    stop_session_simulator,
+)
 from tests.support.webhooks import WebhookReceiver
+from tools.partner_center_sim import SimulatorHandle
 
 # function_app.py checks the settings when it is imported, as the Functions host does at
 # start; the in-process tests import it for its function metadata only.
@@ -53,8 +59,15 @@ def log_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def devhost(azurite: Azurite, webhooks: WebhookReceiver, mailbox: Mailbox, log_dir: Path
-            ) -> Iterator[DevHost]:
-    host = start_devhost(host_env(azurite, webhooks), log_dir)
+def devhost(azurite: Azurite, webhooks: WebhookReceiver, mailbox: Mailbox, log_dir: Path,
+            partner_center: SimulatorHandle) -> Iterator[DevHost]:
+    host = start_devhost(host_env(azurite, webhooks), log_dir, port=session_port())
     yield host
     host.stop()
+
+
+@pytest.fixture(scope="session")
+def partner_center() -> Iterator[SimulatorHandle]:
+    """The session's simulated Partner Center (every devhost is pointed at it)."""
+    yield session_simulator()
+    stop_session_simulator()

@@ -90,7 +90,7 @@ def _connected(rt: PartnerCenterRuntime, pending: PendingSignIn, sealed: str) ->
     except ConnectionChanged:  # two callbacks at once: the other one connected it
         return
     tokens.forget(pending.partner_id)
-    saved = register_webhook(rt, saved.connection.partner_id, take_over=False) or saved
+    register_webhook(rt, saved.connection.partner_id, take_over=False)
     rt.work.send(Work(pending.partner_id))  # the initial import (or the catch-up)
 
 
@@ -109,11 +109,8 @@ def register_webhook(rt: PartnerCenterRuntime, partner_id: str, take_over: bool
     except (PartnerCenterError, tokens.NotConnected, OSError) as exc:
         log.warning("webhook registration for %s failed: %s", partner_id, type(exc).__name__)
         got = registration.Registered(WebhookState.NOT_REGISTERED, None)
-    conn = stored.connection.with_(webhook_state=got.state, webhook_host=got.host)
-    try:
-        return rt.store.save(conn, stored.sealed_refresh_token, stored.etag)
-    except ConnectionChanged:
-        return None
+    return rt.store.update(partner_id, lambda conn: conn.with_(webhook_state=got.state,
+                                                               webhook_host=got.host))
 
 
 def view(rt: PartnerCenterRuntime, partner_id: str) -> dict[str, Any]:

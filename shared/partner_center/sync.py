@@ -20,8 +20,7 @@ from .api.errors import PartnerCenterError, ReconnectRequired
 from .api.timefmt import parse_instant
 from .apply import Applied, apply_remote
 from .runtime import PartnerCenterRuntime
-from .state.connection import ConnectionState, LastSync, SyncCounts
-from .state.store import ConnectionChanged
+from .state.connection import Connection, ConnectionState, LastSync, SyncCounts
 
 log = logging.getLogger(__name__)
 OVERLAP = timedelta(minutes=5)
@@ -71,18 +70,13 @@ def run_event(rt: PartnerCenterRuntime, partner_id: str, referral_id: str) -> Ap
 
 def _record(rt: PartnerCenterRuntime, partner_id: str, result: LastSync,
             watermark: datetime | None) -> None:
-    for _ in range(5):
-        stored = rt.store.get(partner_id)
-        if stored is None:
-            return  # disconnected meanwhile
-        conn = stored.connection.with_(last_sync=result)
+    def recorded(conn: Connection) -> Connection:
+        conn = conn.with_(last_sync=result)
         if watermark is not None:
             conn = conn.with_(watermark=max(watermark, conn.watermark or watermark))
-        try:
-            rt.store.save(conn, stored.sealed_refresh_token, stored.etag)
-            return
-        except ConnectionChanged:
-            continue
+        return conn
+
+    rt.store.update(partner_id, recorded)
 
 
 def _updated(pc: dict[str, object]) -> datetime | None:

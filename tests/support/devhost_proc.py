@@ -39,9 +39,9 @@ class DevHost:
         stop_process(self.process)
 
 
-def start_devhost(env_overrides: dict[str, str], log_dir: Path, timeout: float = 60.0
-                  ) -> DevHost:
-    port = free_port()
+def start_devhost(env_overrides: dict[str, str], log_dir: Path, timeout: float = 60.0,
+                  port: int | None = None) -> DevHost:
+    port = port or free_port()
     env = {**os.environ, **env_overrides}
     log_path = log_dir / f"devhost-{port}.log"
     log_file = log_path.open("wb")

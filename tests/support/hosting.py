@@ -6,6 +6,7 @@ import base64
 
 from .azurite import Azurite
 from .mailbox import session_mailbox
+from .partner_center import settings as partner_center_settings
 from .webhooks import WebhookReceiver
 
 # Standard Webhooks secrets (whsec_ + base64 of >= 24 bytes) and the key sealing partners' ones.
@@ -20,6 +21,7 @@ def host_env(azurite: Azurite, webhooks: WebhookReceiver, **extra: str) -> dict[
     server (session_mailbox): only ``extra`` may differ."""
     return {
         **session_mailbox().env(),
+        **partner_center_settings(),
         "DASHBOARD_URL": DASHBOARD_URL,
         "AzureWebJobsStorage": azurite.connection_string,
         "AUTH_MODE": "local",

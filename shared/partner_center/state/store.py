@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -93,6 +93,22 @@ class ConnectionStore:
     def delete(self, stored: StoredConnection) -> None:
         self._t.delete_entity(stored.connection.connection_id, ROUTE_ROW)
         self._t.delete_entity(stored.connection.partner_id, CONNECTION_ROW)
+
+    def update(self, partner_id: str, change: Callable[[Connection], Connection],
+               tries: int = 5) -> StoredConnection | None:
+        """Apply ``change`` to the stored connection, re-reading after a lost race (a token
+        rotation, a sync's record and an event may save at the same moment); None when
+        there is no connection (disconnected meanwhile) or the races kept being lost."""
+        for _ in range(tries):
+            stored = self.get(partner_id)
+            if stored is None:
+                return None
+            try:
+                return self.save(change(stored.connection), stored.sealed_refresh_token,
+                                 stored.etag)
+            except ConnectionChanged:
+                continue
+        return None
 
     def partner_of(self, connection_id: str) -> str | None:
         """The partner an event URL's connection id belongs to (a point read)."""
