@@ -4,8 +4,11 @@
 //   storage.bicep     storage account (no shared keys): host, tables, queues, deployment container
 //   monitoring.bicep  Log Analytics + Application Insights (Entra ID auth only)
 //   email.bicep       Communication Services + Email Communication Service (Azure-managed domain)
-//   roles.bicep       the identity's data-plane roles on storage and Application Insights
+//   keyvault.bicep    Key Vault with the app's secrets (Key Vault references in app settings)
+//   roles.bicep       the identity's data-plane roles on storage, Key Vault, Communication
+//                     Services and Application Insights
 //   functionapp.bicep FC1 plan, Python 3.11 app, app settings, Easy Auth
+//   alerts.bicep      action group (alertEmail), alert rules, queue write logs, workbook
 // See infra/README.md for the deploy guide. tests/infra checks this against the code.
 
 targetScope = 'resourceGroup'
@@ -89,6 +92,10 @@ param notificationSigningSecret string = ''
 @secure()
 param webhookSecretsKey string = ''
 
+@description('CONTINUATION_TOKEN_KEY: base64 of at least 32 random bytes signing continuation tokens; stored in Key Vault. Empty: the app derives it from WEBHOOK_SECRETS_KEY (then required).')
+@secure()
+param continuationTokenKey string = ''
+
 @description('EMAIL_MODE: acs sends the e-mail alerts through the Communication Services deployed here; off records them undeliverable.')
 @allowed([
   'acs'
@@ -99,8 +106,50 @@ param emailMode string = 'acs'
 @description('Where Communication Services keeps its data (a geography such as Europe or United States).')
 param emailDataLocation string = 'Europe'
 
-@description('DASHBOARD_URL: base URL of the dashboard for links in e-mails, e.g. https://<app host>/api/ui (empty: no link).')
+@description('PUBLIC_BASE_URL: the app\'s public origin (Partner Center callback and webhook URLs), e.g. https://referrals.contoso.example. Empty: https://<function app default host name>.')
+param publicBaseUrl string = ''
+
+@description('DASHBOARD_URL: base URL of the dashboard for links in e-mails. Empty: <PUBLIC_BASE_URL>/api/ui.')
 param dashboardUrl string = ''
+
+@description('PARTNER_CENTER_CLIENT_ID: the Entra app registration that calls Partner Center for connected partners (infra/scripts/create-partner-center-app.sh). Empty: connecting answers 409 partnerCenterNotConfigured.')
+param partnerCenterClientId string = ''
+
+@description('PARTNER_CENTER_CLIENT_SECRET: that registration\'s client secret; stored in Key Vault, the app setting is a Key Vault reference.')
+@secure()
+param partnerCenterClientSecret string = ''
+
+@description('PARTNER_CENTER_AUTHORITY: identity platform origin Partner Center tokens come from.')
+param partnerCenterAuthority string = environment().authentication.loginEndpoint
+
+@description('PARTNER_CENTER_API_URL: the Referrals API base.')
+param partnerCenterApiUrl string = 'https://api.partner.microsoft.com/v1.0/engagements'
+
+@description('PARTNER_CENTER_WEBHOOK_API_URL: the webhook registration API base.')
+param partnerCenterWebhookApiUrl string = 'https://api.partnercenter.microsoft.com/webhooks/v1'
+
+@description('PARTNER_CENTER_SYNC_SCHEDULE: NCRONTAB (6 fields, seconds first) of the Partner Center sync timer.')
+param partnerCenterSyncSchedule string = '0 */15 * * * *'
+
+@description('PARTNER_CENTER_IMPORT_WINDOW: ISO-8601 duration, how far back the first import reaches.')
+param partnerCenterImportWindow string = 'P90D'
+
+@description('PARTNER_CENTER_CERT_URL_PREFIXES: comma-separated URL prefixes event signing certificates may come from. Empty: the app\'s default, Partner Center\'s certificate store (kept out of the template: the linter refuses a fixed cloud host).')
+param partnerCenterCertUrlPrefixes string = ''
+
+@description('PARTNER_CENTER_MAX_RPS: Partner Center requests per second per partner.')
+param partnerCenterMaxRps string = '5'
+
+@description('PERSONAL_DATA_RETENTION: ISO-8601 duration archived referrals keep personal data.')
+param personalDataRetention string = 'P2Y'
+
+@description('E-mail address the alerts go to (the action group\'s receiver). Empty: the alerts fire in the portal only.')
+param alertEmail string = ''
+
+@description('HTTP 5xx alert: percentage of requests answered 5xx in 15 minutes above which it fires.')
+@minValue(1)
+@maxValue(100)
+param http5xxPercentThreshold int = 5
 
 @description('Upper bound of instances the Flex Consumption plan scales out to.')
 @minValue(40)
@@ -120,9 +169,11 @@ param instanceMemoryMB int = 2048
 @maxValue(730)
 param logRetentionInDays int = 30
 
-// The app's storage, exactly as the code names it: shared/storage/keys.py TABLES, and
-// shared/notifications/queue.py QUEUES with shared/storage/sweep_queue.py SWEEP_QUEUES
-// (tests/infra/test_storage_drift.py checks both ways).
+// The app's storage, exactly as the code names it: the TABLES of shared/storage/layout/keys.py
+// and shared/partner_center/store.py's table; the QUEUES of shared/notifications/queue.py,
+// shared/storage/tables/sweep_queue.py and shared/partner_center/work_queue.py
+// (tests/infra/test_storage_drift.py checks both ways). Every `-poison` queue is watched by
+// the poison-queue alert (alerts.bicep).
 var tableNames = [
   'Referrals'
   'Profiles'
@@ -130,12 +181,15 @@ var tableNames = [
   'OutboxIndex'
   'ReminderIndex'
   'Repeatability'
+  'PartnerCenter'
 ]
 var queueNames = [
   'notifications'
   'notifications-poison'
   'sweep-batches'
   'sweep-batches-poison'
+  'partner-center-sync'
+  'partner-center-sync-poison'
 ]
 
 var prefix = toLower(namePrefix)
@@ -150,7 +204,15 @@ var names = {
   keyVault: take('kv-${prefix}-${token}', 24)
   communication: 'acs-${prefix}-${token}'
   emailService: 'ecs-${prefix}-${token}'
+  actionGroup: 'ag-${prefix}-${token}'
+  alert: 'alert-${prefix}-${token}'
 }
+// The app's origin. Without a custom one it is the function app's default host name, which
+// is <name>.azurewebsites.net as long as the site does not opt in to unique default host
+// names (autoGeneratedDomainNameLabelScope, not set in functionapp.bicep); deploy.yml checks
+// it against the deployed host name.
+var defaultPublicBaseUrl = 'https://${names.functionApp}.azurewebsites.net'
+var appPublicBaseUrl = empty(publicBaseUrl) ? defaultPublicBaseUrl : publicBaseUrl
 var deploymentContainerName = 'app-package'
 
 var defaultAudiences = empty(authClientId) ? [] : [
@@ -220,6 +282,8 @@ module keyVault 'modules/keyvault.bicep' = {
     location: location
     tags: tags
     webhookSecretsKey: webhookSecretsKey
+    partnerCenterClientSecret: partnerCenterClientSecret
+    continuationTokenKey: continuationTokenKey
   }
 }
 
@@ -261,10 +325,38 @@ module functionApp 'modules/functionapp.bicep' = {
     customerNotificationUrl: customerNotificationUrl
     notificationSigningSecret: notificationSigningSecret
     webhookSecretsKeyReference: keyVault.outputs.webhookSecretsKeyReference
+    continuationTokenKeyReference: keyVault.outputs.continuationTokenKeyReference
     emailMode: emailMode
     emailSender: email.outputs.senderAddress
     acsEmailEndpoint: email.outputs.endpoint
-    dashboardUrl: dashboardUrl
+    dashboardUrl: empty(dashboardUrl) ? '${appPublicBaseUrl}/api/ui' : dashboardUrl
+    publicBaseUrl: appPublicBaseUrl
+    partnerCenterClientId: partnerCenterClientId
+    partnerCenterClientSecretReference: keyVault.outputs.partnerCenterClientSecretReference
+    partnerCenterAuthority: partnerCenterAuthority
+    partnerCenterApiUrl: partnerCenterApiUrl
+    partnerCenterWebhookApiUrl: partnerCenterWebhookApiUrl
+    partnerCenterSyncSchedule: partnerCenterSyncSchedule
+    partnerCenterImportWindow: partnerCenterImportWindow
+    partnerCenterCertUrlPrefixes: partnerCenterCertUrlPrefixes
+    partnerCenterMaxRps: partnerCenterMaxRps
+    personalDataRetention: personalDataRetention
+  }
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  params: {
+    actionGroupName: names.actionGroup
+    alertPrefix: names.alert
+    location: location
+    tags: tags
+    alertEmail: alertEmail
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    logAnalyticsName: monitoring.outputs.logAnalyticsName
+    storageAccountName: storage.outputs.name
+    poisonQueueNames: filter(queueNames, q => endsWith(q, '-poison'))
+    http5xxPercentThreshold: http5xxPercentThreshold
   }
 }
 
@@ -272,3 +364,7 @@ output functionAppName string = functionApp.outputs.name
 output functionAppHostName string = functionApp.outputs.defaultHostName
 output storageAccountName string = storage.outputs.name
 output authMode string = authMode
+// Upper case: azd keeps outputs in its environment under their names, so the next
+// `azd provision` passes the same value back as PUBLIC_BASE_URL (main.parameters.json).
+output PUBLIC_BASE_URL string = appPublicBaseUrl
+output partnerCenterRedirectUri string = '${appPublicBaseUrl}/api/partner-center/callback'

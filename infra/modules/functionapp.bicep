@@ -107,6 +107,9 @@ param notificationSigningSecret string
 @description('WEBHOOK_SECRETS_KEY as a Key Vault reference (@Microsoft.KeyVault(SecretUri=...)), resolved with the app identity.')
 param webhookSecretsKeyReference string
 
+@description('CONTINUATION_TOKEN_KEY as a Key Vault reference; empty: the app derives it from WEBHOOK_SECRETS_KEY.')
+param continuationTokenKeyReference string
+
 @description('EMAIL_MODE: acs or off.')
 param emailMode string
 
@@ -118,6 +121,39 @@ param acsEmailEndpoint string
 
 @description('DASHBOARD_URL: base URL for links in e-mails (empty: no link).')
 param dashboardUrl string
+
+@description('PUBLIC_BASE_URL: the app\'s public origin (Partner Center callback and webhook URLs).')
+param publicBaseUrl string
+
+@description('PARTNER_CENTER_CLIENT_ID: the app registration that calls Partner Center (empty: not configured).')
+param partnerCenterClientId string
+
+@description('PARTNER_CENTER_CLIENT_SECRET as a Key Vault reference, resolved with the app identity.')
+param partnerCenterClientSecretReference string
+
+@description('PARTNER_CENTER_AUTHORITY: identity platform origin.')
+param partnerCenterAuthority string
+
+@description('PARTNER_CENTER_API_URL: Referrals API base.')
+param partnerCenterApiUrl string
+
+@description('PARTNER_CENTER_WEBHOOK_API_URL: webhook registration API base.')
+param partnerCenterWebhookApiUrl string
+
+@description('PARTNER_CENTER_SYNC_SCHEDULE (NCRONTAB, 6 fields).')
+param partnerCenterSyncSchedule string
+
+@description('PARTNER_CENTER_IMPORT_WINDOW (ISO-8601 duration).')
+param partnerCenterImportWindow string
+
+@description('PARTNER_CENTER_CERT_URL_PREFIXES: allowed event certificate URL prefixes.')
+param partnerCenterCertUrlPrefixes string
+
+@description('PARTNER_CENTER_MAX_RPS: requests per second per partner.')
+param partnerCenterMaxRps string
+
+@description('PERSONAL_DATA_RETENTION (ISO-8601 duration, or none).')
+param personalDataRetention string
 
 var storageSuffix = environment().suffixes.storage
 var easyAuth = authMode == 'easyauth'
@@ -206,6 +242,10 @@ var appSettings = [
     value: webhookSecretsKeyReference
   }
   {
+    name: 'CONTINUATION_TOKEN_KEY'
+    value: continuationTokenKeyReference
+  }
+  {
     name: 'EMAIL_MODE'
     value: emailMode
   }
@@ -220,6 +260,50 @@ var appSettings = [
   {
     name: 'DASHBOARD_URL'
     value: dashboardUrl
+  }
+  {
+    name: 'PUBLIC_BASE_URL'
+    value: publicBaseUrl
+  }
+  {
+    name: 'PARTNER_CENTER_CLIENT_ID'
+    value: partnerCenterClientId
+  }
+  {
+    name: 'PARTNER_CENTER_CLIENT_SECRET'
+    value: partnerCenterClientSecretReference
+  }
+  {
+    name: 'PARTNER_CENTER_AUTHORITY'
+    value: partnerCenterAuthority
+  }
+  {
+    name: 'PARTNER_CENTER_API_URL'
+    value: partnerCenterApiUrl
+  }
+  {
+    name: 'PARTNER_CENTER_WEBHOOK_API_URL'
+    value: partnerCenterWebhookApiUrl
+  }
+  {
+    name: 'PARTNER_CENTER_SYNC_SCHEDULE'
+    value: partnerCenterSyncSchedule
+  }
+  {
+    name: 'PARTNER_CENTER_IMPORT_WINDOW'
+    value: partnerCenterImportWindow
+  }
+  {
+    name: 'PARTNER_CENTER_CERT_URL_PREFIXES'
+    value: partnerCenterCertUrlPrefixes
+  }
+  {
+    name: 'PARTNER_CENTER_MAX_RPS'
+    value: partnerCenterMaxRps
+  }
+  {
+    name: 'PERSONAL_DATA_RETENTION'
+    value: personalDataRetention
   }
   {
     name: 'AUTH_MODE'
@@ -296,7 +380,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
-    // Key Vault references (WEBHOOK_SECRETS_KEY) resolve with the user-assigned identity.
+    // Key Vault references (WEBHOOK_SECRETS_KEY, CONTINUATION_TOKEN_KEY,
+    // PARTNER_CENTER_CLIENT_SECRET) resolve with the user-assigned identity.
     keyVaultReferenceIdentity: identityId
     siteConfig: {
       minTlsVersion: '1.2'
@@ -347,7 +432,8 @@ resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@20
 // plain redeploy. With the platform enabled every route needs a signed-in caller (401
 // otherwise) except the anonymous ones (the routes with no security in the OpenAPI
 // document: health, the API description, the dashboard's static page, which then signs in
-// through /.auth/login). The app still authenticates every API call itself. Without an app
+// through /.auth/login; the Partner Center sign-in callback, whose single-use state is the
+// proof; Partner Center's events, verified by their RSA signature). The app still authenticates every API call itself. Without an app
 // registration (authClientId empty) no provider is configured: the API fails closed (401).
 resource authSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: functionApp
@@ -365,6 +451,8 @@ resource authSettings 'Microsoft.Web/sites/config@2024-04-01' = {
         '/api/openapi.json'
         '/api/ui'
         '/api/ui/*'
+        '/api/partner-center/callback'
+        '/api/partner-center/events/*'
       ]
     }
     httpSettings: {

@@ -1,6 +1,9 @@
-// The Key Vault that holds WEBHOOK_SECRETS_KEY (the key sealing partners' webhook secrets).
-// RBAC mode (no access policies): roles.bicep lets the app's identity read secrets and nothing
-// else. The app setting is a Key Vault reference, so the key never sits in the site's configuration.
+// The Key Vault that holds the app's secrets: WEBHOOK_SECRETS_KEY (the key sealing partners'
+// webhook secrets and Partner Center refresh tokens), PARTNER_CENTER_CLIENT_SECRET (the
+// Partner Center app registration's credential) and, optionally, CONTINUATION_TOKEN_KEY (else
+// the app derives it from WEBHOOK_SECRETS_KEY). RBAC mode (no access policies): roles.bicep
+// lets the app's identity read secrets and nothing else. The app settings are Key Vault
+// references, so no secret sits in the site's configuration.
 
 @description('Key Vault name (3-24 characters, globally unique).')
 param name string
@@ -11,6 +14,14 @@ param tags object
 @description('WEBHOOK_SECRETS_KEY: base64 of 32 random bytes. Empty: no partner webhook secret can be created.')
 @secure()
 param webhookSecretsKey string
+
+@description('CONTINUATION_TOKEN_KEY: base64 of at least 32 random bytes signing continuation tokens. Empty: derived from WEBHOOK_SECRETS_KEY.')
+@secure()
+param continuationTokenKey string
+
+@description('PARTNER_CENTER_CLIENT_SECRET: the Partner Center app registration\'s client secret. Empty: Partner Center cannot be connected.')
+@secure()
+param partnerCenterClientSecret string
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   name: name
@@ -38,7 +49,31 @@ resource secret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(webh
   }
 }
 
+resource continuationSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(continuationTokenKey)) {
+  parent: vault
+  name: 'continuation-token-key'
+  properties: {
+    value: continuationTokenKey
+    contentType: 'base64 of 32 bytes'
+  }
+}
+
+resource partnerCenterSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(partnerCenterClientSecret)) {
+  parent: vault
+  name: 'partner-center-client-secret'
+  properties: {
+    value: partnerCenterClientSecret
+    contentType: 'Entra ID client secret'
+  }
+}
+
 @description('The Key Vault reference for the app setting (empty when no key was given).')
 output webhookSecretsKeyReference string = empty(webhookSecretsKey) ? '' : '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/webhook-secrets-key)'
+
+@description('The Key Vault reference for CONTINUATION_TOKEN_KEY (empty when no key was given).')
+output continuationTokenKeyReference string = empty(continuationTokenKey) ? '' : '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/continuation-token-key)'
+
+@description('The Key Vault reference for PARTNER_CENTER_CLIENT_SECRET (empty when no secret was given).')
+output partnerCenterClientSecretReference string = empty(partnerCenterClientSecret) ? '' : '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/partner-center-client-secret)'
 
 output name string = vault.name

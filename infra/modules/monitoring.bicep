@@ -49,4 +49,5 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
 }
 
 output applicationInsightsName string = appInsights.name
+output logAnalyticsName string = workspace.name
 output applicationInsightsId string = appInsights.id

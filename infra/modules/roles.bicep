@@ -2,7 +2,7 @@
 //  - on the storage account: Blob Data Owner (host: locks, timers' schedule status, the
 //    deployment package), Table Data Contributor (the app's tables), Queue Data Contributor
 //    (the notifications queue and its poison queue; the queue trigger);
-//  - on the Key Vault: Key Vault Secrets User (the WEBHOOK_SECRETS_KEY reference);
+//  - on the Key Vault: Key Vault Secrets User (the app settings' Key Vault references);
 //  - on the Communication Services resource: Communication and Email Service Owner (sending
 //    the e-mail alerts with Entra ID; ACS has no narrower built-in role that can send), scoped
 //    to that one resource;
@@ -16,7 +16,7 @@ param storageAccountName string
 @description('Application Insights component the app sends telemetry to.')
 param applicationInsightsName string
 
-@description('Key Vault holding WEBHOOK_SECRETS_KEY.')
+@description('Key Vault holding the app\'s secrets.')
 param keyVaultName string
 
 @description('Communication Services resource the app sends e-mail through.')

@@ -24,6 +24,8 @@ SITE = "Microsoft.Web/sites.functionApp"
 AUTH = "Microsoft.Web/sites/config.authSettings"
 VAULT = "Microsoft.KeyVault/vaults.vault"
 SECRET = "Microsoft.KeyVault/vaults/secrets.secret"
+PC_SECRET = "Microsoft.KeyVault/vaults/secrets.partnerCenterSecret"
+CONTINUATION_SECRET = "Microsoft.KeyVault/vaults/secrets.continuationSecret"
 NO_VNET = ("Flex Consumption without a virtual network reaches the service over its public "
            "endpoint; access is Entra ID only (no keys, no SAS, RBAC)")
 AUTH_IS_NOT_A_SITE = ("false positive: checkov reads the authsettingsV2 config resource as a "
@@ -54,6 +56,12 @@ SKIPPED = {
     ("CKV_AZURE_41", SECRET): "the webhook-secrets key is long-lived and rotated by hand; an "
                               "expiry would stop deliveries",
     ("CKV_AZURE_114", SECRET): "a content type adds nothing for one generated key",
+    # The Partner Center client secret's lifetime is the Entra credential's (create it with
+    # --years; infra/README.md); the vault copy is replaced on the next deployment.
+    ("CKV_AZURE_41", PC_SECRET): "expires with its Entra credential, not in the vault",
+    ("CKV_AZURE_114", PC_SECRET): "contentType is set; checkov still reports the conditional (if) secret",
+    ("CKV_AZURE_41", CONTINUATION_SECRET): "same as the webhook-secrets key",
+    ("CKV_AZURE_114", CONTINUATION_SECRET): "contentType is set; checkov still reports the conditional (if) secret",
     ("CKV_GHA_7", "on(Deploy)"): "workflow_dispatch takes a ref to roll back to; the guard job "
                                  "accepts only commits on main and tags",
 }

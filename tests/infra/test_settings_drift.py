@@ -37,6 +37,11 @@ NOT_DEPLOYED = {
     "SMTP_STARTTLS": "smtp only",
     "SMTP_USERNAME": "smtp only",
     "SMTP_PASSWORD": "smtp only",
+    # In Azure the Azure Monitor distro exports to Application Insights
+    # (APPLICATIONINSIGHTS_CONNECTION_STRING); an OTLP collector is the local way to see traces.
+    "OTEL_EXPORTER_OTLP_ENDPOINT": "local telemetry",
+    # A private test CA for the local Partner Center simulation; in Azure the system's roots.
+    "PARTNER_CENTER_TRUSTED_ROOTS": "simulation only",
 }
 
 # Settings the Bicep sets that the app's code does not read, because the host/platform does.

@@ -1,22 +1,45 @@
 """The Bicep creates exactly the tables and queues the code uses.
 
-A table added to ``shared.storage.layout.keys.TABLES`` (or a queue to ``QUEUES`` of
-``shared.notifications.queue`` or ``SWEEP_QUEUES`` of ``shared.storage.tables.sweep_queue``) but not to
-``var tableNames`` / ``var queueNames`` in infra/main.bicep makes the set comparison fail
-naming it; one added only to the Bicep fails the same test the other way round. The storage
-module may create tables and queues only from those lists, so no third place can add one.
+The code's lists are what the app creates for itself locally: the tables and queues
+shared/bootstrap.py hands to ``_ensure_resources`` (read from that call, with the imports of
+the function around it, so a module that moves or a list that grows is followed). A table or
+queue added there but not to ``var tableNames`` / ``var queueNames`` in infra/main.bicep makes
+the set comparison fail naming it; one added only to the Bicep fails the same test the other
+way round. The storage module may create tables and queues only from those lists, so no third
+place can add one.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 
-from shared.notifications.queue import QUEUES as NOTIFICATION_QUEUES
-from shared.storage.layout.keys import TABLES
-from shared.storage.tables.sweep_queue import SWEEP_QUEUES
 from tests.infra import sources
 
-QUEUES = (*NOTIFICATION_QUEUES, *SWEEP_QUEUES)
+BOOTSTRAP = sources.ROOT / "shared" / "bootstrap.py"
+
+
+def ensured_locally(source: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(tables, queues) of the ``_ensure_resources(storage, service, tables, queues)`` call,
+    evaluated with the ``from ... import`` statements of the function that makes it."""
+    tree = ast.parse(source)
+    for fn in ast.walk(tree):
+        if not isinstance(fn, ast.FunctionDef):
+            continue
+        calls = [n for n in ast.walk(fn) if isinstance(n, ast.Call)
+                 and isinstance(n.func, ast.Name) and n.func.id == "_ensure_resources"]
+        if not calls:
+            continue
+        namespace: dict[str, object] = {}
+        imports = [n for n in fn.body if isinstance(n, ast.ImportFrom)]
+        exec(compile(ast.Module(body=imports, type_ignores=[]), "bootstrap", "exec"), namespace)
+        tables, queues = (eval(compile(ast.Expression(arg), "bootstrap", "eval"), namespace)
+                          for arg in calls[0].args[2:4])
+        return tuple(tables), tuple(queues)
+    raise sources.ExtractionError("shared/bootstrap.py no longer calls _ensure_resources")
+
+
+TABLES, QUEUES = ensured_locally(BOOTSTRAP.read_text(encoding="utf-8"))
 
 STORAGE_BICEP = sources.INFRA / "modules" / "storage.bicep"
 
@@ -78,3 +101,14 @@ def test_deployment_container_is_private() -> None:
     storage = sources.bicep(STORAGE_BICEP)
     body = sources.resource_body(storage, "deploymentContainer")
     assert "publicAccess: 'None'" in body
+
+
+def test_a_queue_added_in_bootstrap_is_seen() -> None:
+    """The extraction follows the code: a queue added to the call shows up (and would then be
+    reported missing from the Bicep)."""
+    source = BOOTSTRAP.read_text(encoding="utf-8")
+    anchor = "*PARTNER_CENTER_QUEUES)"
+    assert anchor in source, "bootstrap.py changed shape: update this test's anchor"
+    _, queues = ensured_locally(source.replace(anchor, anchor[:-1] + ', "brand-new-queue")', 1))
+    assert set(queues) - set(QUEUES) == {"brand-new-queue"}
+    assert "brand-new-queue" not in _main_list("queueNames")

@@ -182,7 +182,9 @@ def test_runs_are_serialised_and_a_deploy_is_never_cancelled() -> None:
 def test_no_secrets_in_the_repository_files() -> None:
     files = [CI, DEPLOY, *sources.INFRA.rglob("*")]
     pattern = re.compile(
-        r"(AccountKey=|-----BEGIN|client-secret|clientSecret|\"password\"|"
+        # client-secret: the azure/login input; clientSecret: a service principal's JSON.
+        # (Names such as partnerCenterClientSecret or partner-center-client-secret are fine.)
+        r"(AccountKey=|-----BEGIN|(?<![\w-])client-secret\s*:|\bclientSecret\b|\"password\"|"
         r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b)",
         re.IGNORECASE,
     )
