@@ -61,3 +61,8 @@ class PartnerCenterNotConfigured(DomainError):
 
 class PartnerCenterNotConnected(DomainError):
     """(r3) Partner Center work was asked of a partner with no working connection."""
+
+
+class PartnerCenterUnavailable(DomainError):
+    """(r3) Microsoft's sign-in or Partner Center could not be reached, or refused to prepare
+    the sign-in for this organisation: nothing the caller sent was wrong; try again."""

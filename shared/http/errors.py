@@ -49,6 +49,9 @@ STATUS: dict[type[Exception], tuple[int, str]] = {
     domain.ProfileRequired: (409, "profileRequired"),
     domain.PreconditionFailed: (412, "preconditionFailed"),
     domain.NotConfigured: (503, "serviceUnavailable"),
+    domain.PartnerCenterNotConfigured: (409, "partnerCenterNotConfigured"),
+    domain.PartnerCenterNotConnected: (409, "partnerCenterNotConnected"),
+    domain.PartnerCenterUnavailable: (503, "serviceUnavailable"),
     Unauthenticated: (401, "unauthenticated"),
     AccessDenied: (403, "accessDenied"),
 }

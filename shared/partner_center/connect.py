@@ -22,6 +22,7 @@ from shared.domain.errors import (
     DomainError,
     PartnerCenterNotConfigured,
     PartnerCenterNotConnected,
+    PartnerCenterUnavailable,
 )
 from shared.domain.history import Actor
 from shared.services.secret_box import SealBroken, seal, unseal
@@ -43,7 +44,13 @@ def start(rt: PartnerCenterRuntime, partner_id: str, admin: Actor) -> str:
     """The authorize URL to send the admin to."""
     auth, key = _auth_and_key(rt)
     state = secrets.token_urlsafe(32)
-    request = auth.authorization_request(partner_id, state)
+    try:
+        request = auth.authorization_request(partner_id, state)
+    except TokenError as exc:  # the authority is unreachable or knows no such tenant
+        log.warning("sign-in for %s could not be prepared: %s", partner_id, exc.code)
+        raise PartnerCenterUnavailable(
+            f"Microsoft's sign-in could not be prepared for this organisation ({exc.code}); "
+            "try again later.") from None
     rt.store.put_sign_in(request.state, PendingSignIn(
         partner_id, admin.id, admin.name, seal(key, partner_id, json.dumps(request.flow)),
         rt.ctx.clock() + STATE_LIFETIME))

@@ -57,19 +57,26 @@ def write_back(rt: PartnerCenterRuntime, found: Delivery, attempt: int) -> Outco
         return _wait_for_reconnect(rt, found, attempt)
     try:
         return _reconcile(rt, found, attempt, link.id)
-    except ReconnectRequired:
+    except (ReconnectRequired, tokens.NotConnected):
         return _wait_for_reconnect(rt, found, attempt)
-    except (RetryableApiError, TokenServiceUnavailable, tokens.NotConnected) as exc:
-        after = getattr(exc, "retry_after", None)
+    except (RetryableApiError, TokenServiceUnavailable) as exc:
         return retry_later(ctx, found, attempt, f"Partner Center: {exc}", "partnerCenter",
-                           after)
+                           exc.retry_after)
+    except AccessDenied as exc:
+        if exc.status == 401:  # the access token was refused: the next attempt refreshes it
+            tokens.forget(partner_id)
+            return retry_later(ctx, found, attempt, f"Partner Center: {exc}", "partnerCenter")
+        return _give_up(rt, found, exc)
     except ApiError as exc:  # 400/403/404: sending it again will not help
-        _mark(rt, partner_id, found.event.referral_id or "", None, SyncState.FAILED, str(exc))
-        ctx.outbox.settle(found, DeliveryState.FAILED, f"Partner Center: {exc}", ctx.clock(),
-                          "partnerCenter")
-        if isinstance(exc, AccessDenied):
-            log.warning("Partner Center refused partner %s's write-back", partner_id)
-        return Outcome.FAILED
+        return _give_up(rt, found, exc)
+
+
+def _give_up(rt: PartnerCenterRuntime, found: Delivery, exc: ApiError) -> Outcome:
+    log.warning("Partner Center refused partner %s's write-back: %s", found.partner_id, exc)
+    _mark(rt, found.partner_id, found.event.referral_id or "", None, SyncState.FAILED, str(exc))
+    rt.ctx.outbox.settle(found, DeliveryState.FAILED, f"Partner Center: {exc}", rt.ctx.clock(),
+                         "partnerCenter")
+    return Outcome.FAILED
 
 
 def _reconcile(rt: PartnerCenterRuntime, found: Delivery, attempt: int, pc_id: str
@@ -122,5 +129,8 @@ def _wait_for_reconnect(rt: PartnerCenterRuntime, found: Delivery, attempt: int)
     """Pending, not failed: the same attempt looks again later, after the admin reconnects."""
     rt.ctx.outbox.settle(found, DeliveryState.PENDING, "waiting: Partner Center needs the "
                          "admin to connect again", rt.ctx.clock(), "partnerCenter")
-    rt.ctx.queue.send(found.partner_id, found.id, attempt, WAIT_FOR_RECONNECT)
+    # Looked at again every ten back-off bases (10 minutes by default, at most 15), without
+    # using up an attempt: the wait is the admin's, not a failure.
+    wait = min(WAIT_FOR_RECONNECT, rt.ctx.settings.notification_retry_delay * 10)
+    rt.ctx.queue.send(found.partner_id, found.id, attempt, wait)
     return Outcome.RETRYING
