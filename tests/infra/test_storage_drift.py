@@ -31,7 +31,7 @@ def ensured_locally(source: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         if not calls:
             continue
         namespace: dict[str, object] = {}
-        imports = [n for n in fn.body if isinstance(n, ast.ImportFrom)]
+        imports: list[ast.stmt] = [n for n in fn.body if isinstance(n, ast.ImportFrom)]
         exec(compile(ast.Module(body=imports, type_ignores=[]), "bootstrap", "exec"), namespace)
         tables, queues = (eval(compile(ast.Expression(arg), "bootstrap", "eval"), namespace)
                           for arg in calls[0].args[2:4])
