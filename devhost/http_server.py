@@ -18,6 +18,7 @@ allow) is a 404, as ASP.NET routing answers.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -31,6 +32,8 @@ from devhost.invoke import Invoker
 from devhost.routes import RouteTable
 
 log = logging.getLogger("devhost")
+# A marketplace lead URL's last segment is its key: never written to the log.
+_LEAD_KEY = re.compile(r"(/api/marketplace/leads/)[^/?#]*")
 
 
 class DevhostServer(ThreadingHTTPServer):
@@ -86,7 +89,8 @@ class Handler(BaseHTTPRequestHandler):
                 reply, function = self._dispatch(body)
             except Exception:
                 # A devhost bug, not the function's: still answer, and say where it came from.
-                log.exception("devhost failed handling %s %s", self.command, self.path)
+                log.exception("devhost failed handling %s %s", self.command,
+                              _loggable(self.path))
                 reply = Reply(500)
         try:
             self._write(reply)
@@ -94,7 +98,8 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         ms = (time.monotonic() - started) * 1000
         suffix = f" [{function}]" if function else ""
-        log.info("%s %s -> %d (%.1f ms)%s", self.command, self.path, reply.status, ms, suffix)
+        log.info("%s %s -> %d (%.1f ms)%s", self.command, _loggable(self.path), reply.status,
+                 ms, suffix)
 
     def _dispatch(self, body: bytes) -> tuple[Reply, str]:
         parts = urlsplit(self.path)
@@ -195,3 +200,7 @@ def _to_reply(spec: FunctionSpec, value: object) -> Reply:
 
 
 _HOP_HEADERS = {"content-length", "transfer-encoding", "connection"}
+
+
+def _loggable(path: str) -> str:
+    return _LEAD_KEY.sub(r"\1***", path)

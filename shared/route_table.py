@@ -15,6 +15,7 @@ import azure.functions as func
 from shared.background import triggers as background
 from shared.http.call import Route
 from shared.http.pipeline import register
+from shared.marketplace import routes as marketplace_routes
 from shared.openapi.document import document as build_document
 from shared.openapi.route import openapi_route
 from shared.partner_center import routes as partner_center_routes
@@ -22,7 +23,8 @@ from shared.partner_center import triggers as partner_center_triggers
 from shared.routes import dashboard, health, notifications, profile, referrals
 
 # Each module holds ``ROUTES`` (its rows) and ``bp`` (the blueprint they are registered on).
-ROUTE_MODULES = (health, profile, referrals, notifications, dashboard, partner_center_routes)
+ROUTE_MODULES = (health, profile, referrals, notifications, dashboard, partner_center_routes,
+                 marketplace_routes)
 BACKGROUND = (background.bp, partner_center_triggers.bp)
 
 

@@ -22,6 +22,7 @@ from shared.http.responses import error_response, service_unavailable
 from shared.storage.ports import EntityTooLarge
 
 log = logging.getLogger(__name__)
+MARKETPLACE_LEADS = "/api/marketplace/leads/"
 
 # Storage answers these when it is overloaded (503 ServerBusy), throttling, or timing out.
 UNAVAILABLE_STATUSES = frozenset({429, 500, 503, 504})
@@ -69,8 +70,11 @@ def _unexpected(req: func.HttpRequest, exc: Exception, request_id: str) -> func.
 
 
 def _path(url: str) -> str:
-    # Log the path only: query strings may carry tokens.
-    return url.split("?", 1)[0]
+    # Log the path only: query strings may carry tokens, and a marketplace lead URL's last
+    # segment is its key (the lead's only authentication).
+    path = url.split("?", 1)[0]
+    head, marker, _ = path.partition(MARKETPLACE_LEADS)
+    return head + marker + "***" if marker else path
 
 
 def register(bp: func.Blueprint, routes: Sequence[Route]) -> None:

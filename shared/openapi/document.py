@@ -35,11 +35,15 @@ TAGS = {
                           "CloudEvents 1.0, signed as Standard Webhooks.",
     "Dashboard": "The partner's Leads page (static files) and its sign-in configuration. "
                  "Anonymous; the page's own API calls are authenticated.",
+    "Marketplace": "Where the partner's AppSource and Azure Marketplace offers send their "
+                   "leads (an offer's HTTPS endpoint lead destination). The key in the URL "
+                   "is the authentication.",
 }
 PATH_PARAMETERS = {
     "id": "The referral's id.",
     "notificationId": "The notification's (one delivery's) id, from the delivery log.",
     "file": "The name of a dashboard file, e.g. `app.js`.",
+    "key": "The lead URL's key, from POST /api/profile/marketplace-endpoint.",
 }
 HEADERS = {
     "ETag": {"description": "The referral's version. Send it back in `If-Match` to change "

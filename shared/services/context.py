@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from shared.domain.events import Event
+from shared.marketplace.ports import EndpointStore
 from shared.settings import Settings
 from shared.storage.ports import (
     MAX_DELIVERY_BATCH,
@@ -38,6 +39,7 @@ class Context:
     settings: Settings
     secrets: SecretStore
     claims: ClaimStore  # intake retries (Repeatability-Request-ID)
+    marketplace: EndpointStore  # partners' marketplace lead URLs (shared/marketplace)
     clock: Callable[[], datetime] = field(default=utcnow)
 
     def dispatch(self, events: Sequence[Event]) -> None:

@@ -9,6 +9,7 @@ from shared.bootstrap import Runtime, build_runtime
 from shared.services.context import Context
 from shared.settings import AuthMode, Settings, StorageSettings
 from tests.fakes.claims import MemoryClaims
+from tests.fakes.marketplace import MemoryEndpoints
 from tests.fakes.memory import MemoryOutbox, MemoryProfiles, MemoryStore
 from tests.fakes.secrets import MemorySecrets
 from tests.fakes.sweeps import MemoryBatchQueue, memory_sweep_ports
@@ -34,6 +35,7 @@ class MemoryApp:
     batches: MemoryBatchQueue = field(default_factory=MemoryBatchQueue)
     secrets: MemorySecrets = field(default_factory=MemorySecrets)
     claims: MemoryClaims = field(default_factory=MemoryClaims)
+    marketplace: MemoryEndpoints = field(default_factory=MemoryEndpoints)
     settings: Settings = field(default_factory=lambda: Settings(
         storage=StorageSettings(connection_string="unused"), auth_mode=AuthMode.LOCAL))
 
@@ -44,6 +46,7 @@ class MemoryApp:
             outbox=MemoryOutbox(self.store), queue=self.store,
             sweeps=memory_sweep_ports(self.store, self.batches),
             settings=self.settings, secrets=self.secrets, claims=self.claims,
+            marketplace=self.marketplace,
             clock=self.clock,
         )
 

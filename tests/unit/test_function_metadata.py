@@ -24,6 +24,8 @@ EXPECTED_HTTP = {
     ("GET", "partner-center/connection"), ("DELETE", "partner-center/connection"),
     ("POST", "partner-center/connection/webhook"), ("POST", "partner-center/sync"),
     ("POST", "partner-center/events/{connectionId}"),
+    ("POST", "profile/marketplace-endpoint"), ("DELETE", "profile/marketplace-endpoint"),
+    ("POST", "marketplace/leads/{key}"),
 }
 
 

@@ -1,0 +1,50 @@
+"""Marketplace endpoints in memory, with the Table store's semantics
+(shared/marketplace/store.py): the endpoint is the authority, key rows only point to it."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from datetime import datetime
+
+from shared.marketplace.ports import Endpoint
+
+
+class MemoryEndpoints:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.endpoints: dict[str, Endpoint] = {}
+        self.keys: dict[str, str] = {}  # key hash -> partner id
+
+    def get(self, partner_id: str) -> Endpoint | None:
+        with self._lock:
+            return self.endpoints.get(partner_id)
+
+    def owner(self, key_hash: str) -> str | None:
+        with self._lock:
+            return self.keys.get(key_hash)
+
+    def replace(self, endpoint: Endpoint) -> None:
+        with self._lock:
+            old = self.endpoints.get(endpoint.partner_id)
+            self.keys[endpoint.key_hash] = endpoint.partner_id
+            self.endpoints[endpoint.partner_id] = replace(endpoint, last_lead=None,
+                                                          last_test_lead=None)
+            if old is not None and old.key_hash != endpoint.key_hash:
+                self.keys.pop(old.key_hash, None)
+
+    def remove(self, partner_id: str) -> None:
+        with self._lock:
+            old = self.endpoints.pop(partner_id, None)
+            if old is not None:
+                self.keys.pop(old.key_hash, None)
+
+    def mark(self, partner_id: str, key_hash: str, when: datetime, *, test: bool) -> None:
+        with self._lock:
+            found = self.endpoints.get(partner_id)
+            if found is None or found.key_hash != key_hash:
+                return
+            seen = found.last_test_lead if test else found.last_lead
+            if seen is None or seen < when:
+                self.endpoints[partner_id] = replace(
+                    found, **{"last_test_lead" if test else "last_lead": when})

@@ -1,0 +1,86 @@
+"""Marketplace endpoints: one contract for the in-memory and the Table stores (Azurite)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from shared.bootstrap import table_service
+from shared.marketplace.keys import key_hash, new_key
+from shared.marketplace.ports import Endpoint, EndpointStore
+from shared.marketplace.store import KEY_PREFIX, KEY_ROW, TableEndpoints
+from shared.services.context import Context
+from shared.storage.layout.keys import PROFILES_TABLE
+from tests.fakes.marketplace import MemoryEndpoints
+
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=["memory", "tables"])
+def store(request: pytest.FixtureRequest) -> EndpointStore:
+    if request.param == "memory":
+        return MemoryEndpoints()
+    ctx: Context = request.getfixturevalue("table_context")  # creates the tables
+    return TableEndpoints(table_service(ctx.settings.storage).get_table_client(PROFILES_TABLE))
+
+
+@pytest.fixture
+def partner() -> str:
+    return f"p-{uuid.uuid4().hex[:12]}"
+
+
+def _new(store: EndpointStore, partner: str, at: datetime = T0) -> str:
+    h = key_hash(new_key())
+    store.replace(Endpoint(partner, h, at))
+    return h
+
+
+def test_a_key_finds_its_partner_and_nothing_else_does(store, partner):
+    h = _new(store, partner)
+    assert store.owner(h) == partner
+    assert store.owner(key_hash(new_key())) is None
+    got = store.get(partner)
+    assert got is not None and (got.key_hash, got.created) == (h, T0)
+    assert (got.last_lead, got.last_test_lead) == (None, None)
+
+
+def test_rotation_replaces_the_key_at_once(store, partner):
+    old = _new(store, partner)
+    store.mark(partner, old, T0 + timedelta(minutes=1), test=False)
+    new = _new(store, partner, T0 + timedelta(hours=1))
+    assert store.owner(old) is None and store.owner(new) == partner
+    got = store.get(partner)
+    assert got is not None and got.key_hash == new and got.created == T0 + timedelta(hours=1)
+    assert got.last_lead is None  # a new URL starts its own record
+
+
+def test_revocation_removes_both_rows_and_is_idempotent(store, partner):
+    h = _new(store, partner)
+    store.remove(partner)
+    store.remove(partner)
+    assert store.get(partner) is None and store.owner(h) is None
+
+
+def test_marks_record_the_latest_time_of_this_key_only(store, partner):
+    h = _new(store, partner)
+    later, earlier = T0 + timedelta(minutes=5), T0 + timedelta(minutes=2)
+    store.mark(partner, h, later, test=False)
+    store.mark(partner, h, earlier, test=False)  # a slower concurrent lead: not older
+    store.mark(partner, h, earlier, test=True)
+    store.mark(partner, key_hash(new_key()), T0 + timedelta(hours=9), test=False)  # not ours
+    got = store.get(partner)
+    assert got is not None and (got.last_lead, got.last_test_lead) == (later, earlier)
+    store.remove(partner)
+    store.mark(partner, h, later, test=False)  # revoked meanwhile: nothing comes back
+    assert store.get(partner) is None
+
+
+def test_the_key_rows_hold_no_key(table_context, partner):
+    table = table_service(table_context.settings.storage).get_table_client(PROFILES_TABLE)
+    key = new_key()
+    TableEndpoints(table).replace(Endpoint(partner, key_hash(key), T0))
+    rows = [table.get_entity(partner, "marketplace-endpoint"),
+            table.get_entity(KEY_PREFIX + key_hash(key), KEY_ROW)]
+    assert all(key not in str(dict(r)) for r in rows)
