@@ -20,6 +20,7 @@ from shared.partner_center.writeback import write_back
 from shared.services import expiry, reminders, sweeps
 from shared.storage.ports import Delivery, Stored
 from shared.storage.tables.sweep_queue import SWEEP_QUEUE, decode_batch
+from shared.telemetry.spans import PARTNER_ID, queue_span, timer_span
 
 log = logging.getLogger(__name__)
 bp = func.Blueprint()  # type: ignore[no-untyped-call]
@@ -27,13 +28,15 @@ bp = func.Blueprint()  # type: ignore[no-untyped-call]
 
 @bp.timer_trigger(schedule="%EXPIRY_SCHEDULE%", arg_name="timer", run_on_startup=False)
 def expire_referrals(timer: func.TimerRequest) -> None:
-    started = expiry.start(bootstrap.runtime().ctx)
+    with timer_span("expire_referrals"):
+        started = expiry.start(bootstrap.runtime().ctx)
     log.info("expire_referrals enqueued (past_due=%s): %s", timer.past_due, started)
 
 
 @bp.timer_trigger(schedule="%REMINDER_SCHEDULE%", arg_name="timer", run_on_startup=False)
 def send_reminders(timer: func.TimerRequest) -> None:
-    fanned = reminders.start(bootstrap.runtime().ctx)
+    with timer_span("send_reminders"):
+        fanned = reminders.start(bootstrap.runtime().ctx)
     log.info("send_reminders enqueued (past_due=%s): %s", timer.past_due, fanned)
 
 
@@ -41,11 +44,18 @@ def send_reminders(timer: func.TimerRequest) -> None:
 # A literal schedule: there is nothing an operator should tune here.
 @bp.timer_trigger(schedule="0 */5 * * * *", arg_name="timer", run_on_startup=False)
 def redispatch_notifications(timer: func.TimerRequest) -> None:
-    expiry.redispatch(bootstrap.runtime().ctx)
+    with timer_span("redispatch_notifications"):
+        expiry.redispatch(bootstrap.runtime().ctx)
 
 
 @bp.queue_trigger(arg_name="msg", queue_name=SWEEP_QUEUE, connection="AzureWebJobsStorage")
 def sweep_batch(msg: func.QueueMessage) -> None:
+    # Each queue invocation is a span, the child of the one that sent the message.
+    with queue_span("sweep_batch", SWEEP_QUEUE, msg.get_body()):
+        _sweep_batch(msg)
+
+
+def _sweep_batch(msg: func.QueueMessage) -> None:
     try:
         batch = decode_batch(msg.get_body().decode("utf-8"))
     except (ValueError, UnicodeDecodeError):
@@ -59,12 +69,19 @@ def sweep_batch(msg: func.QueueMessage) -> None:
 
 @bp.queue_trigger(arg_name="msg", queue_name=NOTIFICATIONS_QUEUE, connection="AzureWebJobsStorage")
 def deliver_notification(msg: func.QueueMessage) -> None:
-    try:
-        partner_id, delivery_ids, attempt = decode_message(msg.get_body().decode("utf-8"))
-    except (ValueError, KeyError, UnicodeDecodeError):
-        # Retrying cannot fix a malformed message; log it rather than poison-loop.
-        log.error("deliver_notification: malformed message %s dropped", msg.id)
-        return
+    with queue_span("deliver_notification", NOTIFICATIONS_QUEUE, msg.get_body()) as span:
+        try:
+            partner_id, delivery_ids, attempt = decode_message(msg.get_body().decode("utf-8"))
+        except (ValueError, KeyError, UnicodeDecodeError):
+            # Retrying cannot fix a malformed message; log it rather than poison-loop.
+            log.error("deliver_notification: malformed message %s dropped", msg.id)
+            return
+        span.set_attribute(PARTNER_ID, partner_id)
+        _deliver_all(msg, partner_id, delivery_ids, attempt)
+
+
+def _deliver_all(msg: func.QueueMessage, partner_id: str, delivery_ids: list[str],
+                 attempt: int) -> None:
     runtime = bootstrap.runtime()
     ctx = runtime.ctx
 

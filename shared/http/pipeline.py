@@ -20,6 +20,7 @@ from shared.http.call import Call, Route
 from shared.http.errors import HttpError, envelope, error_response_parts, from_validation
 from shared.http.responses import error_response, service_unavailable
 from shared.storage.ports import EntityTooLarge
+from shared.telemetry.spans import PARTNER_ID, request_span, respond_status
 
 log = logging.getLogger(__name__)
 MARKETPLACE_LEADS = "/api/marketplace/leads/"
@@ -31,9 +32,21 @@ UNAVAILABLE_STATUSES = frozenset({429, 500, 503, 504})
 def respond(req: func.HttpRequest, route: Route, runtime: Runtime | None = None
             ) -> func.HttpResponse:
     """Authenticate, authorise, run the route's action, and map every failure to the
-    contract's envelope. The one place where a bare ``except`` is allowed."""
+    contract's envelope, in the request's span (telemetry/spans.py)."""
+    with request_span(route.name, req.method, route.path, req.headers,
+                      req.route_params) as span:
+        call = Call(req, route, runtime)
+        resp = _respond(call)
+        if call.caller is not None:
+            span.set_attribute(PARTNER_ID, call.caller.tenant_id)
+        respond_status(span, resp.status_code)
+    return resp
+
+
+def _respond(call: Call) -> func.HttpResponse:
+    """The one place where a bare ``except`` is allowed."""
+    req, route = call.req, call.route
     request_id = str(uuid.uuid4())
-    call = Call(req, route, runtime)
     try:
         if route.roles is not None:
             call.caller = authenticate(req.headers, call.settings, lambda: call.runtime.jwks

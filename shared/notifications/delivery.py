@@ -27,6 +27,8 @@ from shared.domain.events import Destination
 from shared.services.context import Context
 from shared.settings import AuthMode
 from shared.storage.ports import Delivery, DeliveryState
+from shared.telemetry.metrics import record_delivery
+from shared.telemetry.spans import annotate, delivery_span
 
 from . import backoff, signing, transport
 from .cloudevent import CONTENT_TYPE, Renderer, envelope, event_data
@@ -65,6 +67,18 @@ def deliver(ctx: Context, render: Renderer, partner_id: str, delivery_id: str,
     found = ctx.outbox.get(partner_id, delivery_id)
     if found is None or found.state is not DeliveryState.PENDING:
         return Outcome.SKIPPED
+    destination = found.recipient.destination.value
+    # One span per attempt (ids, the destination, a webhook's host: never an address).
+    with delivery_span(destination, partner_id, found.event.referral_id,
+                       found.event.type.value, attempt) as span:
+        outcome = _deliver(ctx, render, found, attempt, post, mailer, write_back)
+        span.set_attribute("delivery.result", outcome.value)
+    record_delivery(destination, outcome.value)
+    return outcome
+
+
+def _deliver(ctx: Context, render: Renderer, found: Delivery, attempt: int, post: Poster,
+             mailer: Mailer | None, write_back: WriteBack | None) -> Outcome:
     if found.recipient.destination is Destination.EMAIL:
         return _email(ctx, found, attempt, mailer)
     if found.recipient.destination is Destination.PARTNER_CENTER:
@@ -76,7 +90,7 @@ def deliver(ctx: Context, render: Renderer, partner_id: str, delivery_id: str,
     target = target_for(ctx, found.recipient)
     if isinstance(target, str):
         ctx.outbox.settle(found, DeliveryState.UNDELIVERABLE, target, ctx.clock())
-        log.warning("delivery %s undeliverable: %s", delivery_id, target)
+        log.warning("delivery %s undeliverable: %s", found.id, target)
         return Outcome.UNDELIVERABLE
     body = _body(ctx, found, render)
     if body is None:
@@ -99,6 +113,7 @@ def _body(ctx: Context, found: Delivery, render: Renderer) -> bytes | None:
 def _attempt(ctx: Context, found: Delivery, target: Target, body: bytes, attempt: int,
              post: Poster) -> Outcome:
     label = urlsplit(target.url).hostname  # the host only: paths may carry tokens
+    annotate({"server.address": label})
     headers = {"Content-Type": CONTENT_TYPE, "User-Agent": USER_AGENT,
                **signing.headers(target.secret, found.event.id, int(time.time()), body)}
     try:

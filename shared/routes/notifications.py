@@ -19,6 +19,7 @@ from shared.http.query_parameters import DEFAULT_TOP, HOST_PARAMS, MAX_TOP, next
 from shared.http.responses import json_response
 from shared.services import webhooks
 from shared.storage.ports import Delivery, DeliveryState
+from shared.storage.ports.ids import is_referral_id
 
 bp = func.Blueprint()  # type: ignore[no-untyped-call]
 TAG = "Notifications"
@@ -68,6 +69,9 @@ def notification_out(d: Delivery) -> NotificationOut:
 PARAMETERS: tuple[dict[str, Any], ...] = (
     {"name": "state", "in": "query", "description": "Only notifications in this state.",
      "schema": {"type": "string", "enum": STATES}},
+    {"name": "referralId", "in": "query",
+     "description": "Only notifications about this referral (none for an unknown one).",
+     "schema": {"type": "string", "pattern": "^r[0-9]{13}[0-9a-z]{10}$"}},
     {"name": "top", "in": "query", "description": "Page size.",
      "schema": {"type": "integer", "minimum": 1, "maximum": MAX_TOP, "default": DEFAULT_TOP}},
     {"name": "continuationToken", "in": "query",
@@ -75,7 +79,8 @@ PARAMETERS: tuple[dict[str, Any], ...] = (
 )
 
 
-def _query(params: Mapping[str, str]) -> tuple[DeliveryState | None, int, str | None]:
+def _query(params: Mapping[str, str]
+           ) -> tuple[DeliveryState | None, int, str | None, str | None]:
     known = {p["name"] for p in PARAMETERS} | set(HOST_PARAMS)
     errors = [FieldError("unknownParameter", "not a parameter of this route", k)
               for k in params if k not in known]
@@ -85,15 +90,19 @@ def _query(params: Mapping[str, str]) -> tuple[DeliveryState | None, int, str | 
     top_raw = params.get("top") or str(DEFAULT_TOP)
     if not (top_raw.isdigit() and 1 <= int(top_raw) <= MAX_TOP):
         errors.append(FieldError("invalidValue", f"must be an integer 1..{MAX_TOP}", "top"))
+    referral_id = params.get("referralId")
+    if referral_id is not None and not is_referral_id(referral_id):
+        errors.append(FieldError("invalidValue", "must be a referral id", "referralId"))
     if errors:
         raise InvalidRequest("The query is invalid.", details=errors)
     return (DeliveryState(state) if state else None, int(top_raw),
-            params.get("continuationToken") or None)
+            params.get("continuationToken") or None, referral_id)
 
 
 def _list(call: Call) -> func.HttpResponse:
-    state, top, token = _query(call.req.params)
-    items, next_token = webhooks.deliveries(call.ctx, call.tenant, state, top, token)
+    state, top, token, referral_id = _query(call.req.params)
+    items, next_token = webhooks.deliveries(call.ctx, call.tenant, state, top, token,
+                                            referral_id)
     link = next_link(call.req.url, call.req.params, next_token) if next_token else None
     page = NotificationPage(value=[notification_out(d) for d in items], next_link=link)
     return json_response(200, dump(page, exclude_none_fields={"nextLink"}))
@@ -119,7 +128,9 @@ ROUTES = [
           _list, ADMIN_ROLES, response=NotificationPage, query=PARAMETERS,
           description="Every delivery (one per event and recipient) of a notification about "
                       "the caller's organisation's referrals, with its state, attempts and "
-                      "last error. A page with more after it has a `nextLink`."),
+                      "last error. A page with more after it has a `nextLink`. With "
+                      "`referralId`, only that referral's, read at a cost that follows "
+                      "them (not a scan of the log)."),
     Route("redeliver_notification", "POST", "notifications/{notificationId}/redeliver",
           "Send a failed notification again", TAG, _redeliver, ADMIN_ROLES,
           response=NotificationOut, status=202,

@@ -21,6 +21,7 @@ from shared.storage.ports.claims import ClaimStore
 from shared.storage.ports.ids import delivery_ids
 from shared.storage.ports.secrets import SecretStore
 from shared.storage.ports.sweeps import SweepPorts
+from shared.telemetry.metrics import record_events
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,9 @@ class Context:
 
     def dispatch(self, events: Sequence[Event]) -> None:
         """Hand committed events' deliveries to the queue, a partner's together in one
-        message (up to MAX_DELIVERY_BATCH): the worker delivers each, retrying each alone."""
+        message (up to MAX_DELIVERY_BATCH): the worker delivers each, retrying each alone.
+        Every committed change passes here, so this is where the referral counters count."""
+        record_events(e.type.value for e in events)
         by_partner: dict[str, list[str]] = {}
         for event in events:
             by_partner.setdefault(event.partner_id, []).extend(delivery_ids(event))

@@ -54,10 +54,14 @@ def send_test(ctx: Context, partner_id: str) -> str:
 
 
 def deliveries(ctx: Context, partner_id: str, state: DeliveryState | None, top: int,
-               token: str | None) -> tuple[list[Delivery], str | None]:
-    tokens = paging.scope(ctx, partner_id, f"notifications:{state.value if state else '*'}")
+               token: str | None, referral_id: str | None = None
+               ) -> tuple[list[Delivery], str | None]:
+    """The delivery log, newest first; with ``referral_id``, only that referral's (a token
+    is bound to the state and the referral it was made for)."""
+    query = f"notifications:{state.value if state else '*'}"
+    tokens = paging.scope(ctx, partner_id, f"{query}:{referral_id}" if referral_id else query)
     cursor = tokens.decode(token) if token else None
-    page: DeliveryPage = ctx.outbox.page(partner_id, state, cursor, top)
+    page: DeliveryPage = ctx.outbox.page(partner_id, state, cursor, top, referral_id)
     return page.items, tokens.encode(page.cursor) if page.cursor else None
 
 

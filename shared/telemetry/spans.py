@@ -13,6 +13,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Protocol
 
+from shared.storage.ports.ids import is_referral_id
+
 from . import context
 
 if TYPE_CHECKING:
@@ -74,8 +76,11 @@ def request_span(route_name: str, method: str, route_path: str,
         yield NO_SPAN
         return
     route = f"/api/{route_path}"
+    # Only a well-formed referral id: the path segment is the caller's text, whatever it is.
+    rid = route_params.get("id")
     attributes = {"http.request.method": method, "http.route": route,
-                  "operation.name": route_name, REFERRAL_ID: route_params.get("id")}
+                  "operation.name": route_name,
+                  REFERRAL_ID: rid if rid and is_referral_id(rid) else None}
     parent = context.extract(headers)
     with _span(f"{method} {route}", "SERVER", attributes, parent) as span:
         yield span
@@ -104,6 +109,16 @@ def queue_span(function: str, queue: str, body: bytes | str) -> Iterator[SpanLik
                   "messaging.operation.type": "process"}
     with _span(f"process {queue}", "CONSUMER", attributes,
                context.extract_message(body)) as span:
+        yield span
+
+
+@contextmanager
+def timer_span(function: str) -> Iterator[SpanLike]:
+    """A timer's run: the root of the trace its enqueued work continues."""
+    if _tracer is None:
+        yield NO_SPAN
+        return
+    with _span(function, "INTERNAL", {"faas.name": function, "faas.trigger": "timer"}) as span:
         yield span
 
 

@@ -38,15 +38,19 @@ def decline_in_the_page(page) -> None:
 
 
 def log_of(seed, referral_id: str) -> list[dict]:
-    resp = seed.admin.get("/notifications?top=100")
+    resp = seed.admin.get(f"/notifications?referralId={referral_id}&top=100")
     assert resp.status_code == 200, resp.text
-    return [d for d in resp.json()["value"] if d["referralId"] == referral_id]
+    assert {d["referralId"] for d in resp.json()["value"]} <= {referral_id}
+    return resp.json()["value"]
 
 
 def test_a_declined_lead_shows_who_was_notified_and_how_it_went(open_page, seed):
     ref = seed.referral("Notified Lead")
     seed.referral("Other Lead")  # its notifications must not show up
     page = open_page(admin_user(seed.tenant))
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if r.method == "GET"
+            and "/api/notifications" in r.url else None)
     open_lead(page, "Notified Lead")
     expect(page.locator("#notifications-title")).to_have_text("Notifications")
     email = row(page, "E-mail to a location contact", "referral.received")
@@ -66,6 +70,8 @@ def test_a_declined_lead_shows_who_was_notified_and_how_it_went(open_page, seed)
     expect(email.get_by_role("button")).to_have_count(0)  # delivered: nothing to redeliver
     shown = {d["id"] for d in log_of(seed, ref["id"])}
     assert len(shown) == 4
+    # The page asks for this lead's notifications only, never the organisation's whole log.
+    assert asked and all(f"referralId={ref['id']}" in url for url in asked)
     page.locator("#detail .notifications-part").scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "notifications-laptop.png"))
 

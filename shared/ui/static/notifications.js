@@ -1,7 +1,7 @@
 // The lead's notifications (admins): who was told about it and how it went, from the delivery
-// log (GET /notifications, newest first), with Redeliver on failed and undeliverable ones.
-// The log cannot be filtered by referral: the page reads its newest pages and keeps this
-// lead's, at most PAGES pages of TOP per look; "Search older notifications" goes on from there.
+// log filtered to this lead (GET /notifications?referralId=, newest first), with Redeliver on
+// failed and undeliverable ones. A look reads at most PAGES pages of TOP (a lead has a few
+// dozen at most); "Show older notifications" goes on from there.
 import { api, sameOrigin } from "./api.js";
 import { h, when } from "./dom.js";
 
@@ -51,12 +51,11 @@ export function createNotifications() {
   const status = h("p", { class: "muted", text: "Loading the notifications…" });
   const said = h("p", { class: "delivery-notice notice", role: "status", hidden: true });
   const note = h("p", { class: "hint", hidden: true });
-  const older = h("button", { type: "button", class: "link", hidden: true }, "Search older notifications");
+  const older = h("button", { type: "button", class: "link", hidden: true }, "Show older notifications");
   const box = h("section", { class: "part notifications-part", "aria-labelledby": "notifications-title", "aria-busy": "true" },
     h("h3", { id: "notifications-title", tabindex: "-1", text: "Notifications" }), said, status, list, note, older);
   let found = [];
   let next = null;
-  let searched = 0;
   let seq = 0;
   let shownId = null;
   let polls = 0;
@@ -65,29 +64,27 @@ export function createNotifications() {
   function draw() {
     list.replaceChildren(...found.map((d) => item(d, redeliver)));
     status.hidden = found.length > 0;
-    status.textContent = next ? "None among the newest notifications." : "No one has been notified about this lead yet.";
+    status.textContent = "No one has been notified about this lead yet.";
     note.hidden = !next;
-    note.textContent = `Searched the ${searched} newest notifications of your organisation; older ones are not shown yet.`;
+    note.textContent = `The ${found.length} newest notifications about this lead are shown.`;
     older.hidden = !next;
   }
 
-  // Up to PAGES pages from `url`, keeping this lead's deliveries.
+  // Up to PAGES pages of this lead's deliveries from `url`.
   async function scan(url, append) {
     const mine = ++seq;
     clearTimeout(timer);
     box.setAttribute("aria-busy", "true");
     const kept = append ? [...found] : [];
-    let count = append ? searched : 0;
     let link = url;
     try {
       for (let i = 0; link && i < PAGES; i++) {
         const page = await api("GET", link);
         if (mine !== seq) return;
-        kept.push(...page.value.filter((d) => d.referralId === shownId));
-        count += page.value.length;
+        kept.push(...page.value);
         link = page.nextLink ? sameOrigin(page.nextLink).href : null;
       }
-      [found, next, searched] = [kept, link, count];
+      [found, next] = [kept, link];
       draw();
       if (found.some((d) => d.state === "pending") && polls++ < POLLS) timer = setTimeout(() => scan(first(), false), POLL_MS);
     } catch (err) {
@@ -99,7 +96,7 @@ export function createNotifications() {
       if (mine === seq) box.removeAttribute("aria-busy");
     }
   }
-  const first = () => `notifications?top=${TOP}`;
+  const first = () => `notifications?referralId=${encodeURIComponent(shownId)}&top=${TOP}`;
   older.addEventListener("click", () => scan(next, true));
 
   async function redeliver(d, button) {
