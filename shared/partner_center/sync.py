@@ -14,6 +14,8 @@ import logging
 from collections import Counter
 from datetime import datetime, timedelta
 
+from shared.telemetry import metrics
+
 from . import tokens
 from .api.client import ReferralsClient
 from .api.errors import PartnerCenterError, ReconnectRequired
@@ -56,6 +58,7 @@ def run_sync(rt: PartnerCenterRuntime, partner_id: str) -> LastSync | None:
         imported=counts[Applied.IMPORTED], updated=counts[Applied.UPDATED],
         unchanged=counts[Applied.UNCHANGED], skipped=counts[Applied.SKIPPED],
         failed=counts[Applied.FAILED]), error)
+    metrics.record_sync("failed" if error else "succeeded")
     # Pages come oldest first, so everything up to ``newest`` was taken in, even when a later
     # page failed: the next sync starts there (less the overlap), never further back.
     _record(rt, partner_id, result, newest - OVERLAP if newest > since else None)

@@ -10,6 +10,7 @@ import threading
 from datetime import datetime
 
 from shared.services.secret_box import seal, unseal
+from shared.telemetry import metrics
 
 from .api.errors import ReconnectRequired
 from .runtime import PartnerCenterRuntime
@@ -56,6 +57,7 @@ def forget(partner_id: str) -> None:
 
 def mark_reconnect_required(rt: PartnerCenterRuntime, stored: StoredConnection) -> None:
     forget(stored.connection.partner_id)
+    metrics.record_reconnect_required()
     try:
         rt.store.save(stored.connection.with_(state=ConnectionState.RECONNECT_REQUIRED),
                       stored.sealed_refresh_token, stored.etag)

@@ -12,6 +12,7 @@ import logging
 import azure.functions as func
 
 from shared import bootstrap
+from shared.telemetry.spans import PARTNER_ID, annotate, queue_span, timer_span
 
 from . import sync, tokens
 from .api.errors import ReferralNotFound
@@ -27,20 +28,27 @@ bp = func.Blueprint()  # type: ignore[no-untyped-call]
 def sync_partner_center(timer: func.TimerRequest) -> None:
     rt = bootstrap.partner_center()
     count = 0
-    for partner_id, state in rt.store.connected_partners():
-        if state is ConnectionState.CONNECTED:
-            rt.work.send(Work(partner_id))
-            count += 1
+    with timer_span("sync_partner_center"):
+        for partner_id, state in rt.store.connected_partners():
+            if state is ConnectionState.CONNECTED:
+                rt.work.send(Work(partner_id))
+                count += 1
     log.info("sync_partner_center queued %d partner(s) (past_due=%s)", count, timer.past_due)
 
 
 @bp.queue_trigger(arg_name="msg", queue_name=SYNC_QUEUE, connection="AzureWebJobsStorage")
 def partner_center_work(msg: func.QueueMessage) -> None:
+    with queue_span("partner_center_work", SYNC_QUEUE, msg.get_body()):
+        _work(msg)
+
+
+def _work(msg: func.QueueMessage) -> None:
     try:
         work = decode(msg.get_body().decode("utf-8"))
     except (ValueError, KeyError, UnicodeDecodeError):
         log.error("partner_center_work: malformed message %s dropped", msg.id)
         return
+    annotate({PARTNER_ID: work.partner_id})
     rt = bootstrap.partner_center()
     if work.referral_id is None:
         result = sync.run_sync(rt, work.partner_id)

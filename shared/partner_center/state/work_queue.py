@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from azure.storage.queue import QueueClient
 
+from shared.telemetry.context import inject
+
 SYNC_QUEUE = "partner-center-sync"
 SYNC_POISON_QUEUE = f"{SYNC_QUEUE}-poison"
 QUEUES = (SYNC_QUEUE, SYNC_POISON_QUEUE)
@@ -27,7 +29,7 @@ def encode(work: Work) -> str:
     data = {"partnerId": work.partner_id}
     if work.referral_id:
         data["referralId"] = work.referral_id
-    return json.dumps(data, separators=(",", ":"))
+    return json.dumps(inject(data), separators=(",", ":"))  # W3C trace context rides along
 
 
 def decode(text: str) -> Work:
