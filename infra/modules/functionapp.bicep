@@ -433,7 +433,8 @@ resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@20
 // otherwise) except the anonymous ones (the routes with no security in the OpenAPI
 // document: health, the API description, the dashboard's static page, which then signs in
 // through /.auth/login; the Partner Center sign-in callback, whose single-use state is the
-// proof; Partner Center's events, verified by their RSA signature). The app still authenticates every API call itself. Without an app
+// proof; Partner Center's events, verified by their RSA signature; the commercial
+// marketplace's lead posts, whose URL carries the partner's endpoint key). The app still authenticates every API call itself. Without an app
 // registration (authClientId empty) no provider is configured: the API fails closed (401).
 resource authSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: functionApp
@@ -453,6 +454,7 @@ resource authSettings 'Microsoft.Web/sites/config@2024-04-01' = {
         '/api/ui/*'
         '/api/partner-center/callback'
         '/api/partner-center/events/*'
+        '/api/marketplace/leads/*'
       ]
     }
     httpSettings: {
