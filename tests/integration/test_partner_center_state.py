@@ -3,6 +3,7 @@ worker, single-use sign-in states, and connection updates that survive racing wr
 
 from __future__ import annotations
 
+import itertools
 import threading
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -45,7 +46,7 @@ def test_two_workers_share_one_budget_of_requests_a_second(azurite: Azurite) -> 
         thread.join()
     starts = sorted([1000.0, *slots])  # the first reservation goes at once: no sleep
     assert len(starts) == 20
-    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
     assert min(gaps) >= 1 / rate - 1e-6  # never two requests closer than the rate allows
 
 
