@@ -123,3 +123,34 @@ def test_disconnecting_stops_events_and_keeps_the_referrals(
     assert answer.status_code == 404
     assert lead["id"] in {r["id"] for r in imported(api).values()}
     assert api.post("/partner-center/sync").status_code == 409
+
+
+def test_another_connectors_registration_is_left_alone_until_taken_over(
+        devhost: DevHost, partner_center: SimulatorHandle) -> None:
+    tenant = new_tenant()
+    crm = "https://crm.contoso.example/partner-center/hook"
+    partner_center.simulator.webhooks.register(
+        tenant, {"WebhookUrl": crm, "WebhookEvents": ["referral-created"]}, update=False)
+    api = connect(devhost, tenant)
+    held = wait_for(lambda: (c := api.get("/partner-center/connection").json())["lastSync"]
+                    and c, "the first sync")["webhook"]
+    assert held == {"state": "heldByAnother", "host": "crm.contoso.example"}
+    assert partner_center.simulator.webhooks.registration(tenant)["WebhookUrl"] == crm
+    taken = api.post("/partner-center/connection/webhook").json()["webhook"]
+    assert taken["state"] == "registered"
+    now = partner_center.simulator.webhooks.registration(tenant)["WebhookUrl"]
+    assert now.startswith(devhost.root) and "/api/partner-center/events/" in now
+
+
+def test_a_refused_sign_in_stores_nothing(devhost: DevHost,
+                                         partner_center: SimulatorHandle) -> None:
+    tenant = new_tenant()
+    api = Api(devhost.base, tenant)
+    requests.post(f"{partner_center.url}/_sim/faults", timeout=10, json={  # no consent
+        "endpoint": "authorize", "status": 302, "tenant": tenant,
+        "oauthError": "access_denied"})
+    authorize = api.post("/partner-center/connect").json()["authorizeUrl"]
+    back = requests.get(authorize, allow_redirects=False, timeout=10).headers["Location"]
+    done = requests.get(back, allow_redirects=False, timeout=30).headers["Location"]
+    assert "partnerCenter=failed" in done and "reason=access_denied" in done
+    assert api.get("/partner-center/connection").json()["state"] == "disconnected"
