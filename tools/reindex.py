@@ -18,7 +18,7 @@ from pathlib import Path
 
 from shared.bootstrap import table_service
 from shared.settings import Settings
-from shared.storage.layout.keys import PROFILES_TABLE, REFERRALS_TABLE
+from shared.storage.layout.keys import PROFILE_ROW, PROFILES_TABLE, REFERRALS_TABLE
 from shared.storage.tables.reindex import reindex_partner
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,8 +39,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     _local_settings()
     service = table_service(Settings.from_env().storage)
+    # Profile rows only: the Profiles table also holds rows that are not a partner's
+    # (a marketplace key's lookup row, PartitionKey "mkey:<hash>").
     partners = args.partner or sorted({str(e["PartitionKey"]) for e in service.get_table_client(
-        PROFILES_TABLE).list_entities(select=["PartitionKey"])})
+        PROFILES_TABLE).query_entities("RowKey eq @row", parameters={"row": PROFILE_ROW},
+                                       select=["PartitionKey"])})
     table = service.get_table_client(REFERRALS_TABLE)
     conflicts = 0
     for partner in partners:

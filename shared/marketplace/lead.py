@@ -23,6 +23,11 @@ TEST_MARK = "msft_test"  # the marketplace's test lead: "MSFT_TEST_<number>" in 
 USER_DETAILS = "userdetails"
 USER_FIELDS = ("firstname", "lastname", "email", "phone", "country", "company", "title")
 TOP_FIELDS = ("leadsource", "actioncode", "offertitle", "description")
+# How a problem names a property, whatever case it was sent in: snake_case, which the error
+# envelope writes in camelCase like every other target (userDetails.firstName).
+_NAMES = {"userdetails": "user_details", "firstname": "first_name", "lastname": "last_name",
+          "leadsource": "lead_source", "actioncode": "action_code",
+          "offertitle": "offer_title"}
 
 # LeadSource is "<source>-<action>|<offer id>", e.g. "SPZA-PLT|contoso.cloud-migration"; the
 # documented leads also show a bare source ("AzureMarketplace", its action then only in
@@ -104,8 +109,8 @@ def parse(raw: bytes) -> Lead:
     top = _texts(body, TOP_FIELDS, "", problems)
     user = _user(body, problems)
     if problems:
-        target = "; ".join(p.field or "" for p in problems)
-        raise LeadRefused(f"These properties have the wrong JSON type: {target}.", problems)
+        raise LeadRefused("Properties of the lead have the wrong JSON type; see details.",
+                          problems)
     return Lead(UserDetails(**user), top["leadsource"], top["actioncode"], top["offertitle"],
                 top["description"])
 
@@ -127,11 +132,10 @@ def _user(body: _Pairs, problems: list[FieldError]) -> dict[str, str | None]:
     found = body.find(USER_DETAILS)
     details = found[1] if found else None
     if details is None or isinstance(details, _Pairs):
-        texts = _texts(details or _Pairs(), USER_FIELDS, f"{found[0]}." if found else "",
-                       problems)
+        texts = _texts(details or _Pairs(), USER_FIELDS, _name(USER_DETAILS) + ".", problems)
         return {names[k]: v for k, v in texts.items()}
-    problems.append(FieldError("invalidValue", "must be an object or null", found[0] if found
-                               else None))
+    problems.append(FieldError("invalidValue", "must be an object or null",
+                               _name(USER_DETAILS)))
     return {}
 
 
@@ -144,9 +148,12 @@ def _texts(obj: _Pairs, fields: tuple[str, ...], prefix: str, problems: list[Fie
         found = obj.find(name)
         value = found[1] if found else None
         if value is not None and not isinstance(value, str):
-            assert found is not None
             problems.append(FieldError("invalidValue", "must be a string or null",
-                                       prefix + found[0]))
+                                       prefix + _name(name)))
             value = None
         out[name] = (value or "").strip() or None
     return out
+
+
+def _name(name: str) -> str:
+    return _NAMES.get(name, name)

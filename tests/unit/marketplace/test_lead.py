@@ -125,14 +125,16 @@ def test_wrong_types_are_refused_with_every_bad_field_named():
     with pytest.raises(LeadRefused) as refused:
         parse(json.dumps(body).encode())
     fields = {p.field for p in refused.value.problems}
-    assert fields == {"UserDetails.FirstName", "UserDetails.Email", "leadSource", "ActionCode"}
+    # Named the one way whatever case they came in (the envelope writes them in camelCase).
+    assert fields == {"user_details.first_name", "user_details.email", "lead_source",
+                      "action_code"}
     assert all(p.code == "invalidValue" for p in refused.value.problems)
 
 
 def test_user_details_that_is_not_an_object_is_refused():
     with pytest.raises(LeadRefused) as refused:
         parse(b'{"userDetails": "John Smith", "OfferTitle": 3}')
-    assert {p.field for p in refused.value.problems} == {"userDetails", "OfferTitle"}
+    assert {p.field for p in refused.value.problems} == {"user_details", "offer_title"}
 
 
 def test_utf16_json_is_json():
