@@ -284,6 +284,9 @@ module keyVault 'modules/keyvault.bicep' = {
     webhookSecretsKey: webhookSecretsKey
     partnerCenterClientSecret: partnerCenterClientSecret
     continuationTokenKey: continuationTokenKey
+    hasWebhookSecretsKey: !empty(webhookSecretsKey)
+    hasContinuationTokenKey: !empty(continuationTokenKey)
+    hasPartnerCenterClientSecret: !empty(partnerCenterClientSecret)
   }
 }
 
@@ -332,7 +335,7 @@ module functionApp 'modules/functionapp.bicep' = {
     dashboardUrl: empty(dashboardUrl) ? '${appPublicBaseUrl}/api/ui' : dashboardUrl
     publicBaseUrl: appPublicBaseUrl
     partnerCenterClientId: partnerCenterClientId
-    partnerCenterClientSecretReference: keyVault.outputs.partnerCenterClientSecretReference
+    partnerCenterClientSecretReference: keyVault.outputs.partnerCenterCredentialReference
     partnerCenterAuthority: partnerCenterAuthority
     partnerCenterApiUrl: partnerCenterApiUrl
     partnerCenterWebhookApiUrl: partnerCenterWebhookApiUrl

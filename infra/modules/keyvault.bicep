@@ -23,6 +23,17 @@ param continuationTokenKey string
 @secure()
 param partnerCenterClientSecret string
 
+// Which secrets were given, as plain booleans: an output that read a secure parameter (even
+// only to test it for emptiness) would break the linter's outputs-should-not-contain-secrets.
+@description('A WEBHOOK_SECRETS_KEY was given.')
+param hasWebhookSecretsKey bool
+
+@description('A CONTINUATION_TOKEN_KEY was given.')
+param hasContinuationTokenKey bool
+
+@description('A PARTNER_CENTER_CLIENT_SECRET was given.')
+param hasPartnerCenterClientSecret bool
+
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   name: name
   location: location
@@ -40,7 +51,7 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   }
 }
 
-resource secret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(webhookSecretsKey)) {
+resource secret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (hasWebhookSecretsKey) {
   parent: vault
   name: 'webhook-secrets-key'
   properties: {
@@ -49,7 +60,7 @@ resource secret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(webh
   }
 }
 
-resource continuationSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(continuationTokenKey)) {
+resource continuationSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (hasContinuationTokenKey) {
   parent: vault
   name: 'continuation-token-key'
   properties: {
@@ -58,7 +69,7 @@ resource continuationSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if 
   }
 }
 
-resource partnerCenterSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(partnerCenterClientSecret)) {
+resource partnerCenterSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (hasPartnerCenterClientSecret) {
   parent: vault
   name: 'partner-center-client-secret'
   properties: {
@@ -68,12 +79,12 @@ resource partnerCenterSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if
 }
 
 @description('The Key Vault reference for the app setting (empty when no key was given).')
-output webhookSecretsKeyReference string = empty(webhookSecretsKey) ? '' : '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/webhook-secrets-key)'
+output webhookSecretsKeyReference string = !hasWebhookSecretsKey ? '' : '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/webhook-secrets-key)'
 
 @description('The Key Vault reference for CONTINUATION_TOKEN_KEY (empty when no key was given).')
-output continuationTokenKeyReference string = empty(continuationTokenKey) ? '' : '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/continuation-token-key)'
+output continuationTokenKeyReference string = !hasContinuationTokenKey ? '' : '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/continuation-token-key)'
 
 @description('The Key Vault reference for PARTNER_CENTER_CLIENT_SECRET (empty when no secret was given).')
-output partnerCenterClientSecretReference string = empty(partnerCenterClientSecret) ? '' : '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/partner-center-client-secret)'
+output partnerCenterCredentialReference string = !hasPartnerCenterClientSecret ? '' : '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/partner-center-client-secret)'
 
 output name string = vault.name
