@@ -109,14 +109,18 @@ def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
     return None
 
 
-def normalize_webhook_url(raw: str, *, allow_loopback_http: bool) -> str:
+def normalize_webhook_url(raw: str, *, allow_loopback_http: bool,
+                          allow_loopback_https: bool = False) -> str:
     """``raw`` as the one canonical URL the app will call, or ValueError saying what is
     wrong in words a partner understands ("must ...").
 
     https only; plain http only to a loopback IP literal (127.0.0.0/8, [::1]) when
-    ``allow_loopback_http`` (AUTH_MODE=local). Lower-case scheme and host, IDN hosts in
-    punycode, IPv4 literals in dotted-quad whatever form they came in, IPv6 compressed,
-    default port dropped, empty path as "/"."""
+    ``allow_loopback_http`` (AUTH_MODE=local). An https URL never points at loopback: the
+    contract's one local exception is plain http, so ``https://[::1]/`` is refused in every
+    mode. ``allow_loopback_https`` (with ``allow_loopback_http``) is for the Partner Center
+    bases, which a local run may point at the simulation served over TLS. Lower-case scheme
+    and host, IDN hosts in punycode, IPv4 literals in dotted-quad whatever form they came in,
+    IPv6 compressed, default port dropped, empty path as "/"."""
     _check_characters(raw)
     match = _SCHEME.match(raw)
     if match is None:
@@ -132,7 +136,8 @@ def normalize_webhook_url(raw: str, *, allow_loopback_http: bool) -> str:
     host, port = _split_port(authority)
     host_text, ip = _host(host)
     if ip is not None:
-        why = forbidden_address(ip, allow_loopback=allow_loopback_http)
+        loopback_ok = allow_loopback_http and (scheme == "http" or allow_loopback_https)
+        why = forbidden_address(ip, allow_loopback=loopback_ok)
         if why:
             raise ValueError(f"must not point at {why} ({ip})")
     if scheme == "http" and not (allow_loopback_http and _plain_http_ok(ip)):

@@ -25,6 +25,7 @@ from shared.notifications.delivery import (
 from shared.notifications.targets import NO_SECRET
 from shared.services import profiles, webhooks
 from shared.services import referrals as svc
+from shared.settings import AuthMode
 from shared.storage.ports import DeliveryState, Stored
 from tests.support.factories import intake_body, profile_body
 from tests.support.memory_app import MemoryApp
@@ -202,6 +203,18 @@ def test_refused_address_is_a_permanent_failure(app):
         *a, **kw, resolver=lambda host, port: ["10.1.2.3"]))
     record = app.ctx.outbox.get(*message)
     assert outcome is Outcome.FAILED and "private" in record.last_error
+
+
+def test_https_to_a_name_resolving_to_loopback_is_refused_even_locally(app):
+    # Locally only plain http may reach loopback: a name answering 127.0.0.1 is checked
+    # again at delivery and gets no more than the literal would.
+    app.settings = replace(app.settings, auth_mode=AuthMode.LOCAL,
+                           customer_notification_url="https://rebind.example/x")
+    message = declined(app)
+    outcome = deliver(app.ctx, render, *message, post=lambda *a, **kw: transport.post(
+        *a, **kw, resolver=lambda host, port: ["127.0.0.1"]))
+    record = app.ctx.outbox.get(*message)
+    assert outcome is Outcome.FAILED and "loopback" in record.last_error
 
 
 def test_pinned_url_connects_to_the_checked_address():

@@ -77,6 +77,24 @@ def test_plain_http_to_a_loopback_literal_only_in_local_mode(raw):
         normalize_webhook_url(raw, allow_loopback_http=False)
 
 
+@pytest.mark.parametrize("raw", ["https://[::1]/", "https://127.0.0.1:8443/h",
+                                 "https://[::ffff:127.0.0.1]/", "https://0x7f.1/"])
+def test_https_to_loopback_is_refused_even_in_local_mode(raw):
+    # The contract's local exception is plain http to a loopback literal, nothing more.
+    for local in (True, False):
+        with pytest.raises(ValueError, match="loopback"):
+            normalize_webhook_url(raw, allow_loopback_http=local)
+
+
+def test_the_partner_center_bases_may_use_tls_to_loopback_locally():
+    # The simulation with --tls: its bases are configured by the operator, not a partner.
+    assert normalize_webhook_url("https://127.0.0.1:7443/v1", allow_loopback_http=True,
+                                 allow_loopback_https=True) == "https://127.0.0.1:7443/v1"
+    with pytest.raises(ValueError, match="loopback"):
+        normalize_webhook_url("https://127.0.0.1:7443/v1", allow_loopback_http=False,
+                              allow_loopback_https=True)
+
+
 def test_messages_start_with_must():
     for raw in ["", "x", "https://", "https://a b.example/", "https://[::1/",
                 "https://example.com:0/", "https://example.com/%"]:

@@ -55,8 +55,13 @@ URLS: list[tuple[str, str | None, str | None]] = [
     ("http://localhost:7071/hook", NO, NO),
     # IPv6 forms.
     ("http://[::1]:8080/h", "http://[::1]:8080/h", NO),
-    ("https://[::1]/", "https://[::1]/", NO),
-    ("https://[::ffff:127.0.0.1]/", "https://[::ffff:7f00:1]/", NO),
+    # Locally the one exception is plain http to a loopback literal: https to loopback is
+    # refused in every mode, whatever form the address takes.
+    ("https://[::1]/", NO, NO),
+    ("https://[::1]:8443/hook", NO, NO),
+    ("https://[::ffff:127.0.0.1]/", NO, NO),
+    ("http://[::ffff:127.0.0.1]/", NO, NO),  # the contract names 127.0.0.0/8 and [::1] only
+    ("https://127.0.0.1/", NO, NO),
     ("https://[::ffff:a9fe:a9fe]/", NO, NO),
     ("https://[fd00::1]/", NO, NO),
     ("https://[fe80::1]/", NO, NO),
@@ -70,10 +75,11 @@ URLS: list[tuple[str, str | None, str | None]] = [
      "https://[2606:4700::1111]/x"),
     ("https://2606:4700::1111/", NO, NO),
     # IPv4 in decimal, octal, hex and short forms: read as the resolver reads them.
-    ("https://2130706433/", "https://127.0.0.1/", NO),
+    ("http://2130706433/", "http://127.0.0.1/", NO),
+    ("https://2130706433/", NO, NO),
     ("http://0x7f000001:9/h", "http://127.0.0.1:9/h", NO),
-    ("https://0177.0.0.1/", "https://127.0.0.1/", NO),
-    ("https://127.1/", "https://127.0.0.1/", NO),
+    ("http://0177.0.0.1/", "http://127.0.0.1/", NO),
+    ("http://127.1/", "http://127.0.0.1/", NO),
     ("https://0/", NO, NO),
     ("https://3232235777/", NO, NO),
     ("https://0xa9.0xfe.0xa9.0xfe/", NO, NO),
@@ -85,7 +91,8 @@ URLS: list[tuple[str, str | None, str | None]] = [
     ("https://Bücher.example/hook", "https://xn--bcher-kva.example/hook",
      "https://xn--bcher-kva.example/hook"),
     ("https://\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45.com/", "https://example.com/", "https://example.com/"),
-    ("https://①②⑦.0.0.1/", "https://127.0.0.1/", NO),
+    ("http://①②⑦.0.0.1/", "http://127.0.0.1/", NO),
+    ("https://①②⑦.0.0.1/", NO, NO),
     ("https://localhost。/", NO, NO),
     ("https://exa\u200bmple.com/", NO, NO),
     # Accepted, in their normal form. A redirector is a fine URL: delivery never follows

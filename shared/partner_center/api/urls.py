@@ -20,8 +20,10 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 def check_base_url(url: str, *, allow_loopback_http: bool) -> str:
     """A configured base (API, authority, certificate prefix) as the canonical URL to call,
-    without a trailing slash; ValueError (a configuration error) when it may not be called."""
-    return normalize_webhook_url(url, allow_loopback_http=allow_loopback_http).rstrip("/")
+    without a trailing slash; ValueError (a configuration error) when it may not be called.
+    Locally the simulation may also be served over TLS (``--tls``), so https to loopback too."""
+    return normalize_webhook_url(url, allow_loopback_http=allow_loopback_http,
+                                 allow_loopback_https=True).rstrip("/")
 
 
 def origin_of(url: str) -> tuple[str, str, int]:

@@ -69,7 +69,8 @@ class EventVerifier:
                  intermediates: Sequence[x509.Certificate] = (),
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self._allow_loopback = allow_loopback_http
-        self._prefixes = tuple(normalize_webhook_url(p, allow_loopback_http=allow_loopback_http)
+        self._prefixes = tuple(normalize_webhook_url(p, allow_loopback_http=allow_loopback_http,
+                                                     allow_loopback_https=True)
                                for p in allowed_prefixes)
         self._store = Store(list(roots))
         self._intermediates = list(intermediates)
@@ -92,7 +93,8 @@ class EventVerifier:
         if not raw or not raw.strip():
             raise EventRejected(Reason.MISSING_CERTIFICATE_URL)
         try:
-            url = normalize_webhook_url(raw.strip(), allow_loopback_http=self._allow_loopback)
+            url = normalize_webhook_url(raw.strip(), allow_loopback_http=self._allow_loopback,
+                                        allow_loopback_https=True)
         except ValueError:
             raise EventRejected(Reason.CERTIFICATE_URL_NOT_ALLOWED) from None
         path = urlsplit(url).path
