@@ -127,6 +127,6 @@ ROUTES = [
                                    "content": {"application/json": {"schema": {
                                        "type": "object", "properties": {
                                            "id": {"type": "string"},
-                                           "test": {"const": True}}}}}}}),
+                                           "test": {"type": "boolean"}}}}}}}),
 ]
 register(bp, ROUTES)

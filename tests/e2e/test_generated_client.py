@@ -123,7 +123,8 @@ def test_a_lead_from_intake_to_won_and_another_declined(gen, devhost):
     admin = client(gen, devhost.base, tenant, ADMIN)
     intake = client(gen, devhost.base, "microsoft-systems", INTAKE)
     profile = gen.put_profile.sync(client=admin, body=m.ProfileInput.from_dict(profile_body()))
-    assert isinstance(profile, m.Profile) and profile.company_name == "Contoso Cloud"
+    assert isinstance(profile, m.ProfileOut) and profile.company_name == "Contoso Cloud"
+    assert profile.marketplace_endpoint is None  # no marketplace lead URL yet
 
     lead, other = _intake(gen, intake, tenant), _intake(gen, intake, tenant)
     assert _all_pages(gen, admin) == [other.id, lead.id]  # newest first, one per page
