@@ -21,6 +21,7 @@ from shared.auth.entra import JwksCache
 from shared.notifications.mail import Mailer, SmtpMailer
 from shared.services.context import Context, utcnow
 from shared.settings import EmailMode, Settings, StorageSettings
+from shared.storage.ports.privacy import PrivacyPorts
 from shared.storage.ports.sweeps import SweepPorts
 
 if TYPE_CHECKING:
@@ -140,7 +141,18 @@ def build_context(cfg: Settings, *, clock: Callable[[], datetime] = utcnow) -> C
         sweeps=_sweep_ports(cfg.storage, referrals, expiry, reminders),
         settings=cfg,
         clock=clock,
+        privacy=_privacy_ports(referrals, profiles, outbox_index, expiry),
     )
+
+
+def _privacy_ports(referrals: TableClient, profiles: TableClient, outbox_index: TableClient,
+                   expiry: TableClient) -> PrivacyPorts:
+    from shared.privacy.archive_index import TableArchiveIndex
+    from shared.privacy.store import TablePersonalData
+
+    # The archive index shares ExpiryIndex (its own partitions: layout/archive.py).
+    return PrivacyPorts(TablePersonalData(referrals, profiles, outbox_index),
+                        TableArchiveIndex(expiry))
 
 
 def _sweep_ports(storage: StorageSettings, referrals: TableClient, expiry: TableClient,

@@ -20,12 +20,14 @@ from shared.openapi.document import document as build_document
 from shared.openapi.route import openapi_route
 from shared.partner_center import routes as partner_center_routes
 from shared.partner_center import triggers as partner_center_triggers
+from shared.privacy import routes as privacy_routes
+from shared.privacy import triggers as privacy_triggers
 from shared.routes import dashboard, health, notifications, profile, referrals
 
 # Each module holds ``ROUTES`` (its rows) and ``bp`` (the blueprint they are registered on).
 ROUTE_MODULES = (health, profile, referrals, notifications, dashboard, partner_center_routes,
-                 marketplace_routes)
-BACKGROUND = (background.bp, partner_center_triggers.bp)
+                 marketplace_routes, privacy_routes)
+BACKGROUND = (background.bp, partner_center_triggers.bp, privacy_triggers.bp)
 
 
 @cache

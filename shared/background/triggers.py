@@ -17,8 +17,10 @@ from shared.http.bodies import referral_view
 from shared.notifications.delivery import Outcome, deliver
 from shared.notifications.queue import NOTIFICATIONS_QUEUE, decode_message
 from shared.partner_center.writeback import write_back
+from shared.privacy import retention
 from shared.services import expiry, reminders, sweeps
 from shared.storage.ports import Delivery, Stored
+from shared.storage.ports.sweeps import SweepKind
 from shared.storage.tables.sweep_queue import SWEEP_QUEUE, decode_batch
 from shared.telemetry.spans import PARTNER_ID, queue_span, timer_span
 
@@ -64,7 +66,10 @@ def _sweep_batch(msg: func.QueueMessage) -> None:
         log.error("sweep_batch: malformed message %s dropped", msg.id)
         return
     # BatchIncomplete (referrals that kept changing) propagates: the host retries the message.
-    sweeps.work(bootstrap.runtime().ctx, batch)
+    if batch.kind is SweepKind.FORGET:  # the customer-data room's (shared/privacy)
+        retention.work(bootstrap.runtime().ctx, batch)
+    else:
+        sweeps.work(bootstrap.runtime().ctx, batch)
 
 
 @bp.queue_trigger(arg_name="msg", queue_name=NOTIFICATIONS_QUEUE, connection="AzureWebJobsStorage")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import threading
 from dataclasses import replace
+from datetime import datetime
 
 from shared.storage.ports.claims import Claim
 
@@ -34,3 +35,10 @@ class MemoryClaims:
         with self._lock:
             if self.rows.get((claim.caller, claim.request_id)) == claim:
                 del self.rows[(claim.caller, claim.request_id)]
+
+    def forget_before(self, cutoff: datetime) -> int:
+        with self._lock:
+            old = [key for key, c in self.rows.items() if c.claimed < cutoff]
+            for key in old:
+                del self.rows[key]
+            return len(old)

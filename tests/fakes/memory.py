@@ -16,6 +16,8 @@ from typing import Any
 from shared.domain.events import Event
 from shared.domain.history import HistoryEntry
 from shared.domain.models import Profile, Referral
+from shared.storage.layout.addresses import address_rows
+from shared.storage.layout.archive import archive_key
 from shared.storage.layout.deliveries import entity_to_delivery, new_deliveries
 from shared.storage.layout.history_rows import entry_from_row, history_prefix, history_row
 from shared.storage.layout.indexes import Scan, diff, row_matches
@@ -55,6 +57,7 @@ class MemoryStore:
         # The reminder index: (hour of expiry, partner, id) -> the expiry moment.
         self.reminders: dict[tuple[str, str, str], datetime] = {}
         self.profiles: dict[str, Profile] = {}
+        self.archive: dict[tuple[str, str, str], None] = {}  # layout/archive.py
         self.sent: list[tuple[str, str]] = []
         # Every send with its attempt and delay; messages parked on the poison queue.
         self.scheduled: list[tuple[str, str, int, timedelta]] = []
@@ -83,6 +86,8 @@ class MemoryStore:
                 self.reminders[(hour_bucket(expires), *key)] = expires
             stored = Stored(referral, self._etag())
             self.referrals[key] = stored
+            if (archived := archive_key(None, referral)) is not None:
+                self.archive[archived] = None
             self._add_events(events)
             self._apply_derived(None, referral, history)
             return stored
@@ -104,6 +109,8 @@ class MemoryStore:
             for change in changes:
                 stored = Stored(change.updated, self._etag())
                 self.referrals[(change.updated.partner_id, change.updated.id)] = stored
+                if (archived := archive_key(change.current.referral, change.updated)):
+                    self.archive[archived] = None
                 self._add_events(change.events)
                 self._apply_derived(change.current.referral, change.updated, change.history)
                 saved.append(stored)
@@ -117,6 +124,7 @@ class MemoryStore:
         for key in change.deletes:
             del rows[key]  # a missing row fails, as it fails a Table transaction
         rows.update(change.upserts)
+        rows.update({key: {"ref": after.id} for key in address_rows(before, after)})
         row = delta_row(before, after, after.updated_date_time)
         if row is not None:
             rows[row.pop("RowKey")] = row

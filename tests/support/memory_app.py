@@ -11,6 +11,7 @@ from shared.settings import AuthMode, Settings, StorageSettings
 from tests.fakes.claims import MemoryClaims
 from tests.fakes.marketplace import MemoryEndpoints
 from tests.fakes.memory import MemoryOutbox, MemoryProfiles, MemoryStore
+from tests.fakes.privacy import memory_privacy
 from tests.fakes.secrets import MemorySecrets
 from tests.fakes.sweeps import MemoryBatchQueue, memory_sweep_ports
 
@@ -47,7 +48,7 @@ class MemoryApp:
             sweeps=memory_sweep_ports(self.store, self.batches),
             settings=self.settings, secrets=self.secrets, claims=self.claims,
             marketplace=self.marketplace,
-            clock=self.clock,
+            clock=self.clock, privacy=memory_privacy(self.store),
         )
 
     def runtime(self) -> Runtime:

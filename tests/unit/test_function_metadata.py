@@ -26,6 +26,7 @@ EXPECTED_HTTP = {
     ("POST", "partner-center/events/{connectionId}"),
     ("POST", "profile/marketplace-endpoint"), ("DELETE", "profile/marketplace-endpoint"),
     ("POST", "marketplace/leads/{key}"),
+    ("GET", "privacy/people/{email}"), ("POST", "privacy/erasures"), ("GET", "privacy/erasures"),
 }
 
 
@@ -46,8 +47,9 @@ def test_timer_and_queue_functions():
     triggers = {name: b for name, b in bindings() if b["type"] in ("timerTrigger", "queueTrigger")}
     assert set(triggers) == {"expire_referrals", "send_reminders", "redispatch_notifications",
                              "sweep_batch", "deliver_notification", "sync_partner_center",
-                             "partner_center_work"}
+                             "partner_center_work", "forget_personal_data"}
     assert triggers["expire_referrals"]["schedule"] == "%EXPIRY_SCHEDULE%"
+    assert triggers["forget_personal_data"]["schedule"] == "%EXPIRY_SCHEDULE%"
     assert triggers["send_reminders"]["schedule"] == "%REMINDER_SCHEDULE%"
     assert triggers["redispatch_notifications"]["schedule"] == "0 */5 * * * *"
     assert triggers["sweep_batch"]["queueName"] == "sweep-batches"

@@ -29,3 +29,6 @@ class ClaimStore(Protocol):
 
     def release(self, claim: Claim) -> None:
         """Delete ``claim`` if unchanged (the request it belonged to failed)."""
+
+    def forget_before(self, cutoff: datetime) -> int:
+        """Delete the claims made before ``cutoff`` (unless renewed meanwhile); how many."""

@@ -16,6 +16,7 @@ class SweepKind(StrEnum):
     EXPIRE = "expire"
     REMIND = "remind"
     REFIT = "refit"  # re-score received referrals after a profile change
+    FORGET = "forget"  # erase the personal data of referrals archived long enough ago
 
 
 @dataclass(frozen=True, order=True)

@@ -6,12 +6,17 @@ Claiming is an insert-if-absent, so concurrent retries of one request all end up
 same claim, hence the same pre-generated referral id; adding that referral twice is a
 ConcurrencyConflict, so exactly one referral is created. A claim older than the tracking
 window is replaced (conditionally on its ETag) by a new one: the request id is free again.
+
+Claims older than the window are deleted by the daily retention run (``forget_before``):
+a filter on ``claimedDateTime`` over the whole table, which is small by construction, since
+every run leaves only the last day or two of claims in it.
 """
 
 from __future__ import annotations
 
 import contextlib
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from azure.core import MatchConditions
@@ -66,3 +71,13 @@ class TableClaims:
         with contextlib.suppress(ResourceModifiedError, ResourceNotFoundError):
             self._t.delete_entity(claim.caller, claim.request_id, etag=claim.etag,
                                   match_condition=MatchConditions.IfNotModified)
+
+    def forget_before(self, cutoff: datetime) -> int:
+        rows = self._t.query_entities("claimedDateTime lt @cutoff",
+                                      parameters={"cutoff": cutoff})
+        gone = 0
+        for row in list(rows):
+            with contextlib.suppress(ResourceModifiedError, ResourceNotFoundError):
+                self.release(_claim(row))  # conditional: a claim renewed meanwhile stays
+                gone += 1
+        return gone

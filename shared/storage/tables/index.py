@@ -13,6 +13,7 @@ from azure.data.tables import TableClient, UpdateMode
 
 from shared.domain.history import HistoryEntry
 from shared.domain.models import Referral
+from shared.storage.layout.addresses import address_rows
 from shared.storage.layout.entities import entity_to_referral
 from shared.storage.layout.history_rows import history_row
 from shared.storage.layout.indexes import IndexDiff, Scan, diff, index_rows
@@ -22,9 +23,12 @@ from shared.storage.ports import Stored
 
 def derived_ops(before: Referral | None, after: Referral,
                 history: HistoryEntry | None = None) -> list[Any]:
-    """The transaction operations that keep a referral's derived rows (its index rows, its
-    summary delta and its history entry) equal to it; ``before`` is None when it had none."""
+    """The transaction operations that keep a referral's derived rows (its index and address
+    rows, its summary delta and its history entry) equal to it; ``before`` is None when it
+    had none."""
     ops = index_ops(after.partner_id, diff(before, after))
+    ops += [("upsert", {"PartitionKey": after.partner_id, "RowKey": key, "ref": after.id},
+             {"mode": UpdateMode.REPLACE}) for key in address_rows(before, after)]
     row = delta_row(before, after, after.updated_date_time)
     if row is not None:
         ops.append(("create", {"PartitionKey": after.partner_id, **row}))

@@ -17,6 +17,7 @@ from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 from shared.domain.events import Event
 from shared.domain.history import HistoryEntry
 from shared.domain.models import Profile, Referral
+from shared.storage.layout.archive import archive_row, archived_now
 from shared.storage.layout.deliveries import delivery_entities
 from shared.storage.layout.entities import (
     entity_to_profile,
@@ -65,6 +66,13 @@ class TableReferrals(TableSummaries):
         self._outbox_index = outbox_index
         self._reminders = reminders
 
+    def _index_archived(self, pairs: list[tuple[Referral | None, Referral]]) -> None:
+        """Archive index rows of the referrals these changes archive, before their
+        transaction (layout/archive.py)."""
+        for before, after in pairs:
+            if archived_now(before, after):
+                self._expiry.upsert_entity(archive_row(after))
+
     def get(self, partner_id: str, referral_id: str) -> Stored | None:
         try:
             entity = self._t.get_entity(partner_id, referral_id)
@@ -84,6 +92,7 @@ class TableReferrals(TableSummaries):
             })
             self._reminders.upsert_entity(reminder_row(referral))
         self._index_events(events)
+        self._index_archived([(None, referral)])
         ops: list[Any] = [("create", {**entity, "ix": INDEX_VERSION})]
         ops += [("create", row) for e in events for row in delivery_entities(e)]
         ops += derived_ops(None, referral, history)
@@ -95,6 +104,7 @@ class TableReferrals(TableSummaries):
     def update_many(self, changes: Sequence[Change]) -> list[Stored]:
         _check_batch(changes)
         self._index_events([e for c in changes for e in c.events])
+        self._index_archived([(c.current.referral, c.updated) for c in changes])
         ops: list[Any] = []
         firsts: list[int] = []  # where each change's referral op sits in ``ops``
         for change in changes:
