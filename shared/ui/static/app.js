@@ -9,11 +9,14 @@ import { createFilters } from "./filters.js";
 import { openDialog, setValues, setupDialogs } from "./forms.js";
 import { loadInsights } from "./insights.js";
 import { createLeads } from "./leads.js";
+import { openPartnerCenter, returnMessage, setupPartnerCenter, takeReturn } from "./partner-center.js";
 import { openProfile } from "./profile.js";
 
 const $ = (id) => document.getElementById(id);
 const DEMO_TENANT = "11111111-2222-3333-4444-555555555555";
 let config = null;
+// Back from the Partner Center sign-in (?partnerCenter=connected|failed&reason=): said once signed in.
+let partnerCenterReturn = takeReturn();
 
 function notify(message, kind = "info") {
   const box = $("notice");
@@ -75,6 +78,7 @@ function refreshInsights() {
 function signedOut(text) {
   $("app").hidden = true;
   $("open-profile").hidden = true;
+  $("open-partner-center").hidden = true;
   $("sign-out").hidden = true;
   $("who").textContent = "";
   $("signed-out").hidden = false;
@@ -87,6 +91,7 @@ function start(who, restricted = false) {
   $("signed-out").hidden = true;
   $("app").hidden = false;
   $("open-profile").hidden = false;
+  $("open-partner-center").hidden = false;
   $("sign-out").hidden = config.authMode === "easyauth" && !config.logoutUrl;
   $("who").textContent = who || "";
   notify("");
@@ -94,7 +99,14 @@ function start(who, restricted = false) {
   workspace.classList.remove("showing-detail");
   refreshInsights();
   leads.preferStage(restricted, { now: false }); // a Referrals user's leads are accepted ones
-  return leads.reload();
+  const loaded = leads.reload();
+  if (partnerCenterReturn && !restricted) {
+    const said = returnMessage(partnerCenterReturn);
+    notify(...said);
+    openPartnerCenter({ said, following: partnerCenterReturn.partnerCenter === "connected" });
+  }
+  partnerCenterReturn = null;
+  return loaded;
 }
 
 // ---- local sign-in (AUTH_MODE=local only; the server's config decides) --------------------
@@ -174,6 +186,14 @@ async function main() {
   $("open-profile").addEventListener("click", () => openProfile({
     onSaved: (message) => notify(message, "success"), onError: showError,
   }));
+  // A sync brings leads in or changes them: the list and the open lead are read again.
+  setupPartnerCenter({ onSynced: ([message, kind]) => {
+    notify(`Partner Center: ${message}`, kind);
+    leads.reload();
+    if (detail.current) detail.show(detail.current.id);
+    refreshInsights();
+  } });
+  $("open-partner-center").addEventListener("click", () => openPartnerCenter());
   if (config.authMode === "local" && config.localSignIn) return setupLocal();
   $("dlg-signin").remove(); // the developer sign-in exists only in AUTH_MODE=local
   if (config.authMode === "entra") await setupEntra();

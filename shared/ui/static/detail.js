@@ -6,6 +6,7 @@ import { fitSection } from "./fit.js";
 import { openDialog, readForm, setValues } from "./forms.js";
 import { assign, candidates, confirmThen, openAssign, ownerSection, removeMember, teamSection } from "./team-work.js";
 import { createNotifications } from "./notifications.js";
+import { partnerCenterBadge, partnerCenterSection } from "./partner-center-lead.js";
 import { createTimeline } from "./timeline.js";
 
 const CONFLICT = "Someone else changed this lead while you were editing, so your changes were not saved. "
@@ -160,6 +161,7 @@ export function createDetail({ onChange, onBack, onError, toggleFavorite, me, kn
           h("p", { class: "badges" },
             h("span", { class: "kind", text: KINDS[r.qualification] || r.qualification }),
             h("span", { class: `badge stage-${r.stage} sub-${r.substatus.toLowerCase()}`, text: stageLabel(r) }),
+            partnerCenterBadge(r),
             r.name ? h("span", { class: "deal-name", text: r.name }) : null)),
         heart),
       notice ? h("p", { id: "detail-notice", class: "notice warning", role: "alert", tabindex: "-1", text: notice }) : null,
@@ -168,6 +170,7 @@ export function createDetail({ onChange, onBack, onError, toggleFavorite, me, kn
       h("div", { class: "detail-actions", role: "group", "aria-label": "Actions" }, actions(r)),
       ownerSection(r, teamWork(r)),
       fitSection(r),
+      partnerCenterSection(r),
       section("Customer", facts([
         ["Company", r.customerProfile.name], ["Size", SIZES[r.customerProfile.size] || r.customerProfile.size],
         ["Address", address(r.customerProfile.address)]]),
@@ -195,7 +198,7 @@ export function createDetail({ onChange, onBack, onError, toggleFavorite, me, kn
       timeline.element,
       isRestricted() ? null : notifications.element,
     ].filter(Boolean));
-    timeline.load(r.id);
+    timeline.load(r.id, { conflictMessage: r.partnerCenter?.syncState === "conflict" ? r.partnerCenter.message || "" : null });
     if (isRestricted()) notifications.stop();
     else notifications.load(r.id);
     if (refocus) pane.querySelector(".heart").focus();

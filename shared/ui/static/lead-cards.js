@@ -1,7 +1,9 @@
 // One lead as a card of the list: name, stage, needs, kind, age, deadline, contact alert and
-// the favorite heart, the fit score (its reasons on hover and focus) and the owner. `hooks`: { selected(id), open(id), favorite(r, button) }.
+// the favorite heart, the fit score (its reasons on hover and focus), the owner, and where it came
+// from when that is Partner Center (with its sync state). `hooks`: { selected(id), open(id), favorite(r, button) }.
 import { KINDS, ago, alertBanner, daysLeft, daysLeftText, h, icon, need, stageLabel, when } from "./dom.js";
 import { fitBadge } from "./fit.js";
+import { partnerCenterBadge } from "./partner-center-lead.js";
 
 export function heart(r, hooks) {
   return h("button", {
@@ -23,7 +25,7 @@ export function card(r, hooks) {
   h("span", { class: "lead-head" },
     h("span", { class: "lead-name", text: r.customerProfile.name }),
     h("span", { class: `badge stage-${r.stage} sub-${r.substatus.toLowerCase()}`, text: stageLabel(r) }),
-    fit?.badge),
+    fit?.badge, partnerCenterBadge(r)),
   h("span", { class: "lead-need", text: need(r) }),
   h("span", { class: "lead-meta" },
     h("span", { class: "kind", text: KINDS[r.qualification] || r.qualification }),

@@ -1,9 +1,10 @@
 // One lead as a row of the dense table: customer (the button that opens it), kind, stage,
 // fit (a focusable badge with its reasons as a tooltip), country, deal value, closing date,
-// created, expires, favorite. Up/Down move between rows.
+// created, expires, favorite; a Partner Center lead's badge after its name. Up/Down move between rows.
 import { KINDS, day, daysLeft, daysLeftText, h, icon, money, stageLabel, when } from "./dom.js";
 import { fitBadge } from "./fit.js";
 import { heart } from "./lead-cards.js";
+import { partnerCenterBadge } from "./partner-center-lead.js";
 
 export const COLUMNS = [
   ["customer", "Customer"], ["kind", "Kind"], ["stage", "Stage"], ["fit", "Fit"], ["country", "Country"],
@@ -65,7 +66,7 @@ export function row(r, hooks) {
     onclick: (event) => { if (!event.target.closest("button, a")) hooks.open(r.id); },
   },
   h("th", { scope: "row", class: "customer" }, open,
-    contactFlag(r)),
+    contactFlag(r), partnerCenterBadge(r, { compact: true })),
   h("td", { text: KINDS[r.qualification] || r.qualification }),
   h("td", {}, h("span", { class: `badge stage-${r.stage} sub-${r.substatus.toLowerCase()}`, text: stageLabel(r) })),
   h("td", { class: "fit-cell" }, fitBadge(r, { focusable: true, prefix: "row-fit" })?.badge || h("span", { class: "none", text: "—" })),

@@ -1,7 +1,10 @@
 // The lead's history (GET /referrals/{id}/history, oldest first) as a timeline: who, when,
-// what, and each changed field as old → new in words. Loaded again after every action.
+// what, and each changed field as old → new in words. Loaded again after every action. A
+// Partner Center conflict is explained under Partner Center's newest entry (its old values are
+// the change made here that lost).
 import { api, sameOrigin } from "./api.js";
 import { DECLINE_REASONS, LOST_REASONS, day, h, money, person, when } from "./dom.js";
+import { conflictNote } from "./partner-center-lead.js";
 
 const ACTIONS = {
   received: "Lead arrived", accepted: "Accepted the lead", declined: "Declined the lead",
@@ -18,6 +21,7 @@ const FIELDS = {
 // Said by the action itself, or internal: not listed as changes.
 const QUIET = new Set(["status", "favorite"]);
 const LONG = 120;
+const PARTNER_CENTER = "partner-center"; // the actor of changes made in Partner Center
 
 function value(field, v, changes) {
   if (v === null || v === undefined || v === "") return "—";
@@ -65,7 +69,7 @@ function label(entry) {
 
 function item(entry) {
   const who = entry.actor?.id === "system" ? "System" : entry.actor?.name || entry.actor?.id || "Someone";
-  return h("li", { class: `event event-${entry.action}` },
+  return h("li", { class: `event event-${entry.action}${entry.actor?.id === PARTNER_CENTER ? " by-partner-center" : ""}` },
     h("p", { class: "event-head" },
       h("span", { class: "event-what", text: label(entry) }),
       h("span", { class: "event-who", text: ` by ${who}` }),
@@ -83,6 +87,14 @@ export function createTimeline() {
   let next = null;
   let seq = 0;
   let shownId = null;
+  let conflict = null; // the lead's Partner Center conflict message, when it has one
+
+  function markConflict() {
+    list.querySelector(".event-note.conflict")?.remove();
+    if (conflict === null) return;
+    const i = entries.findLastIndex((e) => e.actor?.id === PARTNER_CENTER);
+    if (i >= 0) list.children[i].append(conflictNote(conflict));
+  }
 
   async function fetchPage(url, append) {
     const mine = ++seq;
@@ -93,6 +105,7 @@ export function createTimeline() {
       if (!append) { entries = []; list.replaceChildren(); }
       entries.push(...page.value);
       list.append(...page.value.map(item));
+      markConflict();
       next = page.nextLink ? sameOrigin(page.nextLink).href : null;
       status.hidden = entries.length > 0;
       status.textContent = "Nothing has happened yet.";
@@ -111,7 +124,9 @@ export function createTimeline() {
 
   return {
     element: box,
-    load(id) {
+    // `conflictMessage`: the lead's partnerCenter.message while its syncState is "conflict".
+    load(id, { conflictMessage = null } = {}) {
+      conflict = conflictMessage;
       if (id !== shownId) { // another lead: never show the last one's history meanwhile
         shownId = id;
         entries = [];
