@@ -1,6 +1,7 @@
 // The business profile form (GET/PUT /profile), with the webhook tools (webhook-tools.js).
 import { api } from "./api.js";
 import { addRows, openDialog, readForm, setValues } from "./forms.js";
+import { resetMarketplaceTools } from "./marketplace-tools.js";
 import { resetWebhookTools } from "./webhook-tools.js";
 
 export async function openProfile({ onSaved, onError }) {
@@ -21,6 +22,7 @@ export async function openProfile({ onSaved, onError }) {
       setValues(form, { companyName: p.companyName, keywords: p.keywords, customerSizes: p.customerSizes, webhookUrl: p.webhookUrl });
       addRows(form, "locations", p.locations);
       resetWebhookTools(Boolean(profile));
+      resetMarketplaceTools(profile);
     },
     submit: async (form) => {
       const body = readForm(form);
