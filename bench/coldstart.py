@@ -123,52 +123,60 @@ def slowest_app_modules(cache: Path, limit: int = 8) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: -r["self_ms"])[:limit]
 
 
-def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
-    args = parse_args("coldstart", __doc__.splitlines()[0], argv)
-    size = SIZES[args.size]
-    reps, traced_reps = size["reps"], size["traced_reps"]
-    report = Report("coldstart", args.size, params={
-        "repetitions": reps, "tracemalloc_repetitions": traced_reps,
-        "baseline_imports": list(DEPENDENCIES),
-    })
-    variants: Sequence[str] = size["variants"]
-    plain: dict[str, list[dict[str, Any]]] = {v: [] for v in variants}
-    traced: dict[str, list[dict[str, Any]]] = {v: [] for v in variants}
+Samples = dict[str, list[dict[str, Any]]]  # variant -> one dict per run
+
+
+def _sample_all(size: dict[str, Any], variants: Sequence[str]
+                ) -> tuple[Samples, Samples, list[dict[str, Any]]]:
+    """(plain runs, tracemalloc runs, the slowest app modules), variants rotated per rep."""
+    plain: Samples = {v: [] for v in variants}
+    traced: Samples = {v: [] for v in variants}
     with tempfile.TemporaryDirectory(prefix="bench-pycache-") as tmp:
         caches = Caches(Path(tmp))
         for variant in variants if size["warm"] else ():  # warm the OS page cache
             sample(variant, cache=caches.for_variant(variant))
-        for rep in range(reps):
+        for rep in range(size["reps"]):
             for variant in rotated(variants, rep):
                 plain[variant].append(sample(variant, cache=caches.for_variant(variant)))
-        for rep in range(traced_reps):
+        for rep in range(size["traced_reps"]):
             for variant in rotated(variants, rep):
                 traced[variant].append(sample(variant, traced=True,
                                               cache=caches.for_variant(variant)))
-        slowest = slowest_app_modules(caches.full)
+        return plain, traced, slowest_app_modules(caches.full)
 
+
+def _figures(plain: list[dict[str, Any]], traced: list[dict[str, Any]]) -> dict[str, Any]:
     def med(rows: list[dict[str, Any]], key: str) -> float:
-        return median([r[key] for r in rows])
+        return median([row[key] for row in rows])
 
-    figures = {
-        v: {
-            "import_ms": round(med(plain[v], "import_s") * 1000, 1),
-            "process_ms": round(med(plain[v], "wall_s") * 1000, 1),
-            "maxrss_mib": round(med(plain[v], "maxrss_kib") / 1024, 1),
-            "traced_peak_mib": round(med(traced[v], "traced_peak_kib") / 1024, 1),
-            "modules": int(med(plain[v], "modules")),
-            "functions": int(med(plain[v], "functions")),
-        }
-        for v in variants
+    return {
+        "import_ms": round(med(plain, "import_s") * 1000, 1),
+        "process_ms": round(med(plain, "wall_s") * 1000, 1),
+        "maxrss_mib": round(med(plain, "maxrss_kib") / 1024, 1),
+        "traced_peak_mib": round(med(traced, "traced_peak_kib") / 1024, 1),
+        "modules": int(med(plain, "modules")),
+        "functions": int(med(plain, "functions")),
     }
+
+
+def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
+    args = parse_args("coldstart", __doc__.splitlines()[0], argv)
+    size = SIZES[args.size]
+    report = Report("coldstart", args.size, params={
+        "repetitions": size["reps"], "tracemalloc_repetitions": size["traced_reps"],
+        "baseline_imports": list(DEPENDENCIES),
+    })
+    variants: Sequence[str] = size["variants"]
+    plain, traced, slowest = _sample_all(size, variants)
+    figures = {v: _figures(plain[v], traced[v]) for v in variants}
     deps = figures["deps"]
-    for v in variants:
-        f = figures[v]
-        report.add(variant=v, **f,
-                   import_ratio=ratio(f["import_ms"], deps["import_ms"]),
-                   process_ratio=ratio(f["process_ms"], deps["process_ms"]),
-                   maxrss_ratio=ratio(f["maxrss_mib"], deps["maxrss_mib"]),
-                   traced_ratio=ratio(f["traced_peak_mib"], deps["traced_peak_mib"]))
+    for variant in variants:
+        found = figures[variant]
+        report.add(variant=variant, **found,
+                   import_ratio=ratio(found["import_ms"], deps["import_ms"]),
+                   process_ratio=ratio(found["process_ms"], deps["process_ms"]),
+                   maxrss_ratio=ratio(found["maxrss_mib"], deps["maxrss_mib"]),
+                   traced_ratio=ratio(found["traced_peak_mib"], deps["traced_peak_mib"]))
     report.params["slowest_app_modules"] = slowest
     report.notes.append(
         "ratios are against deps; app - deps is what the app's own modules (and the "

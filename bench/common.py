@@ -12,25 +12,22 @@ import argparse
 import contextlib
 import json
 import os
-import platform
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from tests.support.azurite import Azurite, azurite_binary, start_azurite
+from tests.support.azurite import Azurite, start_azurite
 from tests.support.devhost_proc import DevHost, start_devhost
+
+from .machine import machine
 
 ROOT = Path(__file__).resolve().parents[1]
 JSON_MARKER = "=== JSON ==="
 SIZES = ("small", "full")
-_PACKAGES = ("azure-functions", "azure-data-tables", "azure-storage-queue", "azure-core",
-             "pydantic", "requests")
 
 
 def parse_args(name: str, description: str, argv: Sequence[str] | None,
@@ -111,67 +108,6 @@ def rotated(items: Sequence[Any], turn: int) -> list[Any]:
     """``items`` starting at position ``turn``: each variant takes every place in turn."""
     k = turn % len(items)
     return [*items[k:], *items[:k]]
-
-
-# --- the machine -------------------------------------------------------------------------
-
-
-def _meminfo_gib() -> float | None:
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                return round(int(line.split()[1]) / 1024 / 1024, 1)
-    except OSError:
-        pass
-    return None
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def _azurite_version() -> str:
-    try:
-        out = subprocess.run([azurite_binary(), "--version"], capture_output=True, text=True,
-                             timeout=30, check=False)
-        return out.stdout.strip() or "unknown"
-    except (OSError, RuntimeError, subprocess.TimeoutExpired):
-        return "unknown"
-
-
-def _node_version() -> str:
-    try:
-        out = subprocess.run(["node", "--version"], capture_output=True, text=True, timeout=10,
-                             check=False)
-        return out.stdout.strip() or "unknown"
-    except (OSError, subprocess.TimeoutExpired):
-        return "unknown"
-
-
-def machine() -> dict[str, Any]:
-    versions: dict[str, str | None] = {}
-    for name in _PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
-    return {
-        "nproc": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-        else os.cpu_count(),
-        "cpu": _cpu_model(),
-        "memory_gib": _meminfo_gib(),
-        "os": platform.platform(),
-        "python": platform.python_version(),
-        "azurite": _azurite_version(),
-        "node": _node_version(),
-        "packages": versions,
-    }
 
 
 # --- the report --------------------------------------------------------------------------

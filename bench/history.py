@@ -25,17 +25,10 @@ report says so): Azurite's inserts into one partition get slower as it grows.
 
 from __future__ import annotations
 
-import bisect
-import json
-import re
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass
 from typing import Any
-from unittest import mock
-from urllib.parse import parse_qs, unquote, urlsplit
 
 from azure.data.tables import TableClient, TableServiceClient
 
@@ -44,176 +37,17 @@ from shared.services import export as export_svc
 from shared.services import insights as insights_svc
 from shared.services import referrals as svc
 from shared.storage.layout import keys
-from shared.storage.ports import ListQuery, summaries
+from shared.storage.ports import ListQuery
 
-from . import data, history_data
-from .common import Report, azurite, median, parse_args, ratio, rotated, table_context
+from .common import Report, azurite, parse_args, rotated, table_context
+from .history_partners import INSIGHTS_DAYS, Partner, load_partners
+from .history_report import COLUMNS, TIME_TARGET, Cost, Samples, call_row, diagnose
+from .history_requests import RequestLog, counted_context
 
 SIZES = {
     "small": {"a": 200, "b": 2_000, "export_rows": 100, "rounds": 2},
     "full": {"a": 1_000, "b": 100_000, "export_rows": 500, "rounds": 3},
 }
-RECEIVED = 20  # both partners: the same work waiting for an answer
-INSIGHTS_DAYS = 90  # the windowed insights call: the last 90 days
-TIME_TARGET = 1.2  # B/A median time
-# A partner's load starts no new chunk once it has taken this long, so that a slow machine
-# cuts B (and says so) rather than blowing the full run's ~15-minute budget.
-LOAD_BUDGET_S = 420.0
-
-
-# --- counting what each call asks of storage ---------------------------------------------
-
-
-@dataclass(frozen=True)
-class Request:
-    kind: str  # point | range | or-scan | other
-    returned: int  # entities in the response
-    low: tuple[str, str] | None = None  # RowKey bounds of a range query: (gt|ge, key)
-    high: tuple[str, str] | None = None  # (lt|le, key)
-
-
-_RK_LOW = re.compile(r"RowKey (gt|ge) '((?:[^']|'')*)'")
-_RK_HIGH = re.compile(r"RowKey (lt|le) '((?:[^']|'')*)'")
-
-
-def _unquote(value: str) -> str:
-    return value.replace("''", "'")
-
-
-def classify(method: str, url: str, body: bytes) -> Request:
-    """What one HTTP exchange was, from its URL and its JSON body."""
-    if method != "GET":
-        return Request("other", 0)
-    parts = urlsplit(url)
-    payload = json.loads(body) if body else {}
-    if "PartitionKey=" in unquote(parts.path):  # GET /Table(PartitionKey='..',RowKey='..')
-        return Request("point", 1 if "PartitionKey" in payload else 0)
-    returned = len(payload.get("value", []))
-    flt = parse_qs(parts.query).get("$filter", [""])[0]  # the SDK sends values inlined
-    # The Table design guide: "Using an 'or' to specify a filter based on RowKey values
-    # results in a partition scan, and isn't treated as a range query."
-    if " or " in flt:
-        return Request("or-scan", returned)
-    low, high = _RK_LOW.search(flt), _RK_HIGH.search(flt)
-    return Request("range", returned,
-                   (low.group(1), _unquote(low.group(2))) if low else None,
-                   (high.group(1), _unquote(high.group(2))) if high else None)
-
-
-@dataclass
-class RequestLog:
-    """Every request the counted clients send, via azure-core's ``raw_response_hook``."""
-
-    requests: list[Request] = field(default_factory=list)
-
-    def hook(self, response: Any) -> None:
-        http_req, http_res = response.http_request, response.http_response
-        # Only reads answer entities; a transaction's answer is streamed and left unread.
-        body = http_res.body() if http_req.method == "GET" else b""
-        self.requests.append(classify(http_req.method, http_req.url, body))
-
-    def take(self) -> list[Request]:
-        taken, self.requests = self.requests, []
-        return taken
-
-
-def counted_context(connection_string: str, log: RequestLog) -> tuple[Any, TableServiceClient]:
-    """The app's own context, built by ``bootstrap.build_context`` (every repository wired
-    as the app wires it) over a ``TableServiceClient`` that reports every response to
-    ``log``: bootstrap's ``table_service`` is swapped while it builds, so nothing in shared/
-    needs a hook and the wiring cannot drift from the app's. Returns it with that client."""
-    from shared import bootstrap
-
-    service = TableServiceClient.from_connection_string(connection_string,
-                                                        raw_response_hook=log.hook)
-    with mock.patch.object(bootstrap, "table_service", lambda storage: service):
-        return table_context(connection_string), service
-
-
-# --- the two partners --------------------------------------------------------------------
-
-
-@dataclass
-class Partner:
-    label: str
-    id: str
-    archived: int
-    row_keys: list[str]  # every RowKey in its partition, sorted (for the examined counts)
-    export_window: tuple[date, date, int]  # from, to, referrals in it
-    insights_window: tuple[date, date]
-    probe_key: str  # a row every partner has (its newest day sum), for the raw baselines
-
-    @property
-    def partition_size(self) -> int:
-        return len(self.row_keys)
-
-    def in_range(self, low: tuple[str, str] | None, high: tuple[str, str] | None) -> int:
-        """Rows of the partition between the bounds of a range query."""
-        keys_ = self.row_keys
-        start = 0 if low is None else bisect.bisect_right(keys_, low[1]) if low[0] == "gt" \
-            else bisect.bisect_left(keys_, low[1])
-        end = len(keys_) if high is None else bisect.bisect_left(keys_, high[1]) \
-            if high[0] == "lt" else bisect.bisect_right(keys_, high[1])
-        return max(0, end - start)
-
-
-def export_window(days: Sequence[date], want: int) -> tuple[date, date, int]:
-    """Arrival days [from, to] holding exactly ``want`` referrals (else the nearest count),
-    preferring the most recent such window: what a user exporting "last N days" asks for."""
-    per_day = Counter(days)
-    ordered = sorted(per_day)
-    best: tuple[int, date, date, int] | None = None
-    for end in range(len(ordered) - 1, -1, -1):
-        total, start = 0, end
-        while start >= 0 and total < want:
-            total += per_day[ordered[start]]
-            start -= 1
-        candidate = (abs(total - want), ordered[start + 1], ordered[end], total)
-        if total == want:
-            return candidate[1:]
-        if best is None or candidate[0] < best[0]:
-            best = candidate
-        if start < 0:
-            break  # fewer than ``want`` from here back: no window ends earlier
-    assert best is not None
-    return best[1:]
-
-
-@dataclass
-class Load:
-    """What loading one partner took."""
-
-    referrals: int
-    entities: int
-    seconds: float
-    cut: bool  # stopped early to stay within the time budget
-
-
-def load(connection_string: str, label: str, archived: int, now: datetime, seed: int,
-         export_rows: int) -> tuple[Partner, Load]:
-    """Write a partner's history (built and written in worker processes), then its received
-    referrals and the day sums of both, as a fully folded partition holds them."""
-    partner_id = data.new_partner()
-    end = now - timedelta(days=20)  # every archived one is well past its 14-day window
-    started = time.perf_counter()
-    chunks = history_data.load_history(connection_string, keys.REFERRALS_TABLE, partner_id,
-                                       archived, end, seed, LOAD_BUDGET_S)
-    sums: history_data.DaySums = {}
-    for chunk in chunks:
-        history_data.merge_sums(sums, chunk.sums)
-    waiting = history_data.received(partner_id, RECEIVED, now, seed + 1)
-    folded = history_data.fold_days(waiting, sums)
-    rest = data.referral_entities(waiting) + history_data.day_sum_entities(folded)
-    history_data.write_fast(connection_string, keys.REFERRALS_TABLE, rest)
-    seconds = time.perf_counter() - started
-    row_keys = sorted([k for c in chunks for k in c.row_keys] + [e["RowKey"] for e in rest])
-    loaded = sum(c.referrals for c in chunks)
-    last = end.date()
-    partner = Partner(label, partner_id, loaded, row_keys,
-                      export_window([d for c in chunks for d in c.days], export_rows),
-                      (last - timedelta(days=INSIGHTS_DAYS - 1), last),
-                      max(k for k in row_keys if k.startswith(summaries.DAY)))
-    return partner, Load(loaded, len(row_keys), seconds, loaded < archived)
 
 
 # --- the calls ---------------------------------------------------------------------------
@@ -280,28 +114,6 @@ BASELINES: dict[str, Call] = {
 }
 
 
-@dataclass
-class Cost:
-    items: int
-    requests: list[Request]
-
-    @property
-    def returned(self) -> int:
-        return sum(r.returned for r in self.requests)
-
-    def examined(self, p: Partner) -> int:
-        """Entities Azure Table storage reads to answer the call, by the design guide's
-        query classes: a point read 1; a key range with no other filter the rows it returns;
-        a RowKey ``or`` filter is a partition scan: every entity of the partition."""
-        return sum(p.partition_size if r.kind == "or-scan" else r.returned
-                   for r in self.requests)
-
-    def in_key_ranges(self, p: Partner) -> int:
-        """Rows inside the key ranges queried: what Azurite gathers and sorts before it
-        applies $top (Azure stops at $top)."""
-        return sum(p.in_range(r.low, r.high) for r in self.requests if r.kind == "range")
-
-
 def count(env: Env, log: RequestLog, call: Call, p: Partner) -> Cost:
     log.take()
     items = call(env, p)
@@ -317,34 +129,6 @@ def timed(env: Env, call: Call, p: Partner) -> tuple[float, float]:
 
 
 # --- the run -----------------------------------------------------------------------------
-
-
-def load_partners(connection_string: str, size: dict[str, int], report: Report
-                  ) -> tuple[Partner, Partner]:
-    now = datetime.now(UTC)
-    a, a_load = load(connection_string, "A", size["a"], now, 1, size["export_rows"])
-    b, b_load = load(connection_string, "B", size["b"], now, 2, size["export_rows"])
-    for p, stats in ((a, a_load), (b, b_load)):
-        print(f"loaded {p.label}: {p.archived:,} archived + {RECEIVED} received = "
-              f"{stats.entities:,} entities in {stats.seconds:.1f} s "
-              f"({stats.entities / stats.seconds:,.0f} entities/s)", flush=True)
-        key = p.label.lower()
-        report.params.update({
-            f"{key}_archived": p.archived, f"{key}_entities": stats.entities,
-            f"{key}_load_s": round(stats.seconds, 1),
-            f"{key}_export_window": {"from": str(p.export_window[0]),
-                                     "to": str(p.export_window[1]),
-                                     "referrals": p.export_window[2]},
-        })
-        if stats.cut:
-            report.notes.append(
-                f"loading was too slow for {p.label} = {size[key]:,} archived referrals "
-                f"within {LOAD_BUDGET_S:.0f} s: cut to {p.archived:,}")
-    report.params.update(received_each=RECEIVED,
-                         insights_window=[str(d) for d in a.insights_window])
-    return a, b
-
-
 def envs(connection_string: str, log: RequestLog) -> tuple[Env, Env]:
     """(timed, counted): the app's own context and an identical one whose requests are
     counted (kept apart so that parsing responses never weighs on the timings)."""
@@ -355,7 +139,6 @@ def envs(connection_string: str, log: RequestLog) -> tuple[Env, Env]:
             Env(counted_ctx, counted_service.get_table_client(keys.REFERRALS_TABLE)))
 
 
-Samples = dict[tuple[str, str], list[tuple[float, float]]]  # (call, partner) -> (wall, cpu)
 
 
 def measure(env: Env, counted: Env, log: RequestLog, partners: Sequence[Partner],
@@ -385,70 +168,14 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
         a, b = load_partners(az.connection_string, size, report)
         costs, times = measure(env, counted, log, (a, b), size["rounds"])
     for name in [*CALLS, *BASELINES]:
-        report.add(**_row(name, costs, times, a, b))
+        report.add(**call_row(name, costs, times, a, b, baseline=name in BASELINES))
     for row in report.results:
         if row["call"] in CALLS:
             report.target(f"{row['call']}: B/A median time", row["time_ratio"], TIME_TARGET)
             report.target(f"{row['call']}: B - A requests",
                           row["requests_b"] - row["requests_a"], 0)
-    _diagnose(report, costs, a, b)
+    diagnose(report, costs, list(CALLS), a, b)
     return report.emit(COLUMNS, args.json)
-
-
-COLUMNS = ["call", "items_a", "items_b", "ms_a", "ms_b", "time_ratio", "cpu_ms_a", "cpu_ms_b",
-           "cpu_ratio", "requests_a", "requests_b", "entities_a", "entities_b", "examined_a",
-           "examined_b", "met"]
-
-
-def _ms(samples: list[tuple[float, float]], which: int) -> float:
-    return median([s[which] for s in samples]) * 1000
-
-
-def _row(name: str, costs: dict[tuple[str, str], Cost], times: Samples, a: Partner,
-         b: Partner) -> dict[str, Any]:
-    ca, cb = costs[(name, "A")], costs[(name, "B")]
-    ms_a, ms_b = _ms(times[(name, "A")], 0), _ms(times[(name, "B")], 0)
-    cpu_a, cpu_b = _ms(times[(name, "A")], 1), _ms(times[(name, "B")], 1)
-    time_ratio = ratio(ms_b, ms_a)
-    met = time_ratio is not None and time_ratio <= TIME_TARGET \
-        and len(ca.requests) == len(cb.requests)
-    return {
-        "call": name, "items_a": ca.items, "items_b": cb.items,
-        "ms_a": round(ms_a, 2), "ms_b": round(ms_b, 2), "time_ratio": time_ratio,
-        "cpu_ms_a": round(cpu_a, 2), "cpu_ms_b": round(cpu_b, 2), "cpu_ratio": ratio(cpu_b, cpu_a),
-        "requests_a": len(ca.requests), "requests_b": len(cb.requests),
-        "entities_a": ca.returned, "entities_b": cb.returned,
-        "examined_a": ca.examined(a), "examined_b": cb.examined(b),
-        "in_key_ranges_a": ca.in_key_ranges(a), "in_key_ranges_b": cb.in_key_ranges(b),
-        "met": None if name in BASELINES else "yes" if met else "NO",
-    }
-
-
-def _diagnose(report: Report, costs: dict[tuple[str, str], Cost], a: Partner, b: Partner
-              ) -> None:
-    """For each call, its requests by kind, A/B: what differs is what to look at."""
-    for name in CALLS:
-        ca, cb = costs[(name, "A")], costs[(name, "B")]
-        parts = []
-        for kind in ("range", "or-scan", "point"):
-            ra = [r for r in ca.requests if r.kind == kind]
-            rb = [r for r in cb.requests if r.kind == kind]
-            if not ra and not rb:
-                continue
-            text = (f"{len(ra)}/{len(rb)} {kind}, returning {sum(r.returned for r in ra):,}/"
-                    f"{sum(r.returned for r in rb):,}")
-            if kind == "range":
-                text += (f" of {sum(a.in_range(r.low, r.high) for r in ra):,}/"
-                         f"{sum(b.in_range(r.low, r.high) for r in rb):,} rows in the key range")
-            if kind == "or-scan":
-                text += (f", each a scan of the {a.partition_size:,}/{b.partition_size:,}-"
-                         "entity partition on Azure")
-            parts.append(text)
-        report.notes.append(f"{name} [A/B]: " + "; ".join(parts))
-    report.notes.append(
-        "'examined' estimates what Azure Table storage examines: a point read 1, a key range "
-        "the rows it returns, a RowKey 'or' filter the whole partition (a partition scan: "
-        "'Design for querying', Table design guide)")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ import itertools
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import requests
@@ -103,6 +104,51 @@ def drain(queue: QueueClient, timeout: float = 120.0) -> None:
     raise RuntimeError("notifications queue did not drain in time")
 
 
+@dataclass
+class Level:
+    """What one concurrency level measured, per kind of request (and per CPU meter)."""
+
+    walls: dict[str, float]
+    cpu: dict[tuple[str, str], float]
+    latencies: dict[str, list[float]]
+
+
+def _measure_level(host: Any, queue: QueueClient, meters: dict[str, CpuMeter], partner: str,
+                   clients: int, size: dict[str, Any]) -> Level:
+    level = Level({k: 0.0 for k in KINDS}, {(k, m): 0.0 for k in KINDS for m in meters},
+                  {k: [] for k in KINDS})
+    for rnd in range(size["rounds"]):
+        for kind in rotated(KINDS, rnd):
+            cpu_before = {m: meter.read() for m, meter in meters.items()}
+            wall, latencies = load(host.base, kind, clients, size["requests"][clients], partner)
+            drain(queue)
+            for m, meter in meters.items():
+                level.cpu[kind, m] += meter.read() - cpu_before[m]
+            level.walls[kind] += wall
+            level.latencies[kind] += latencies
+    return level
+
+
+def _report_level(report: Report, clients: int, level: Level, meters: Sequence[str]) -> None:
+    stats = {k: summarize(level.latencies[k]) for k in KINDS}
+    rps = {k: len(level.latencies[k]) / level.walls[k] for k in KINDS}
+    per_req = {(k, m): level.cpu[k, m] * 1000 / len(level.latencies[k]) for k, m in level.cpu}
+    cpu_ms = {k: sum(per_req[k, m] for m in meters) for k in KINDS}
+    for kind in KINDS:
+        base = kind == "health"
+        report.add(
+            clients=clients, kind=kind, requests=len(level.latencies[kind]),
+            req_per_s=round(rps[kind], 1), p50_ms=stats[kind]["p50_ms"],
+            p95_ms=stats[kind]["p95_ms"], cpu_ms_per_req=round(cpu_ms[kind], 2),
+            devhost_cpu_ms=round(per_req[kind, "devhost"], 2),
+            azurite_cpu_ms=round(per_req[kind, "azurite"], 2),
+            baseline="-" if base else "health",
+            rps_ratio=None if base else ratio(rps[kind], rps["health"]),
+            p50_ratio=None if base else ratio(stats[kind]["p50_ms"], stats["health"]["p50_ms"]),
+            cpu_ratio=None if base else ratio(cpu_ms[kind], cpu_ms["health"]),
+        )
+
+
 def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
     args = parse_args("intake", __doc__.splitlines()[0], argv)
     size = SIZES[args.size]
@@ -122,37 +168,8 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
                   "azurite": CpuMeter(az.process.pid, include_self=False)}
         drain(queue)
         for clients in size["concurrency"]:
-            walls: dict[str, float] = {k: 0.0 for k in KINDS}
-            cpu: dict[tuple[str, str], float] = {(k, m): 0.0 for k in KINDS for m in meters}
-            latencies: dict[str, list[float]] = {k: [] for k in KINDS}
-            for rnd in range(size["rounds"]):
-                for kind in rotated(KINDS, rnd):
-                    cpu_before = {m: meter.read() for m, meter in meters.items()}
-                    wall, lat = load(host.base, kind, clients, size["requests"][clients],
-                                     partner)
-                    drain(queue)
-                    for m, meter in meters.items():
-                        cpu[kind, m] += meter.read() - cpu_before[m]
-                    walls[kind] += wall
-                    latencies[kind] += lat
-            stats = {k: summarize(latencies[k]) for k in KINDS}
-            rps = {k: len(latencies[k]) / walls[k] for k in KINDS}
-            per_req = {(k, m): cpu[k, m] * 1000 / len(latencies[k]) for k, m in cpu}
-            cpu_ms = {k: sum(per_req[k, m] for m in meters) for k in KINDS}
-            for kind in KINDS:
-                base = kind == "health"
-                report.add(
-                    clients=clients, kind=kind, requests=len(latencies[kind]),
-                    req_per_s=round(rps[kind], 1), p50_ms=stats[kind]["p50_ms"],
-                    p95_ms=stats[kind]["p95_ms"], cpu_ms_per_req=round(cpu_ms[kind], 2),
-                    devhost_cpu_ms=round(per_req[kind, "devhost"], 2),
-                    azurite_cpu_ms=round(per_req[kind, "azurite"], 2),
-                    baseline="-" if base else "health",
-                    rps_ratio=None if base else ratio(rps[kind], rps["health"]),
-                    p50_ratio=None if base else ratio(stats[kind]["p50_ms"],
-                                                      stats["health"]["p50_ms"]),
-                    cpu_ratio=None if base else ratio(cpu_ms[kind], cpu_ms["health"]),
-                )
+            level = _measure_level(host, queue, meters, partner, clients, size)
+            _report_level(report, clients, level, list(meters))
     report.notes.append(
         "each intake also enqueues a notification that devhost's queue worker delivers "
         "(as undeliverable: the profile has no webhook) while the load runs; cpu_ms_per_req "

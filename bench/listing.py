@@ -73,6 +73,57 @@ def _extra(parser: argparse.ArgumentParser) -> None:
                         help="profile one service walk with pyinstrument (printed to stderr)")
 
 
+VARIANTS = ("raw", "service")
+
+
+def _walks(ctx: Any, table: Any, partner: str, count: int, reps: int
+           ) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """(whole-walk seconds, per-page seconds) of each variant, rotated per repetition."""
+    walk_raw(table, partner)  # warm-up: connections, first-call imports
+    walk_service(ctx, partner)
+    walks: dict[str, list[float]] = {v: [] for v in VARIANTS}
+    pages: dict[str, list[float]] = {v: [] for v in VARIANTS}
+    for rep in range(reps):
+        for variant in rotated(VARIANTS, rep):
+            start = time.perf_counter()
+            if variant == "raw":
+                items, per_page = walk_raw(table, partner)
+            else:
+                items, per_page = walk_service(ctx, partner)
+            walks[variant].append(time.perf_counter() - start)
+            pages[variant] += per_page
+            if items != count:
+                raise RuntimeError(f"{variant} walk listed {items} of {count}")
+    return walks, pages
+
+
+def _profiled_walk(ctx: Any, partner: str) -> str:
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    walk_service(ctx, partner)
+    profiler.stop()
+    return str(profiler.output_text(unicode=False, color=False))
+
+
+def _report(report: Report, count: int, reps: int, walks: dict[str, list[float]],
+            pages: dict[str, list[float]]) -> None:
+    stats = {v: summarize(pages[v]) for v in VARIANTS}
+    for v in VARIANTS:
+        report.add(
+            variant=v, referrals=count, pages=len(pages[v]) // reps,
+            walk_s=round(median(walks[v]), 3),
+            page_p50_ms=stats[v]["p50_ms"], page_p95_ms=stats[v]["p95_ms"],
+            walk_ratio=ratio(median(walks[v]), median(walks["raw"])) if v != "raw" else None,
+            page_p50_ratio=ratio(stats[v]["p50_ms"], stats["raw"]["p50_ms"])
+            if v != "raw" else None,
+        )
+    # No target of its own in the issue: the per-action one (15 %) is applied to the walk.
+    report.target("service/raw, whole walk",
+                  ratio(median(walks["service"]), median(walks["raw"])), 1.15)
+
+
 def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
     args = parse_args("listing", __doc__.splitlines()[0], argv, _extra)
     size = SIZES[args.size]
@@ -88,44 +139,10 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
         data.write(az.connection_string, REFERRALS_TABLE, data.referral_entities(referrals))
         table = TableServiceClient.from_connection_string(
             az.connection_string).get_table_client(REFERRALS_TABLE)
-        walk_raw(table, partner)  # warm-up: connections, first-call imports
-        walk_service(ctx, partner)
-        variants = ("raw", "service")
-        totals: dict[str, list[float]] = {v: [] for v in variants}
-        pages: dict[str, list[float]] = {v: [] for v in variants}
-        for rep in range(reps):
-            for variant in rotated(variants, rep):
-                start = time.perf_counter()
-                if variant == "raw":
-                    items, per_page = walk_raw(table, partner)
-                else:
-                    items, per_page = walk_service(ctx, partner)
-                totals[variant].append(time.perf_counter() - start)
-                pages[variant] += per_page
-                if items != count:
-                    raise RuntimeError(f"{variant} walk listed {items} of {count}")
+        walks, pages = _walks(ctx, table, partner, count, reps)
         if args.profile:
-            from pyinstrument import Profiler
-
-            profiler = Profiler(interval=0.0005)
-            profiler.start()
-            walk_service(ctx, partner)
-            profiler.stop()
-            profile_text = profiler.output_text(unicode=False, color=False)
-
-    stats = {v: summarize(pages[v]) for v in variants}
-    for v in variants:
-        report.add(
-            variant=v, referrals=count, pages=len(pages[v]) // reps,
-            walk_s=round(median(totals[v]), 3),
-            page_p50_ms=stats[v]["p50_ms"], page_p95_ms=stats[v]["p95_ms"],
-            walk_ratio=ratio(median(totals[v]), median(totals["raw"])) if v != "raw" else None,
-            page_p50_ratio=ratio(stats[v]["p50_ms"], stats["raw"]["p50_ms"])
-            if v != "raw" else None,
-        )
-    # No target of its own in the issue: the per-action one (15 %) is applied to the walk.
-    report.target("service/raw, whole walk",
-                  ratio(median(totals["service"]), median(totals["raw"])), 1.15)
+            profile_text = _profiled_walk(ctx, partner)
+    _report(report, count, reps, walks, pages)
     doc = report.emit(["variant", "referrals", "pages", "walk_s", "page_p50_ms", "page_p95_ms",
                        "walk_ratio", "page_p50_ratio"], args.json)
     if profile_text:

@@ -2,7 +2,7 @@
 
 Rules that need more than the field itself (today's date) read it from the validation
 context, so one parse reports every bad field at once; the domain operations apply the same
-rules again (``rules.py``), so no caller can skip them.
+rules again (``MAX_TEAM``, ``closing_date_problem`` below), so no caller can skip them.
 """
 
 from __future__ import annotations
@@ -27,7 +27,15 @@ from .models import (
     TeamMember,
     TenantId,
 )
-from .rules import MAX_TEAM, closing_date_problem
+
+# Business rules on single values, shared by request validation and the operations.
+# Each member is an index row written in the change's own transaction (at most 100
+# operations): the team stays small enough that an accept with a full team still fits.
+MAX_TEAM = 20
+
+
+def closing_date_problem(closing: date, today: date) -> str | None:
+    return "must be today or later" if closing < today else None
 
 ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from .commands import (
+    MAX_TEAM,
     AcceptRequest,
     AddTeamMember,
     AssignRequest,
@@ -23,13 +24,13 @@ from .commands import (
     RemoveTeamMember,
     SetFavorite,
     WinRequest,
+    closing_date_problem,
 )
 from .enums import Action, ContactAlert, EventType, Stage
 from .errors import FieldError, NotFound, ReferralExpired, RuleViolation
 from .events import Event, make_event
 from .lifecycle import RECEIVED, State, stage_of, transition
 from .models import Details, Referral, TeamMember
-from .rules import MAX_TEAM, closing_date_problem
 from .sources import API_ORIGIN, Origin
 
 Result = tuple[Referral, list[Event]]
