@@ -66,3 +66,8 @@ class PartnerCenterNotConnected(DomainError):
 class PartnerCenterUnavailable(DomainError):
     """(r3) Microsoft's sign-in or Partner Center could not be reached, or refused to prepare
     the sign-in for this organisation: nothing the caller sent was wrong; try again."""
+
+
+class PartnerCenterRefused(DomainError):
+    """(r3) Microsoft's sign-in answered that it cannot sign this organisation in (an unknown
+    tenant): retrying will not help."""

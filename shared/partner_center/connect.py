@@ -22,13 +22,14 @@ from shared.domain.errors import (
     DomainError,
     PartnerCenterNotConfigured,
     PartnerCenterNotConnected,
+    PartnerCenterRefused,
     PartnerCenterUnavailable,
 )
 from shared.domain.history import Actor
 from shared.services.secret_box import SealBroken, seal, unseal
 
 from . import registration, tokens
-from .api.errors import PartnerCenterError, TokenError
+from .api.errors import PartnerCenterError, TokenError, TokenServiceUnavailable
 from .api.oauth import PartnerCenterAuth
 from .runtime import PartnerCenterRuntime
 from .state.connection import NEVER_CONNECTED, Connection, ConnectionState, WebhookState
@@ -46,11 +47,13 @@ def start(rt: PartnerCenterRuntime, partner_id: str, admin: Actor) -> str:
     state = secrets.token_urlsafe(32)
     try:
         request = auth.authorization_request(partner_id, state)
-    except TokenError as exc:  # the authority is unreachable or knows no such tenant
+    except TokenServiceUnavailable as exc:  # the authority cannot be reached now: retry
         log.warning("sign-in for %s could not be prepared: %s", partner_id, exc.code)
         raise PartnerCenterUnavailable(
-            f"Microsoft's sign-in could not be prepared for this organisation ({exc.code}); "
-            "try again later.") from None
+            "Microsoft's sign-in cannot be reached; try again later.") from None
+    except TokenError as exc:  # the authority answered: it knows no such organisation
+        raise PartnerCenterRefused(
+            f"Microsoft's sign-in refused this organisation ({exc.code}).") from None
     rt.store.put_sign_in(request.state, PendingSignIn(
         partner_id, admin.id, admin.name, seal(key, partner_id, json.dumps(request.flow)),
         rt.ctx.clock() + STATE_LIFETIME))
