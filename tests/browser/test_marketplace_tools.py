@@ -117,3 +117,22 @@ def test_a_server_without_public_base_url_is_said_plainly(open_page, seed):
     expect(error).to_contain_text("PUBLIC_BASE_URL")
     expect(error).to_be_focused()
     expect(url_field(dialog)).to_be_hidden()
+
+
+def test_a_marketplace_lead_shows_its_offer_action_and_do_not_contact(open_page, seed, devhost):
+    url = seed.admin.post("/profile/marketplace-endpoint").json()["url"]
+    lead_url = devhost.root + LEADS + url.removeprefix(PUBLIC + LEADS)
+    body = {"UserDetails": {"FirstName": "Jo", "LastName": "Doe", "Company": "Fabrikam"},
+            "LeadSource": "SPZA-DNC|contoso.cloud-migration", "OfferTitle": "Cloud Migration"}
+    assert requests.post(lead_url, json=body, timeout=30).status_code == 201
+    page = open_page(admin_user(seed.tenant))
+    card = page.locator("li.lead", has_text="Fabrikam")
+    expect(card.locator(".mp-badge")).to_have_text("Marketplace")
+    expect(card.locator(".dnc-badge")).to_have_text("Do not contact")
+    card.locator("button.lead-open").click()
+    part = page.locator("#detail .mp-lead")
+    expect(part).to_contain_text("Cloud Migration")
+    expect(part).to_contain_text("contoso.cloud-migration")
+    expect(part).to_contain_text("AppSource")
+    expect(part).to_contain_text("the customer does not want to be contacted")
+    page.screenshot(path=str(SHOTS / "marketplace-lead-detail-laptop.png"))

@@ -6,6 +6,7 @@ import { fitSection } from "./fit.js";
 import { openDialog, readForm, setValues } from "./forms.js";
 import { assign, candidates, confirmThen, openAssign, ownerSection, removeMember, teamSection } from "./team-work.js";
 import { createNotifications } from "./notifications.js";
+import { doNotContactBadge, marketplaceBadge, marketplaceSection } from "./marketplace-lead.js";
 import { partnerCenterBadge, partnerCenterSection } from "./partner-center-lead.js";
 import { createTimeline } from "./timeline.js";
 
@@ -161,7 +162,7 @@ export function createDetail({ onChange, onBack, onError, toggleFavorite, me, kn
           h("p", { class: "badges" },
             h("span", { class: "kind", text: KINDS[r.qualification] || r.qualification }),
             h("span", { class: `badge stage-${r.stage} sub-${r.substatus.toLowerCase()}`, text: stageLabel(r) }),
-            partnerCenterBadge(r),
+            partnerCenterBadge(r), marketplaceBadge(r), doNotContactBadge(r),
             r.name ? h("span", { class: "deal-name", text: r.name }) : null)),
         heart),
       notice ? h("p", { id: "detail-notice", class: "notice warning", role: "alert", tabindex: "-1", text: notice }) : null,
@@ -171,6 +172,7 @@ export function createDetail({ onChange, onBack, onError, toggleFavorite, me, kn
       ownerSection(r, teamWork(r)),
       fitSection(r),
       partnerCenterSection(r),
+      marketplaceSection(r),
       section("Customer", facts([
         ["Company", r.customerProfile.name], ["Size", SIZES[r.customerProfile.size] || r.customerProfile.size],
         ["Address", address(r.customerProfile.address)]]),

@@ -3,6 +3,7 @@
 // from when that is Partner Center (with its sync state). `hooks`: { selected(id), open(id), favorite(r, button) }.
 import { KINDS, ago, alertBanner, daysLeft, daysLeftText, h, icon, need, stageLabel, when } from "./dom.js";
 import { fitBadge } from "./fit.js";
+import { doNotContactBadge, marketplaceBadge } from "./marketplace-lead.js";
 import { partnerCenterBadge } from "./partner-center-lead.js";
 
 export function heart(r, hooks) {
@@ -25,7 +26,7 @@ export function card(r, hooks) {
   h("span", { class: "lead-head" },
     h("span", { class: "lead-name", text: r.customerProfile.name }),
     h("span", { class: `badge stage-${r.stage} sub-${r.substatus.toLowerCase()}`, text: stageLabel(r) }),
-    fit?.badge, partnerCenterBadge(r)),
+    fit?.badge, partnerCenterBadge(r), marketplaceBadge(r), doNotContactBadge(r)),
   h("span", { class: "lead-need", text: need(r) }),
   h("span", { class: "lead-meta" },
     h("span", { class: "kind", text: KINDS[r.qualification] || r.qualification }),

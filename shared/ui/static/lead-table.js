@@ -4,6 +4,7 @@
 import { KINDS, day, daysLeft, daysLeftText, h, icon, money, stageLabel, when } from "./dom.js";
 import { fitBadge } from "./fit.js";
 import { heart } from "./lead-cards.js";
+import { doNotContactBadge, marketplaceBadge } from "./marketplace-lead.js";
 import { partnerCenterBadge } from "./partner-center-lead.js";
 
 export const COLUMNS = [
@@ -66,7 +67,8 @@ export function row(r, hooks) {
     onclick: (event) => { if (!event.target.closest("button, a")) hooks.open(r.id); },
   },
   h("th", { scope: "row", class: "customer" }, open,
-    contactFlag(r), partnerCenterBadge(r, { compact: true })),
+    contactFlag(r), partnerCenterBadge(r, { compact: true }), marketplaceBadge(r, { compact: true }),
+    doNotContactBadge(r)),
   h("td", { text: KINDS[r.qualification] || r.qualification }),
   h("td", {}, h("span", { class: `badge stage-${r.stage} sub-${r.substatus.toLowerCase()}`, text: stageLabel(r) })),
   h("td", { class: "fit-cell" }, fitBadge(r, { focusable: true, prefix: "row-fit" })?.badge || h("span", { class: "none", text: "—" })),
