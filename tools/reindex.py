@@ -18,7 +18,12 @@ from pathlib import Path
 
 from shared.bootstrap import table_service
 from shared.settings import Settings
-from shared.storage.layout.keys import PROFILE_ROW, PROFILES_TABLE, REFERRALS_TABLE
+from shared.storage.layout.keys import (
+    EXPIRY_INDEX_TABLE,
+    PROFILE_ROW,
+    PROFILES_TABLE,
+    REFERRALS_TABLE,
+)
 from shared.storage.tables.reindex import reindex_partner
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,9 +50,10 @@ def main(argv: list[str] | None = None) -> int:
         PROFILES_TABLE).query_entities("RowKey eq @row", parameters={"row": PROFILE_ROW},
                                        select=["PartitionKey"])})
     table = service.get_table_client(REFERRALS_TABLE)
+    index = service.get_table_client(EXPIRY_INDEX_TABLE)  # archive index rows live there
     conflicts = 0
     for partner in partners:
-        report = reindex_partner(table, partner, dry_run=args.dry_run)
+        report = reindex_partner(table, partner, dry_run=args.dry_run, index=index)
         conflicts += len(report.conflicts)
         print(f"{partner}: {report.referrals} referrals, {report.migrated} migrated, "
               f"{report.rows_written} rows written, {report.rows_deleted} stale rows deleted, "

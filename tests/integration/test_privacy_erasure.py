@@ -117,3 +117,30 @@ def test_no_trace_after_retention(tables_ctx: Context, partner: str, azurite: Az
     assert gone.customer_profile.contacts == [] and gone.customer_profile.name == "Fabrikam"
     assert gone.status_reason is None or "zebulon" not in gone.status_reason.lower()
     assert [t for t in TRACES if t in scan(azurite)] == []
+
+
+def test_reindex_backfills_address_and_archive_rows(tables_ctx: Context, partner: str,
+                                                   azurite: Azurite):
+    from shared.storage.layout.addresses import PREFIX
+    from shared.storage.tables.reindex import reindex_partner
+
+    rid, declined = _world(tables_ctx, partner)
+    service_client = TableServiceClient.from_connection_string(azurite.connection_string)
+    table = service_client.get_table_client("Referrals")
+    index = service_client.get_table_client("ExpiryIndex")
+    rows = list(table.query_entities("PartitionKey eq @pk and RowKey gt @low and RowKey lt @hi",
+                                     parameters={"pk": partner, "low": PREFIX, "hi": "a|~"}))
+    for row in rows:  # as if written before address rows existed
+        table.delete_entity(partner, row["RowKey"])
+    archived = [e for e in index.query_entities("PartitionKey ge 'archived|'")
+                if e["RowKey"].startswith(partner)]
+    for row in archived:
+        index.delete_entity(row["PartitionKey"], row["RowKey"])
+    assert rows and archived
+    found = service.look_up(tables_ctx, ports_of(tables_ctx), partner, ZEB["email"])
+    assert [s.referral.id for s in found.referrals] == [rid]  # his team row still serves
+    reindex_partner(table, partner, index=index)
+    held = service.look_up(tables_ctx, ports_of(tables_ctx), partner, ZEB["email"])
+    assert {s.referral.id for s in held.referrals} == {rid, declined}
+    assert [e for e in index.query_entities("PartitionKey ge 'archived|'")
+            if e["RowKey"] == f"{partner}|{declined}"]

@@ -19,6 +19,7 @@ from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 from shared.storage.layout.indexes import INDEX_PREFIXES, INDEX_VERSION, index_rows
 from shared.storage.ports.ids import REFERRAL_PREFIX
 from shared.storage.tables.index import derived_ops, stored_from_entity
+from shared.storage.tables.reindex_people import backfill_people
 
 _REFERRAL_LOW, _REFERRAL_HIGH = REFERRAL_PREFIX, chr(ord(REFERRAL_PREFIX) + 1)
 
@@ -32,7 +33,9 @@ class Report:
     conflicts: list[str] = field(default_factory=list)
 
 
-def reindex_partner(table: TableClient, partner_id: str, *, dry_run: bool = False) -> Report:
+def reindex_partner(table: TableClient, partner_id: str, *, dry_run: bool = False,
+                    index: TableClient | None = None) -> Report:
+    """``index``: the ExpiryIndex table, for the archive index rows (reindex_people.py)."""
     report = Report()
     stored = [stored_from_entity(e) for e in table.query_entities(
         "PartitionKey eq @pk and RowKey gt @low and RowKey lt @high",
@@ -60,6 +63,7 @@ def reindex_partner(table: TableClient, partner_id: str, *, dry_run: bool = Fals
              for k in sorted(present - set(wanted))]
     for start in range(0, len(stale), 100):
         report.rows_deleted += _submit(table, stale[start:start + 100], dry_run, report, "")
+    report.rows_written += backfill_people(table, index, partner_id, stored, dry_run=dry_run)
     return report
 
 
