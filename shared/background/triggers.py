@@ -18,7 +18,7 @@ from shared.notifications.delivery import Outcome, deliver
 from shared.notifications.queue import NOTIFICATIONS_QUEUE, decode_message
 from shared.partner_center.writeback import write_back
 from shared.privacy import retention
-from shared.services import expiry, reminders, sweeps
+from shared.services import expiry, refit, reminders, sweeps
 from shared.storage.ports import Delivery, Stored
 from shared.storage.ports.sweeps import SweepKind
 from shared.storage.tables.sweep_queue import SWEEP_QUEUE, decode_batch
@@ -43,11 +43,14 @@ def send_reminders(timer: func.TimerRequest) -> None:
 
 
 # Every 5 minutes, so a lost enqueue costs minutes rather than waiting for the daily sweep.
-# A literal schedule: there is nothing an operator should tune here.
+# A literal schedule: there is nothing an operator should tune here. Re-scorings left
+# behind by a profile change (refit.py) are the same kind of lost enqueue.
 @bp.timer_trigger(schedule="0 */5 * * * *", arg_name="timer", run_on_startup=False)
 def redispatch_notifications(timer: func.TimerRequest) -> None:
     with timer_span("redispatch_notifications"):
-        expiry.redispatch(bootstrap.runtime().ctx)
+        ctx = bootstrap.runtime().ctx
+        expiry.redispatch(ctx)
+        refit.redispatch(ctx)
 
 
 @bp.queue_trigger(arg_name="msg", queue_name=SWEEP_QUEUE, connection="AzureWebJobsStorage")

@@ -20,6 +20,7 @@ from shared.storage.ports import (
 from shared.storage.ports.claims import ClaimStore
 from shared.storage.ports.ids import delivery_ids
 from shared.storage.ports.privacy import PrivacyPorts
+from shared.storage.ports.refits import RefitMarks
 from shared.storage.ports.secrets import SecretStore
 from shared.storage.ports.sweeps import SweepPorts
 from shared.telemetry.metrics import record_events
@@ -42,6 +43,7 @@ class Context:
     secrets: SecretStore
     claims: ClaimStore  # intake retries (Repeatability-Request-ID)
     marketplace: EndpointStore  # partners' marketplace lead URLs (shared/marketplace)
+    refits: RefitMarks  # profile changes whose re-scoring is not yet enqueued (refit.py)
     clock: Callable[[], datetime] = field(default=utcnow)
     privacy: PrivacyPorts | None = None  # customer data (shared/privacy); None in tools
 

@@ -10,11 +10,12 @@ from .context import Context
 def put_profile(ctx: Context, partner_id: str, body: ProfileInput) -> Profile:
     profile = Profile.model_validate(body.model_dump())
     before = ctx.profiles.get(partner_id)
+    # Marked before the put, enqueued after it (a worker that reads the profile must see
+    # the new one): a process that dies in between leaves the mark for the redispatch timer.
+    token = refit.request(ctx, partner_id) if refit.affects_fit(before, profile) else None
     ctx.profiles.put(partner_id, profile)
-    if refit.affects_fit(before, profile):
-        # After the put: a worker that reads the profile must see the new one. Lost if the
-        # process dies right here (scores stay as they were until the next profile change).
-        refit.start(ctx, partner_id)
+    if token is not None:
+        refit.run(ctx, partner_id, token)
     return profile
 
 

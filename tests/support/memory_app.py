@@ -12,6 +12,7 @@ from tests.fakes.claims import MemoryClaims
 from tests.fakes.marketplace import MemoryEndpoints
 from tests.fakes.memory import MemoryOutbox, MemoryProfiles, MemoryStore
 from tests.fakes.privacy import memory_privacy
+from tests.fakes.refit_marks import MemoryRefitMarks
 from tests.fakes.secrets import MemorySecrets
 from tests.fakes.sweeps import MemoryBatchQueue, memory_sweep_ports
 
@@ -37,6 +38,7 @@ class MemoryApp:
     secrets: MemorySecrets = field(default_factory=MemorySecrets)
     claims: MemoryClaims = field(default_factory=MemoryClaims)
     marketplace: MemoryEndpoints = field(default_factory=MemoryEndpoints)
+    refits: MemoryRefitMarks = field(default_factory=MemoryRefitMarks)
     settings: Settings = field(default_factory=lambda: Settings(
         storage=StorageSettings(connection_string="unused"), auth_mode=AuthMode.LOCAL))
 
@@ -47,7 +49,7 @@ class MemoryApp:
             outbox=MemoryOutbox(self.store), queue=self.store,
             sweeps=memory_sweep_ports(self.store, self.batches),
             settings=self.settings, secrets=self.secrets, claims=self.claims,
-            marketplace=self.marketplace,
+            marketplace=self.marketplace, refits=self.refits,
             clock=self.clock, privacy=memory_privacy(self.store),
         )
 
