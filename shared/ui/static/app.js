@@ -188,7 +188,7 @@ async function main() {
   }));
   // A sync brings leads in or changes them: the list and the open lead are read again.
   setupPartnerCenter({ onSynced: ([message, kind]) => {
-    notify(`Partner Center: ${message}`, kind);
+    notify(message, kind);
     leads.reload();
     if (detail.current) detail.show(detail.current.id);
     refreshInsights();

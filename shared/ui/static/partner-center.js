@@ -188,8 +188,9 @@ function countsText(s) {
   return `${s.imported} imported, ${s.updated} updated, ${s.unchanged} unchanged, ${s.skipped} skipped, ${s.failed} failed`;
 }
 
-// Look for a sync that started after `since` (or any, when null) until it has finished.
-async function followSync(since) {
+// Look for a sync that started after `since` (or any, when null) until it has finished; its
+// outcome is said as `opening`: <counts>.
+async function followSync(since, opening = "Partner Center sync finished") {
   const mine = ++follow;
   for (let i = 0; i < POLLS; i++) {
     await sleep(i ? 1000 : 300);
@@ -199,7 +200,8 @@ async function followSync(since) {
     if ($("dlg-partner-center").open) render(c);
     const s = c.lastSync;
     if (s?.finishedDateTime && (!since || s.startedDateTime > since)) {
-      const said = s.error ? [`The sync ended with an error: ${s.error}`, "error"] : [`Sync finished: ${countsText(s)}.`, "success"];
+      const said = s.error ? [`The Partner Center sync ended with an error: ${s.error}`, "error"]
+        : [`${opening}: ${countsText(s)}.`, "success"];
       say(...said);
       hooks.onSynced(said);
       return;
@@ -226,7 +228,7 @@ export async function openPartnerCenter({ said = null, following = false } = {})
   if (!dlg.open) dlg.showModal();
   try {
     const c = await load();
-    if (following && c.state === "connected") followSync(null);
+    if (following && c.state === "connected") followSync(null, "Partner Center is connected. Its first sync finished");
   } catch (err) {
     $("pc-body").replaceChildren();
     fail(err, "The connection cannot be shown");

@@ -64,15 +64,21 @@ function changeList(entry) {
 
 function label(entry) {
   if (entry.action === "assigned" && !entry.changes?.owner?.new) return "Removed the owner";
+  if (entry.action === "expired" && entry.actor?.id === PARTNER_CENTER) return "Expired"; // its own window, not ours
   return ACTIONS[entry.action] || entry.action;
 }
 
+// "by Ada", "by System"; what happened in Partner Center says so ("Declined the lead in Partner Center").
+function byWhom(entry) {
+  if (entry.actor?.id === PARTNER_CENTER) return entry.action === "received" ? " from Partner Center" : " in Partner Center";
+  return ` by ${entry.actor?.id === "system" ? "System" : entry.actor?.name || entry.actor?.id || "Someone"}`;
+}
+
 function item(entry) {
-  const who = entry.actor?.id === "system" ? "System" : entry.actor?.name || entry.actor?.id || "Someone";
   return h("li", { class: `event event-${entry.action}${entry.actor?.id === PARTNER_CENTER ? " by-partner-center" : ""}` },
     h("p", { class: "event-head" },
       h("span", { class: "event-what", text: label(entry) }),
-      h("span", { class: "event-who", text: ` by ${who}` }),
+      h("span", { class: "event-who", text: byWhom(entry) }),
       h("time", { datetime: entry.at, text: when(entry.at) })),
     changeList(entry));
 }
