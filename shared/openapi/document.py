@@ -35,6 +35,11 @@ TAGS = {
                           "CloudEvents 1.0, signed as Standard Webhooks.",
     "Dashboard": "The partner's Leads page (static files) and its sign-in configuration. "
                  "Anonymous; the page's own API calls are authenticated.",
+    "Partner Center": "The connection to the partner's Partner Center account: its leads "
+                      "come in, its answers go back, and Partner Center's signed events "
+                      "arrive here.",
+    "Customer data": "A person's data held by the organisation: look it up, erase it, and "
+                     "the log of erasures.",
     "Marketplace": "Where the partner's AppSource and Azure Marketplace offers send their "
                    "leads (an offer's HTTPS endpoint lead destination). The key in the URL "
                    "is the authentication.",
@@ -44,6 +49,7 @@ PATH_PARAMETERS = {
     "notificationId": "The notification's (one delivery's) id, from the delivery log.",
     "file": "The name of a dashboard file, e.g. `app.js`.",
     "key": "The lead URL's key, from POST /api/profile/marketplace-endpoint.",
+    "connectionId": "The Partner Center connection's id, from the registered event URL.",
 }
 HEADERS = {
     "ETag": {"description": "The referral's version. Send it back in `If-Match` to change "

@@ -61,30 +61,30 @@ def start(rt: PartnerCenterRuntime, partner_id: str, admin: Actor) -> str:
 
 
 def callback(rt: PartnerCenterRuntime, code: str | None, state: str | None,
-             error: str | None) -> str:
-    """Where to send the browser: the dashboard with ``partnerCenter=connected`` or
-    ``partnerCenter=failed&reason=<code>``."""
+             error: str | None) -> str | None:
+    """Finish the sign-in: None when connected, else why not (an OAuth-style code, safe to
+    show); nothing is stored for a refused, replayed or expired one."""
     pending = rt.store.take_sign_in(state) if state else None
     if pending is None:
-        return _back(rt, "invalid_state")
+        return "invalid_state"
     if pending.expires < rt.ctx.clock():
-        return _back(rt, "expired_state")
+        return "expired_state"
     if error or not code:
-        return _back(rt, error if error and _REASON.fullmatch(error) else "access_denied")
+        return error if error and _REASON.fullmatch(error) else "access_denied"
     try:
         auth, key = _auth_and_key(rt)
         flow = json.loads(unseal(key, pending.partner_id, pending.sealed_verifier))
         got = auth.redeem(pending.partner_id, flow, code, state or "")
     except TokenError as exc:
-        return _back(rt, exc.code if _REASON.fullmatch(exc.code) else "token_refused")
+        return exc.code if _REASON.fullmatch(exc.code) else "token_refused"
     except (DomainError, SealBroken):
-        return _back(rt, "not_configured")
+        return "not_configured"
     if got.tenant_id and got.tenant_id.lower() != pending.partner_id.lower():
-        return _back(rt, "tenant_mismatch")  # signed in to another organisation's account
+        return "tenant_mismatch"  # signed in to another organisation's account
     if not got.refresh_token:
-        return _back(rt, "no_refresh_token")
+        return "no_refresh_token"
     _connected(rt, pending, seal(key, pending.partner_id, got.refresh_token))
-    return _back(rt, None)
+    return None
 
 
 def _connected(rt: PartnerCenterRuntime, pending: PendingSignIn, sealed: str) -> None:
@@ -153,9 +153,13 @@ def _auth_and_key(rt: PartnerCenterRuntime) -> tuple[PartnerCenterAuth, bytes]:
     return rt.auth, key
 
 
-def _back(rt: PartnerCenterRuntime, reason: str | None) -> str:
+def dashboard_url(rt: PartnerCenterRuntime, reason: str | None) -> str | None:
+    """Where the browser goes after the callback: the dashboard with
+    ``partnerCenter=connected`` or ``partnerCenter=failed&reason=<code>``; None without
+    DASHBOARD_URL (the callback then answers a small page saying so)."""
+    base = rt.ctx.settings.email.dashboard_url
+    if base is None:
+        return None
     query = {"partnerCenter": "connected"} if reason is None else {
         "partnerCenter": "failed", "reason": reason}
-    base = rt.ctx.settings.email.dashboard_url or (
-        f"{rt.ctx.settings.public_base_url or ''}/api/partner-center/callback/done")
     return f"{base}?{urlencode(query)}"

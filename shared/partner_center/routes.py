@@ -9,9 +9,8 @@ API by the id at the end of ``ResourceUri``, never from the URI itself.
 
 from __future__ import annotations
 
-import contextlib
+import html
 import logging
-from typing import Any
 
 import azure.functions as func
 from pydantic import BaseModel, ConfigDict, Field
@@ -29,13 +28,14 @@ from shared.http.responses import SECURITY_HEADERS, json_response
 from . import connect
 from .api.errors import EventMalformed, EventRejected
 from .api.events import parse_event
-from .state.store import ConnectionChanged
+from .runtime import PartnerCenterRuntime
 from .state.work_queue import Work
 
 log = logging.getLogger(__name__)
 bp = func.Blueprint()  # type: ignore[no-untyped-call]
 TAG = "Partner Center"
 MAX_EVENT_BYTES = 16 * 1024
+PAGE = {"text/html": {"schema": {"type": "string"}}}
 
 
 class AuthorizeUrl(BaseModel):
@@ -61,9 +61,15 @@ def _connect(call: Call) -> func.HttpResponse:
 
 def _callback(call: Call) -> func.HttpResponse:
     params = call.req.params
-    target = connect.callback(bootstrap.partner_center(), params.get("code"),
-                              params.get("state"), params.get("error"))
-    return func.HttpResponse(status_code=302, headers={**SECURITY_HEADERS, "Location": target})
+    rt = bootstrap.partner_center()
+    reason = connect.callback(rt, params.get("code"), params.get("state"), params.get("error"))
+    target = connect.dashboard_url(rt, reason)
+    said = "Partner Center is connected." if reason is None else \
+        f"Partner Center was not connected ({reason})."
+    page = f"<!doctype html><title>Partner Center</title><p>{html.escape(said)}</p>"
+    headers = {**SECURITY_HEADERS, **({"Location": target} if target else {})}
+    return func.HttpResponse(page, status_code=302 if target else 200, headers=headers,
+                             mimetype="text/html", charset="utf-8")
 
 
 def _connection(call: Call) -> func.HttpResponse:
@@ -108,12 +114,9 @@ def _event(call: Call) -> func.HttpResponse:
     return json_response(200, {"status": "queued"})
 
 
-def _note_event(rt: Any, partner_id: str) -> None:
-    stored = rt.store.get(partner_id)
-    if stored is not None:
-        with contextlib.suppress(ConnectionChanged):  # another event noted it just now
-            rt.store.save(stored.connection.with_(last_event=rt.ctx.clock()),
-                          stored.sealed_refresh_token, stored.etag)
+def _note_event(rt: PartnerCenterRuntime, partner_id: str) -> None:
+    now = rt.ctx.clock()
+    rt.store.update(partner_id, lambda conn: conn.with_(last_event=now), tries=2)
 
 
 ROUTES = [
@@ -124,20 +127,34 @@ ROUTES = [
                       "app's Partner Center settings."),
     Route("partner_center_callback", "GET", "partner-center/callback",
           "Finish connecting (the sign-in comes back here)", TAG, _callback, None, status=302,
+          content=PAGE, response_headers=("Location",), extra_responses={"200": {
+              "description": "Without DASHBOARD_URL: a small page saying how it went.",
+              "content": PAGE}},
           description="Redeems the code once for the single-use state, then redirects to "
-                      "the dashboard with partnerCenter=connected or partnerCenter=failed."),
+                      "the dashboard with partnerCenter=connected or partnerCenter=failed "
+                      "and a reason; nothing is stored for a refused, replayed or expired "
+                      "sign-in."),
     Route("partner_center_connection", "GET", "partner-center/connection",
           "Get the Partner Center connection", TAG, _connection, ADMIN_ROLES,
-          response=ConnectionOut),
+          response=ConnectionOut,
+          description="Its state (connected, reconnectRequired, disconnected), who connected "
+                      "it and when, the webhook registration, the last event and the last "
+                      "sync with its counts; disconnected with nulls when never connected."),
     Route("partner_center_disconnect", "DELETE", "partner-center/connection",
           "Disconnect Partner Center", TAG, _disconnect, ADMIN_ROLES, status=204,
           description="Erases the stored tokens and stops Partner Center work; referrals "
                       "already here stay."),
     Route("partner_center_webhook", "POST", "partner-center/connection/webhook",
           "Take the Partner Center webhook registration over", TAG, _take_over, ADMIN_ROLES,
-          response=ConnectionOut),
+          response=ConnectionOut,
+          description="Points the account's referral events here even though another "
+                      "connector's URL holds the registration (heldByAnother); answers the "
+                      "connection."),
     Route("partner_center_sync", "POST", "partner-center/sync", "Sync Partner Center now",
-          TAG, _sync, ADMIN_ROLES, response=Received, status=202),
+          TAG, _sync, ADMIN_ROLES, response=Received, status=202,
+          description="Queues a sync from the watermark (the first one imports "
+                      "PARTNER_CENTER_IMPORT_WINDOW back); 409 partnerCenterNotConnected "
+                      "without a working connection."),
     Route("partner_center_event", "POST", "partner-center/events/{connectionId}",
           "Receive a Partner Center event", TAG, _event, None, response=Received,
           description="Partner Center's referral-created and referral-updated events, "
