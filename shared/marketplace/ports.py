@@ -19,20 +19,28 @@ class Endpoint:
     last_test_lead: datetime | None = None
 
 
+@dataclass(frozen=True)
+class KeyOwner:
+    """Whose key a hash is: what a lead's verification reads."""
+
+    partner_id: str
+    key_hash: str
+
+
 class EndpointStore(Protocol):
     def get(self, partner_id: str) -> Endpoint | None:
         """The partner's endpoint, or None when it has none."""
 
-    def owner(self, key_hash: str) -> str | None:
-        """The partner whose key has this hash (one point read), or None."""
+    def owner(self, key_hash: str) -> KeyOwner | None:
+        """The partner whose current key has this hash (one point read), or None."""
 
     def replace(self, endpoint: Endpoint) -> None:
-        """Make ``endpoint`` the partner's one endpoint; any previous key stops working
-        before this returns."""
+        """Make ``endpoint`` the partner's one endpoint; the previous key stops working
+        before the new one starts (concurrent rotations: the last one wins)."""
 
     def remove(self, partner_id: str) -> None:
         """Revoke: the partner's key stops working before this returns. Idempotent."""
 
-    def mark(self, partner_id: str, key_hash: str, when: datetime, *, test: bool) -> None:
-        """Record a lead (or test lead) received at ``when`` on this key; nothing when the
-        endpoint is gone or has another key meanwhile."""
+    def mark(self, partner_id: str, when: datetime, *, test: bool) -> None:
+        """Record a lead (or test lead) received at ``when``; nothing when the partner has
+        no endpoint (revoked meanwhile)."""

@@ -23,7 +23,7 @@ from shared.services.context import Context
 
 from .keys import key_hash, lead_url, new_key, same_hash
 from .lead import parse
-from .ports import Endpoint
+from .ports import Endpoint, KeyOwner
 from .referral import to_intake
 
 log = logging.getLogger(__name__)
@@ -67,24 +67,23 @@ def endpoint(ctx: Context, partner_id: str) -> Endpoint | None:
     return ctx.marketplace.get(partner_id)
 
 
-def verify(ctx: Context, key: str) -> Endpoint:
-    """The endpoint whose current key this is, or NotFound. An unknown key costs one point
-    read and one constant-time compare, however close it is to a real one."""
+def verify(ctx: Context, key: str) -> KeyOwner:
+    """Whose current key this is, or NotFound. Any key, known or not, costs one point read
+    and one constant-time compare, however close it is to a real one."""
     presented = key_hash(key)
-    owner = ctx.marketplace.owner(presented)
-    found = ctx.marketplace.get(owner) if owner is not None else None
-    if found is None or not same_hash(found.key_hash, presented):
+    found = ctx.marketplace.owner(presented)
+    if not same_hash(found.key_hash if found else None, presented) or found is None:
         raise NotFound("Not found.")
     return found
 
 
-def receive(ctx: Context, found: Endpoint, raw: bytes) -> Received:
+def receive(ctx: Context, found: KeyOwner, raw: bytes) -> Received:
     """Take in one lead sent to ``found``'s URL (verify() first); LeadRefused when the body
     cannot be a lead."""
     lead = parse(raw)
     now = ctx.clock()
     if lead.is_test:
-        ctx.marketplace.mark(found.partner_id, found.key_hash, now, test=True)
+        ctx.marketplace.mark(found.partner_id, now, test=True)
         return Received(None)
     intake = to_intake(lead, found.partner_id)
     origin = Origin(source=Source.MARKETPLACE, marketplace=intake.origin,
@@ -94,5 +93,5 @@ def receive(ctx: Context, found: Endpoint, raw: bytes) -> Received:
                                hashlib.sha256(raw).hexdigest())
     stored, created = repeatable.claimed_intake(ctx, intake.request, repeat, MARKETPLACE,
                                                 origin)
-    ctx.marketplace.mark(found.partner_id, found.key_hash, now, test=False)
+    ctx.marketplace.mark(found.partner_id, now, test=False)
     return Received(stored.referral.id, created)

@@ -1,17 +1,19 @@
 """Marketplace endpoints in the ``Profiles`` table, beside the partner's profile.
 
 Key design (two rows per endpoint):
+* ``PartitionKey = "mkey:<key hash>", RowKey = "key"``: the partner that owns the key. This
+  row is the authority: a lead's key is checked with this one point read, and only the
+  current key has a row (``:`` never occurs in a partner id, so these partitions cannot be
+  mistaken for a partner's).
 * ``PartitionKey = <partner id>, RowKey = "marketplace-endpoint"``: the key's hash, when it
   was created, when the last lead and the last test lead arrived. Its own row, so replacing
-  the profile (PUT /api/profile) never touches it, and the profile read shows it in one more
-  point read.
-* ``PartitionKey = "mkey:<key hash>", RowKey = "key"``: the partner that owns the key, so a
-  lead's key finds its partner in one point read without knowing the partner. ``:`` never
-  occurs in a partner id, so these partitions cannot be mistaken for a partner's.
+  the profile (PUT /api/profile) never touches it; the profile read shows it.
 
-The endpoint row is the authority: a key counts only while the endpoint row names its hash.
-So rotation and revocation take effect with that one write, and a key row left behind by a
-crash between the writes opens nothing (the service checks both).
+Rotation deletes the old key's row before the new one is written, so there is never a moment
+when both work (a crash in between leaves none working, and the admin rotates again), and it
+replaces the endpoint row on its ETag: of two concurrent rotations the loser deletes its own
+key row and rotates again on the winner's, so one key row is left. Revocation deletes the key
+row first.
 """
 
 from __future__ import annotations
@@ -21,17 +23,25 @@ from datetime import datetime
 from typing import Any
 
 from azure.core import MatchConditions
-from azure.core.exceptions import ResourceModifiedError, ResourceNotFoundError
+from azure.core.exceptions import (
+    ResourceExistsError,
+    ResourceModifiedError,
+    ResourceNotFoundError,
+)
 from azure.data.tables import TableClient, UpdateMode
 
 from shared.storage.layout.deliveries import utc
 
-from .ports import Endpoint
+from .ports import Endpoint, KeyOwner
 
 ENDPOINT_ROW = "marketplace-endpoint"
 KEY_PREFIX = "mkey:"
 KEY_ROW = "key"
-_MARK_ATTEMPTS = 3
+_ATTEMPTS = 5
+
+
+class EndpointRace(Exception):
+    """Rotations of one partner's lead URL kept overtaking each other."""
 
 
 def _utc(value: Any) -> datetime | None:
@@ -53,47 +63,49 @@ class TableEndpoints:
         entity = self._entity(partner_id)
         return _endpoint(entity) if entity is not None else None
 
-    def owner(self, key_hash: str) -> str | None:
+    def owner(self, key_hash: str) -> KeyOwner | None:
         try:
-            return str(self._t.get_entity(KEY_PREFIX + key_hash, KEY_ROW)["partnerId"])
+            row = self._t.get_entity(KEY_PREFIX + key_hash, KEY_ROW)
         except ResourceNotFoundError:
             return None
+        return KeyOwner(str(row["partnerId"]), str(row["keyHash"]))
 
     def replace(self, endpoint: Endpoint) -> None:
-        old = self.get(endpoint.partner_id)
-        # The key row first: the endpoint row naming the new hash is what makes it work.
-        self._t.upsert_entity({"PartitionKey": KEY_PREFIX + endpoint.key_hash,
-                               "RowKey": KEY_ROW, "partnerId": endpoint.partner_id},
-                              mode=UpdateMode.REPLACE)
-        self._t.upsert_entity({"PartitionKey": endpoint.partner_id, "RowKey": ENDPOINT_ROW,
-                               "keyHash": endpoint.key_hash,
-                               "createdDateTime": endpoint.created}, mode=UpdateMode.REPLACE)
-        if old is not None and old.key_hash != endpoint.key_hash:
-            self._delete(KEY_PREFIX + old.key_hash, KEY_ROW)
+        row = {"PartitionKey": endpoint.partner_id, "RowKey": ENDPOINT_ROW,
+               "keyHash": endpoint.key_hash, "createdDateTime": endpoint.created}
+        for _ in range(_ATTEMPTS):
+            current = self._entity(endpoint.partner_id)
+            if current is not None:
+                self._delete(KEY_PREFIX + current["keyHash"], KEY_ROW)  # the old key: dead
+            self._t.upsert_entity({"PartitionKey": KEY_PREFIX + endpoint.key_hash,
+                                   "RowKey": KEY_ROW, "partnerId": endpoint.partner_id,
+                                   "keyHash": endpoint.key_hash}, mode=UpdateMode.REPLACE)
+            try:
+                if current is None:
+                    self._t.create_entity(row)
+                else:
+                    self._t.update_entity(row, mode=UpdateMode.REPLACE,
+                                          etag=current.metadata["etag"],
+                                          match_condition=MatchConditions.IfNotModified)
+                return
+            except (ResourceExistsError, ResourceModifiedError, ResourceNotFoundError):
+                # Another rotation won meanwhile: ours must not count; rotate on top of it.
+                self._delete(KEY_PREFIX + endpoint.key_hash, KEY_ROW)
+        raise EndpointRace("the partner's lead URL keeps changing")
 
     def remove(self, partner_id: str) -> None:
-        old = self.get(partner_id)
-        self._delete(partner_id, ENDPOINT_ROW)  # this write alone revokes the key
-        if old is not None:
-            self._delete(KEY_PREFIX + old.key_hash, KEY_ROW)
+        current = self._entity(partner_id)
+        if current is not None:
+            self._delete(KEY_PREFIX + current["keyHash"], KEY_ROW)  # this revokes the key
+        self._delete(partner_id, ENDPOINT_ROW)
 
-    def mark(self, partner_id: str, key_hash: str, when: datetime, *, test: bool) -> None:
+    def mark(self, partner_id: str, when: datetime, *, test: bool) -> None:
+        # One write, no read: a merge fails on a missing row, so a revoked endpoint stays
+        # gone. Two leads at once may leave the earlier time by a few milliseconds.
         name = "lastTestLeadDateTime" if test else "lastLeadDateTime"
-        for _ in range(_MARK_ATTEMPTS):  # concurrent leads: the latest time wins
-            entity = self._entity(partner_id)
-            if entity is None or entity["keyHash"] != key_hash:
-                return  # revoked or rotated meanwhile: not this key's endpoint any more
-            seen = _utc(entity.get(name))
-            if seen is not None and seen >= when:
-                return
-            try:
-                self._t.update_entity({"PartitionKey": partner_id, "RowKey": ENDPOINT_ROW,
-                                       name: when}, mode=UpdateMode.MERGE,
-                                      etag=entity.metadata["etag"],
-                                      match_condition=MatchConditions.IfNotModified)
-                return
-            except (ResourceModifiedError, ResourceNotFoundError):
-                continue
+        with contextlib.suppress(ResourceNotFoundError):
+            self._t.update_entity({"PartitionKey": partner_id, "RowKey": ENDPOINT_ROW,
+                                   name: when}, mode=UpdateMode.MERGE)
 
     def _entity(self, partner_id: str) -> Any:
         try:

@@ -78,7 +78,9 @@ def claimed_intake(ctx: Context, cmd: IntakeRequest, repeat: Repeat, actor: Acto
     if claim.body_hash != fresh.body_hash:
         raise Rejected(f"This {REQUEST_ID} was used within the last 24 hours for a "
                        "different request body; use a new id for a new request.", REQUEST_ID)
-    done = ctx.referrals.get(claim.partner_id, claim.referral_id)
+    # A claim we just made names a fresh id: no referral can have it yet, so no read.
+    ours = claim.referral_id == fresh.referral_id
+    done = None if ours else ctx.referrals.get(claim.partner_id, claim.referral_id)
     if done is not None:
         return done, False  # a retry: the first request's referral
     try:

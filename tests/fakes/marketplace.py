@@ -1,5 +1,5 @@
 """Marketplace endpoints in memory, with the Table store's semantics
-(shared/marketplace/store.py): the endpoint is the authority, key rows only point to it."""
+(shared/marketplace/store.py): the key row is the authority, one per partner."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import threading
 from dataclasses import replace
 from datetime import datetime
 
-from shared.marketplace.ports import Endpoint
+from shared.marketplace.ports import Endpoint, KeyOwner
 
 
 class MemoryEndpoints:
@@ -20,18 +20,19 @@ class MemoryEndpoints:
         with self._lock:
             return self.endpoints.get(partner_id)
 
-    def owner(self, key_hash: str) -> str | None:
+    def owner(self, key_hash: str) -> KeyOwner | None:
         with self._lock:
-            return self.keys.get(key_hash)
+            partner = self.keys.get(key_hash)
+            return KeyOwner(partner, key_hash) if partner is not None else None
 
     def replace(self, endpoint: Endpoint) -> None:
         with self._lock:
             old = self.endpoints.get(endpoint.partner_id)
+            if old is not None:
+                self.keys.pop(old.key_hash, None)
             self.keys[endpoint.key_hash] = endpoint.partner_id
             self.endpoints[endpoint.partner_id] = replace(endpoint, last_lead=None,
                                                           last_test_lead=None)
-            if old is not None and old.key_hash != endpoint.key_hash:
-                self.keys.pop(old.key_hash, None)
 
     def remove(self, partner_id: str) -> None:
         with self._lock:
@@ -39,12 +40,9 @@ class MemoryEndpoints:
             if old is not None:
                 self.keys.pop(old.key_hash, None)
 
-    def mark(self, partner_id: str, key_hash: str, when: datetime, *, test: bool) -> None:
+    def mark(self, partner_id: str, when: datetime, *, test: bool) -> None:
         with self._lock:
             found = self.endpoints.get(partner_id)
-            if found is None or found.key_hash != key_hash:
-                return
-            seen = found.last_test_lead if test else found.last_lead
-            if seen is None or seen < when:
+            if found is not None:
                 self.endpoints[partner_id] = replace(
                     found, **{"last_test_lead" if test else "last_lead": when})

@@ -39,7 +39,8 @@ def _new(store: EndpointStore, partner: str, at: datetime = T0) -> str:
 
 def test_a_key_finds_its_partner_and_nothing_else_does(store, partner):
     h = _new(store, partner)
-    assert store.owner(h) == partner
+    found = store.owner(h)
+    assert found is not None and (found.partner_id, found.key_hash) == (partner, h)
     assert store.owner(key_hash(new_key())) is None
     got = store.get(partner)
     assert got is not None and (got.key_hash, got.created) == (h, T0)
@@ -48,9 +49,9 @@ def test_a_key_finds_its_partner_and_nothing_else_does(store, partner):
 
 def test_rotation_replaces_the_key_at_once(store, partner):
     old = _new(store, partner)
-    store.mark(partner, old, T0 + timedelta(minutes=1), test=False)
+    store.mark(partner, T0 + timedelta(minutes=1), test=False)
     new = _new(store, partner, T0 + timedelta(hours=1))
-    assert store.owner(old) is None and store.owner(new) == partner
+    assert store.owner(old) is None and store.owner(new) is not None
     got = store.get(partner)
     assert got is not None and got.key_hash == new and got.created == T0 + timedelta(hours=1)
     assert got.last_lead is None  # a new URL starts its own record
@@ -63,18 +64,32 @@ def test_revocation_removes_both_rows_and_is_idempotent(store, partner):
     assert store.get(partner) is None and store.owner(h) is None
 
 
-def test_marks_record_the_latest_time_of_this_key_only(store, partner):
-    h = _new(store, partner)
-    later, earlier = T0 + timedelta(minutes=5), T0 + timedelta(minutes=2)
-    store.mark(partner, h, later, test=False)
-    store.mark(partner, h, earlier, test=False)  # a slower concurrent lead: not older
-    store.mark(partner, h, earlier, test=True)
-    store.mark(partner, key_hash(new_key()), T0 + timedelta(hours=9), test=False)  # not ours
+def test_marks_record_when_and_never_bring_a_revoked_endpoint_back(store, partner):
+    _new(store, partner)
+    lead, test = T0 + timedelta(minutes=5), T0 + timedelta(minutes=2)
+    store.mark(partner, lead, test=False)
+    store.mark(partner, test, test=True)
     got = store.get(partner)
-    assert got is not None and (got.last_lead, got.last_test_lead) == (later, earlier)
+    assert got is not None and (got.last_lead, got.last_test_lead) == (lead, test)
     store.remove(partner)
-    store.mark(partner, h, later, test=False)  # revoked meanwhile: nothing comes back
+    store.mark(partner, lead, test=False)  # revoked meanwhile: nothing comes back
     assert store.get(partner) is None
+
+
+def test_a_rotation_that_lost_a_race_leaves_one_working_key(table_context, partner):
+    table = table_service(table_context.settings.storage).get_table_client(PROFILES_TABLE)
+    store = TableEndpoints(table)
+    first = _new(store, partner)
+    stale = table.get_entity(partner, "marketplace-endpoint")
+    winner = _new(store, partner, T0 + timedelta(minutes=1))
+    # A second rotation that read the endpoint before the winner wrote it: its ETag is stale.
+    real_get = table.get_entity
+    calls = iter([stale])
+    table.get_entity = lambda pk, rk, **kw: next(calls, None) or real_get(pk, rk, **kw)  # type: ignore[method-assign]
+    loser = _new(store, partner, T0 + timedelta(minutes=2))
+    table.get_entity = real_get  # type: ignore[method-assign]
+    working = [h for h in (first, winner, loser) if store.owner(h) is not None]
+    assert working == [loser] and store.get(partner).key_hash == loser
 
 
 def test_the_key_rows_hold_no_key(table_context, partner):
