@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 from shared.domain.sources import SyncState
 from shared.notifications.delivery import Outcome, retry_later
 from shared.storage.ports import Change, ConcurrencyConflict, Delivery, DeliveryState
 
 from . import tokens
+from .api.client import ReferralsClient
 from .api.errors import (
     AccessDenied,
     ApiError,
@@ -83,8 +85,8 @@ def _reconcile(rt: PartnerCenterRuntime, found: Delivery, attempt: int, pc_id: s
                ) -> Outcome:
     ctx, partner_id, referral_id = rt.ctx, found.partner_id, found.event.referral_id or ""
     client = client_for(rt, partner_id)
+    pc, etag = client.get(pc_id)
     for _ in range(ROUNDS * 2):  # a New -> Active -> Closed path takes two rounds
-        pc, etag = client.get(pc_id)
         stored = ctx.referrals.get(partner_id, referral_id)
         if stored is None:
             break
@@ -101,11 +103,25 @@ def _reconcile(rt: PartnerCenterRuntime, found: Delivery, attempt: int, pc_id: s
                               "partnerCenter")
             return Outcome.DELIVERED
         try:
-            client.patch(pc_id, step.ops, etag)
+            answer = client.patch(pc_id, step.ops, etag)
         except StaleETag:
-            continue  # changed there meanwhile: read and reconcile again
+            pc, etag = client.get(pc_id)  # changed there meanwhile: read, reconcile again
+            continue
+        pc, etag = _as_it_stands(client, pc_id, answer)
     return retry_later(ctx, found, attempt, "Partner Center kept changing (412)",
                        "partnerCenter")
+
+
+def _as_it_stands(client: ReferralsClient, pc_id: str, answer: dict[str, Any]
+                  ) -> tuple[dict[str, Any], str]:
+    """The referral after a PATCH: Partner Center answers with it (the client asks for
+    ``return=representation``), so the next round reconciles against that instead of reading
+    it again, and a write-back costs one GET and one PATCH; read it only when the answer
+    has no body."""
+    etag = answer.get("eTag")
+    if isinstance(etag, str) and etag:
+        return answer, etag
+    return client.get(pc_id)
 
 
 def _mark(rt: PartnerCenterRuntime, partner_id: str, referral_id: str, etag: str | None,
