@@ -28,8 +28,10 @@ Key design (a written decision; change it only with a migration plan):
     from ``python -m tools.reindex`` (idempotent).
 * ``Profiles`` table, PartitionKey = partner tenant id, RowKey = ``profile``.
 * ``ExpiryIndex`` table, PartitionKey = due day ``YYYYMMDD``, RowKey = ``<partner>|<id>``,
-  written before the referral itself. The daily sweep reads only partitions up to today, so
-  its cost follows what is due, not the table size. A row whose referral is gone or already
+  property ``expiresDateTime``, written before the referral itself. The daily sweep reads only
+  partitions up to today, so its cost follows what is due, not the table size, and enqueues
+  only rows due by its own moment (rows written before they carried the moment are taken as
+  due; the worker decides, as it did for every row before). A row whose referral is gone or already
   answered is stale and is simply deleted.
 * ``ReminderIndex`` table, PartitionKey = hour bucket ``YYYYMMDDHH`` of the referral's
   expiry, RowKey = ``<partner>|<id>``, property ``expiresDateTime``; written with the expiry

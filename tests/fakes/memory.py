@@ -36,7 +36,6 @@ from shared.storage.ports import (
     Delivery,
     DeliveryPage,
     DeliveryState,
-    ExpiryEntry,
     ListQuery,
     Page,
     Stored,
@@ -53,7 +52,7 @@ class MemoryStore:
         self._etags = itertools.count(1)
         self.referrals: dict[tuple[str, str], Stored] = {}
         self.outbox: dict[tuple[str, str], Delivery] = {}  # (partner, delivery id)
-        self.expiry: dict[tuple[str, str, str], ExpiryEntry] = {}
+        self.expiry: dict[tuple[str, str, str], datetime] = {}
         # The reminder index: (hour of expiry, partner, id) -> the expiry moment.
         self.reminders: dict[tuple[str, str, str], datetime] = {}
         self.profiles: dict[str, Profile] = {}
@@ -81,8 +80,8 @@ class MemoryStore:
                 raise ConcurrencyConflict("referral exists")
             if referral.expiration_date_time is not None:
                 day = due_day(referral.expiration_date_time)
-                self.expiry[(day, *key)] = ExpiryEntry(day, *key)
                 expires = referral.expiration_date_time
+                self.expiry[(day, *key)] = expires  # the row carries the moment (tables too)
                 self.reminders[(hour_bucket(expires), *key)] = expires
             stored = Stored(referral, self._etag())
             self.referrals[key] = stored

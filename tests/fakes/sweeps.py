@@ -15,7 +15,7 @@ from tests.fakes.memory import MemoryStore
 
 class MemoryDueIndex:
     """Rows keyed (partition, partner, id), as a MemoryStore keeps them; ``timed`` rows hold
-    the expiry moment (the reminder index), others anything (the expiry index)."""
+    the expiry moment (the expiry and reminder indexes), others anything."""
 
     def __init__(self, rows: dict[tuple[str, str, str], Any],
                  bucket: Callable[[datetime], str], timed: bool) -> None:
@@ -62,7 +62,7 @@ class MemoryBatchQueue:
 
 def memory_sweep_ports(store: MemoryStore, queue: MemoryBatchQueue) -> SweepPorts:
     return SweepPorts(
-        expiry=MemoryDueIndex(store.expiry, due_day, timed=False),
+        expiry=MemoryDueIndex(store.expiry, due_day, timed=True),
         reminders=MemoryDueIndex(store.reminders, hour_bucket, timed=True),
         reads=MemoryBatchReads(store),
         queue=queue,

@@ -6,20 +6,25 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from azure.data.tables import TableServiceClient, UpdateMode
 from azure.storage.queue import QueueClient
 
 from shared.bootstrap import queue_client
 from shared.domain import operations as ops
 from shared.domain.commands import IntakeRequest
+from shared.services import expiry
 from shared.services.context import Context
 from shared.settings import StorageSettings
+from shared.storage.layout.keys import EXPIRY_INDEX_TABLE
 from shared.storage.ports.ids import new_referral_id
 from shared.storage.ports.sweeps import DueEntry, SweepBatch, SweepKind
 from shared.storage.tables.sweep_queue import StorageBatchQueue, decode_batch
 from tests.support.factories import intake_body
+from tests.support.sweeping import isolated
 
 NOW = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 
@@ -44,14 +49,43 @@ def test_intake_writes_both_index_rows(ctx: Context, partner: str):
     assert (reminder.referral_id, reminder.partition) == (rid, "2026111609")
 
 
-def test_expiry_index_is_read_by_day_reminder_index_by_moment(ctx: Context, partner: str):
+def test_both_indexes_are_read_by_moment(ctx: Context, partner: str):
     rid = add(ctx, partner, NOW)  # expires 2026-11-16 09:30
     day_before, same_day = NOW + timedelta(days=13), NOW + timedelta(days=14, hours=-9)
     assert not mine(ctx.sweeps.expiry.due(day_before), partner)
-    assert [e.referral_id for e in mine(ctx.sweeps.expiry.due(same_day), partner)] == [rid]
+    # The daily run at 00:30 leaves a referral due at 09:30 to the next day's run.
+    assert not mine(ctx.sweeps.expiry.due(same_day), partner)
+    expires = NOW + timedelta(days=14)
+    assert [e.referral_id for e in mine(ctx.sweeps.expiry.due(expires), partner)] == [rid]
+    next_run = NOW + timedelta(days=15, hours=-7)  # 02:30 the day after
+    assert [e.referral_id for e in mine(ctx.sweeps.expiry.due(next_run), partner)] == [rid]
     in_the_hour = NOW + timedelta(days=14, minutes=-1)  # same hour bucket, a minute short
     assert not mine(ctx.sweeps.reminders.due(in_the_hour), partner)
     assert mine(ctx.sweeps.reminders.due(NOW + timedelta(days=14)), partner)
+
+
+def test_a_run_enqueues_only_what_is_due_by_its_moment(ctx: Context, partner: str):
+    early = add(ctx, partner, NOW - timedelta(hours=8))  # expires 01:30 on the 16th
+    add(ctx, partner, NOW + timedelta(hours=8))  # expires 17:30 on the 16th
+    run_at = NOW + timedelta(days=14, hours=-7)  # the daily run, 02:30 on the 16th
+    sent, batches = isolated(replace(ctx, clock=lambda: run_at), partner)
+    started = expiry.start(sent)
+    assert started.fanned.entries == 1
+    assert [e.referral_id for b in batches.take() if b.kind is SweepKind.EXPIRE
+            for e in b.entries] == [early]
+
+
+def test_rows_written_without_the_moment_are_still_read(azurite, table_context, partner):
+    # ExpiryIndex rows from before they carried expiresDateTime: taken as due on their day
+    # (the worker decides), as they always were; never left behind.
+    rid = add(table_context, partner, NOW)
+    table = TableServiceClient.from_connection_string(
+        azurite.connection_string).get_table_client(EXPIRY_INDEX_TABLE)
+    table.upsert_entity({"PartitionKey": "20261116", "RowKey": f"{partner}|{rid}"},
+                        mode=UpdateMode.REPLACE)
+    same_day = NOW + timedelta(days=14, hours=-9)
+    assert [e.referral_id for e in mine(table_context.sweeps.expiry.due(same_day),
+                                        partner)] == [rid]
 
 
 def test_drop_takes_rows_and_tolerates_missing_ones(ctx: Context, partner: str):

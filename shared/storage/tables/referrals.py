@@ -89,6 +89,8 @@ class TableReferrals(TableSummaries):
             self._expiry.upsert_entity({
                 "PartitionKey": due_day(referral.expiration_date_time),
                 "RowKey": index_row(referral.partner_id, referral.id),
+                # The moment too, so a run leaves the rest of the day to later runs.
+                "expiresDateTime": referral.expiration_date_time,
             })
             self._reminders.upsert_entity(reminder_row(referral))
         self._index_events(events)

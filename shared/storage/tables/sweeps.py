@@ -34,7 +34,13 @@ def reminder_row(referral: Referral) -> dict[str, Any]:
 
 class TableDueIndex:
     """ExpiryIndex (PartitionKey = due day) or ReminderIndex (PartitionKey = hour, and an
-    ``expiresDateTime`` to filter on: ``timed``)."""
+    ``expiresDateTime`` to filter on: ``timed``).
+
+    ExpiryIndex rows carry ``expiresDateTime`` too, so a run does not enqueue referrals due
+    later on its day; rows written before they carried it have none and are taken as due
+    (the worker decides, as it always did). The table service drops rows that lack a
+    property from any comparison on it, so that one is filtered here, within the query's
+    pages: the rest of the day's rows are read, never enqueued."""
 
     def __init__(self, table: TableClient, bucket: Callable[[datetime], str],
                  timed: bool) -> None:
@@ -48,8 +54,12 @@ class TableDueIndex:
         if self._timed:
             flt += " and expiresDateTime le @limit"
             params["limit"] = limit
-        rows = self._t.query_entities(flt, parameters=params, select=["PartitionKey", "RowKey"])
+        rows = self._t.query_entities(flt, parameters=params,
+                                      select=["PartitionKey", "RowKey", "expiresDateTime"])
         for row in rows:
+            moment = row.get("expiresDateTime")
+            if moment is not None and moment > limit:
+                continue  # due later today: a later run takes it
             partner_id, referral_id = split_index_row(row["RowKey"])
             yield DueEntry(partner_id, referral_id, row["PartitionKey"])
 
