@@ -219,9 +219,10 @@ def devhost_env(connection_string: str) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def devhost(connection_string: str) -> Iterator[DevHost]:
+def devhost(connection_string: str, **extra: str) -> Iterator[DevHost]:
+    """A devhost on ``connection_string``; ``extra`` settings on top of devhost_env's."""
     with tempfile.TemporaryDirectory(prefix="bench-devhost-") as tmp:
-        host = start_devhost(devhost_env(connection_string), Path(tmp))
+        host = start_devhost({**devhost_env(connection_string), **extra}, Path(tmp))
         try:
             yield host
         except BaseException:
