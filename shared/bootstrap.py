@@ -116,7 +116,6 @@ def build_context(cfg: Settings, *, clock: Callable[[], datetime] = utcnow) -> C
     from shared.storage.tables.claims import TableClaims
     from shared.storage.tables.outbox import TableOutbox
     from shared.storage.tables.referrals import TableProfiles, TableReferrals
-    from shared.storage.tables.refit_marks import TableRefitMarks
     from shared.storage.tables.secrets import TableSecrets
     from shared.storage.tables.sweep_queue import SWEEP_QUEUES
 
@@ -130,17 +129,17 @@ def build_context(cfg: Settings, *, clock: Callable[[], datetime] = utcnow) -> C
     expiry = service.get_table_client(keys.EXPIRY_INDEX_TABLE)
     reminders = service.get_table_client(keys.REMINDER_INDEX_TABLE)
     profiles = service.get_table_client(keys.PROFILES_TABLE)
+    sweeps = _sweep_ports(cfg.storage, referrals, expiry, reminders)
     return Context(
-        referrals=TableReferrals(referrals, expiry, outbox_index, reminders),
+        referrals=TableReferrals(referrals, expiry, outbox_index, reminders, sweeps.fold_requests),
         profiles=TableProfiles(profiles),
         secrets=TableSecrets(profiles),
         claims=TableClaims(service.get_table_client(keys.REPEATABILITY_TABLE)),
-        refits=TableRefitMarks(profiles),
         marketplace=TableEndpoints(profiles),
         outbox=TableOutbox(referrals, outbox_index),
         queue=StorageQueue(queue_client(cfg.storage, NOTIFICATIONS_QUEUE),
                            queue_client(cfg.storage, POISON_QUEUE)),
-        sweeps=_sweep_ports(cfg.storage, referrals, expiry, reminders),
+        sweeps=sweeps,
         settings=cfg,
         clock=clock,
         privacy=_privacy_ports(referrals, profiles, outbox_index, expiry),
@@ -160,14 +159,20 @@ def _privacy_ports(referrals: TableClient, profiles: TableClient, outbox_index: 
 def _sweep_ports(storage: StorageSettings, referrals: TableClient, expiry: TableClient,
                  reminders: TableClient) -> SweepPorts:
     from shared.storage.layout.keys import due_day, hour_bucket
+    from shared.storage.ports.folds import FoldRequests
+    from shared.storage.tables.folds import TableFoldIndex, TableFoldMarks
     from shared.storage.tables.sweep_queue import SWEEP_QUEUE, StorageBatchQueue
     from shared.storage.tables.sweeps import TableBatchReads, TableDueIndex
 
+    queue = StorageBatchQueue(queue_client(storage, SWEEP_QUEUE))
     return SweepPorts(
         expiry=TableDueIndex(expiry, due_day, timed=False),
         reminders=TableDueIndex(reminders, hour_bucket, timed=True),
         reads=TableBatchReads(referrals),
-        queue=StorageBatchQueue(queue_client(storage, SWEEP_QUEUE)),
+        queue=queue,
+        # The fold index shares ExpiryIndex (its own partitions: layout/summaries.py).
+        folds=TableFoldIndex(expiry),
+        fold_requests=FoldRequests(TableFoldMarks(referrals, expiry), queue),
     )
 
 

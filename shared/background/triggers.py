@@ -18,7 +18,7 @@ from shared.notifications.delivery import Outcome, deliver
 from shared.notifications.queue import NOTIFICATIONS_QUEUE, decode_message
 from shared.partner_center.writeback import write_back
 from shared.privacy import retention
-from shared.services import expiry, refit, reminders, sweeps
+from shared.services import expiry, insights, refit, reminders, sweeps
 from shared.storage.ports import Delivery, Stored
 from shared.storage.ports.sweeps import SweepKind
 from shared.storage.tables.sweep_queue import SWEEP_QUEUE, decode_batch
@@ -31,8 +31,13 @@ bp = func.Blueprint()  # type: ignore[no-untyped-call]
 @bp.timer_trigger(schedule="%EXPIRY_SCHEDULE%", arg_name="timer", run_on_startup=False)
 def expire_referrals(timer: func.TimerRequest) -> None:
     with timer_span("expire_referrals"):
-        started = expiry.start(bootstrap.runtime().ctx)
-    log.info("expire_referrals enqueued (past_due=%s): %s", timer.past_due, started)
+        ctx = bootstrap.runtime().ctx
+        started = expiry.start(ctx)
+        # Being the daily timer, it also fans out the fold of the summary deltas that the
+        # day's fold requests left (services/insights.py).
+        folds = insights.start(ctx)
+    log.info("expire_referrals enqueued (past_due=%s): %s; daily folds: %s", timer.past_due,
+             started, folds)
 
 
 @bp.timer_trigger(schedule="%REMINDER_SCHEDULE%", arg_name="timer", run_on_startup=False)

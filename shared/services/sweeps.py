@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from shared.storage.ports.sweeps import SweepBatch, SweepKind
 
-from . import expiry, refit, reminders
+from . import expiry, insights, refit, reminders
 from .batch_work import BatchResult
 from .context import Context
 
@@ -14,6 +14,7 @@ WORKERS: dict[SweepKind, Callable[[Context, SweepBatch], BatchResult]] = {
     SweepKind.EXPIRE: expiry.work,
     SweepKind.REMIND: reminders.work,
     SweepKind.REFIT: refit.work,
+    SweepKind.FOLD: insights.work,
 }
 
 

@@ -22,13 +22,7 @@ from shared.storage.layout.deliveries import entity_to_delivery, new_deliveries
 from shared.storage.layout.history_rows import entry_from_row, history_prefix, history_row
 from shared.storage.layout.indexes import Scan, diff, row_matches
 from shared.storage.layout.keys import due_day, hour_bucket
-from shared.storage.layout.summaries import (
-    HIGH,
-    delta_row,
-    dumps,
-    range_low,
-    row_from_entity,
-)
+from shared.storage.layout.summaries import HIGH, delta_row, dumps, range_low, row_from_entity
 from shared.storage.ports import (
     MAX_BATCH_CHANGES,
     Change,
@@ -41,6 +35,7 @@ from shared.storage.ports import (
     Stored,
 )
 from shared.storage.ports.summaries import Fold, SummaryRow
+from shared.storage.ports.sweeps import FoldRequester
 from shared.storage.queries.listing import read_page
 
 
@@ -63,6 +58,7 @@ class MemoryStore:
         self.poisoned: list[tuple[str, str, int]] = []
         # Index rows per partner: RowKey -> properties, exactly as the Table store keeps them.
         self.index: dict[str, dict[str, dict[str, Any]]] = {}
+        self.folds: FoldRequester | None = None  # set by tests/fakes/sweeps.py
 
     def _etag(self) -> str:
         return f'W/"{next(self._etags)}"'
@@ -127,6 +123,8 @@ class MemoryStore:
         row = delta_row(before, after, after.updated_date_time)
         if row is not None:
             rows[row.pop("RowKey")] = row
+            if self.folds is not None:  # as TableReferrals reports its committed deltas
+                self.folds.changed(after.partner_id, 1, after.updated_date_time)
         if history is not None:
             entry = history_row(after.id, history)
             rows[entry.pop("RowKey")] = entry
@@ -151,7 +149,7 @@ class MemoryStore:
             rows = sorted(self.index.get(partner_id, {}).items())
             return [row_from_entity(k, p, p.get("etag")) for k, p in rows if low <= k < HIGH]
 
-    def fold(self, partner_id: str, fold: Fold) -> None:
+    def fold(self, partner_id: str, fold: Fold) -> dict[str, str]:
         with self._lock:
             rows = self.index.setdefault(partner_id, {})
             stale = [d for d in fold.days if (rows[d.key].get("etag") if d.key in rows else None)
@@ -162,6 +160,7 @@ class MemoryStore:
                 rows[day.key] = {"counts": dumps(day.counts), "etag": self._etag()}
             for key in fold.deletes:
                 del rows[key]
+            return {day.key: rows[day.key]["etag"] for day in fold.days}
 
     def all_for_partner(self, partner_id: str) -> Iterator[Referral]:
         with self._lock:

@@ -13,6 +13,17 @@ transaction, conditional on the day rows' ETags: it happens once or not at all, 
 is counted twice or lost. Readers read both kinds in one query (one round trip while a
 partner has under 1,000 such rows, i.e. under about three years of arrival days), so a
 fold between two reads can never be half-seen.
+
+Folding happens in the background (ports/folds.py has when; services/insights.py how), with
+two more kinds of row:
+* ``u|~fold`` in the partner's partition: a fold is asked for and not yet run. Created
+  if-not-exists by whoever asks, deleted by the fold; it sorts after ``HIGH``, so no read
+  of summary rows sees it.
+* in the ``ExpiryIndex`` table, PartitionKey ``fold|<YYYY-MM-DD>``, RowKey
+  ``<partner>|fold``: the partner had deltas written that day (noted once per app instance
+  and day). The daily fold reads the partitions of days before today (``fold|`` sorts after
+  every ``YYYYMMDD`` due day, so the expiry sweep's ``PartitionKey le <day>`` never reaches
+  them) and deletes each row once its partner is folded.
 """
 
 from __future__ import annotations
@@ -29,6 +40,13 @@ from shared.storage.ports.summaries import DAY, DELTA, MONTH, SummaryRow
 
 PREFIX = "u|"
 LOW, HIGH = "u|", "u|~"
+FOLD_MARK = HIGH + "fold"
+FOLD_INDEX = "fold|"
+
+
+def fold_partition(day: str) -> str:
+    """The fold index partition of the day (``YYYY-MM-DD``) deltas were written on."""
+    return FOLD_INDEX + day
 
 
 def range_low(day_from: date | None, days: bool = False) -> str:

@@ -201,9 +201,9 @@ class ReferralRepository(Protocol):
         """The partner's month sums and pending deltas, in one read; with ``days`` or a
         ``day_from``, also the day sums from that day on (summaries.range_low)."""
 
-    def fold(self, partner_id: str, fold: Fold) -> None:
+    def fold(self, partner_id: str, fold: Fold) -> dict[str, str]:
         """Fold deltas into day sums atomically; ConcurrencyConflict if another fold (or a
-        change of a day row) came first."""
+        change of a day row) came first. Returns the new ETags of the rows it wrote."""
 
 
 class Outbox(Protocol):

@@ -1,11 +1,12 @@
-"""Ports of the fan-out sweeps (expiry and reminders): the due indexes, the batch read of
-one partner's referrals, and the queue of batches. Key design: the package docstring."""
+"""Ports of the fan-out sweeps (expiry, reminders, refits and summary folds): the due
+indexes, the batch read of one partner's referrals, the queue of batches, and the fold
+requests. Key design: the package docstring."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
@@ -17,6 +18,7 @@ class SweepKind(StrEnum):
     REMIND = "remind"
     REFIT = "refit"  # re-score received referrals after a profile change
     FORGET = "forget"  # erase the personal data of referrals archived long enough ago
+    FOLD = "fold"  # fold a partner's summary deltas (entries name partners: services/insights.py)
 
 
 @dataclass(frozen=True, order=True)
@@ -52,7 +54,21 @@ class BatchReads(Protocol):
 
 
 class BatchQueue(Protocol):
-    def send(self, batch: SweepBatch) -> None: ...
+    def send(self, batch: SweepBatch, delay: timedelta | None = None) -> None:
+        """Queue a batch, visible to the workers after ``delay`` (default at once)."""
+
+
+class FoldRequester(Protocol):
+    """Asks for background folds of summary deltas (ports/folds.py has the policy)."""
+
+    def changed(self, partner_id: str, deltas: int, now: datetime) -> None:
+        """``deltas`` delta rows of the partner committed at ``now``; never raises."""
+
+    def request(self, partner_id: str, now: datetime) -> bool:
+        """Ask for a fold now unless one is already asked for; True if this call asked."""
+
+    def done(self, partner_id: str) -> None:
+        """The fold asked for is running its last pass: the next change may ask again."""
 
 
 @dataclass(frozen=True)
@@ -61,3 +77,5 @@ class SweepPorts:
     reminders: DueIndex
     reads: BatchReads
     queue: BatchQueue
+    folds: DueIndex  # partners with deltas written on a day, for the daily fold
+    fold_requests: FoldRequester

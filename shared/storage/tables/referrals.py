@@ -37,6 +37,8 @@ from shared.storage.ports import (
     Stored,
 )
 from shared.storage.ports.ids import REFERRAL_PREFIX
+from shared.storage.ports.summaries import DELTA
+from shared.storage.ports.sweeps import FoldRequester
 from shared.storage.queries.listing import read_page
 from shared.storage.tables.index import TableIndexReader, derived_ops, stored_from_entity
 from shared.storage.tables.outbox import index_deliveries
@@ -60,11 +62,12 @@ class TableReferrals(TableSummaries):
     """Referrals with their outbox, index and summary rows (one partition per partner)."""
 
     def __init__(self, referrals: TableClient, expiry: TableClient, outbox_index: TableClient,
-                 reminders: TableClient):
+                 reminders: TableClient, folds: FoldRequester | None = None):
         self._t = referrals
         self._expiry = expiry
         self._outbox_index = outbox_index
         self._reminders = reminders
+        self._folds = folds  # told of every committed delta row (ports/folds.py)
 
     def _index_archived(self, pairs: list[tuple[Referral | None, Referral]]) -> None:
         """Archive index rows of the referrals these changes archive, before their
@@ -98,7 +101,9 @@ class TableReferrals(TableSummaries):
         ops: list[Any] = [("create", {**entity, "ix": INDEX_VERSION})]
         ops += [("create", row) for e in events for row in delivery_entities(e)]
         ops += derived_ops(None, referral, history)
-        return Stored(referral, self._commit(ops)[0])
+        stored = Stored(referral, self._commit(ops)[0])
+        self._committed(referral, ops)
+        return stored
 
     def update(self, change: Change) -> Stored:
         return self.update_many([change])[0]
@@ -120,7 +125,14 @@ class TableReferrals(TableSummaries):
         if len(ops) > MAX_TRANSACTION_OPS:
             raise ValueError(f"{len(ops)} operations exceed one transaction; use fewer changes")
         etags = self._commit(ops)
+        self._committed(changes[-1].updated, ops)
         return [Stored(c.updated, etags[i]) for c, i in zip(changes, firsts, strict=True)]
+
+    def _committed(self, last: Referral, ops: list[Any]) -> None:
+        """Report the delta rows just committed, so that folding keeps up (ports/folds.py)."""
+        deltas = sum(1 for op in ops if str(op[1]["RowKey"]).startswith(DELTA))
+        if self._folds is not None and deltas:
+            self._folds.changed(last.partner_id, deltas, last.updated_date_time)
 
     def _commit(self, ops: list[Any]) -> list[str]:
         """The ETags of ``ops``, written as one atomic unit."""

@@ -50,7 +50,7 @@ class TableSummaries:
         page = found[:top]
         return [e for _, e in page], page[-1][0] if len(found) > top else None
 
-    def fold(self, partner_id: str, fold: Fold) -> None:
+    def fold(self, partner_id: str, fold: Fold) -> dict[str, str]:
         ops: list[Any] = []
         for day in fold.days:
             entity = {"PartitionKey": partner_id, "RowKey": day.key, "counts": dumps(day.counts)}
@@ -61,7 +61,10 @@ class TableSummaries:
                                                "match_condition": MatchConditions.IfNotModified}))
         ops += [("delete", {"PartitionKey": partner_id, "RowKey": key}) for key in fold.deletes]
         try:
-            self._t.submit_transaction(ops)
+            answers = self._t.submit_transaction(ops)
         except (TableTransactionError, ResourceExistsError, ResourceModifiedError,
                 ResourceNotFoundError) as exc:
             raise ConcurrencyConflict(str(exc)) from exc
+        # The day and month rows come first in ``ops``, so their answers lead too.
+        return {day.key: str(answer.get("etag", ""))
+                for day, answer in zip(fold.days, answers, strict=False)}

@@ -9,6 +9,7 @@ small: at most 100 entries (about 11 KB before base64) against the queue's 64 KB
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from itertools import groupby
 from typing import TYPE_CHECKING
 
@@ -52,5 +53,6 @@ class StorageBatchQueue:
     def __init__(self, client: QueueClient) -> None:
         self._client = client
 
-    def send(self, batch: SweepBatch) -> None:
-        self._client.send_message(encode_batch(batch))
+    def send(self, batch: SweepBatch, delay: timedelta | None = None) -> None:
+        hidden = int(delay.total_seconds()) if delay else None
+        self._client.send_message(encode_batch(batch), visibility_timeout=hidden)
