@@ -116,6 +116,7 @@ def build_context(cfg: Settings, *, clock: Callable[[], datetime] = utcnow) -> C
     from shared.storage.tables.claims import TableClaims
     from shared.storage.tables.outbox import TableOutbox
     from shared.storage.tables.referrals import TableProfiles, TableReferrals
+    from shared.storage.tables.refit_marks import TableRefitMarks
     from shared.storage.tables.secrets import TableSecrets
     from shared.storage.tables.sweep_queue import SWEEP_QUEUES
 
@@ -135,6 +136,7 @@ def build_context(cfg: Settings, *, clock: Callable[[], datetime] = utcnow) -> C
         profiles=TableProfiles(profiles),
         secrets=TableSecrets(profiles),
         claims=TableClaims(service.get_table_client(keys.REPEATABILITY_TABLE)),
+        refits=TableRefitMarks(profiles),
         marketplace=TableEndpoints(profiles),
         outbox=TableOutbox(referrals, outbox_index),
         queue=StorageQueue(queue_client(cfg.storage, NOTIFICATIONS_QUEUE),
