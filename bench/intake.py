@@ -84,15 +84,7 @@ def load(base: str, kind: str, clients: int, total: int, partner: str, lead_url:
         while next(taken) < total:
             data = lead_body(next(LEAD_NUMBERS)) if kind == "marketplace" else b""
             t0 = time.perf_counter()
-            if kind == "intake":
-                resp = session.post(f"{base}/referrals", json=body, timeout=30)
-                ok = resp.status_code == 201
-            elif kind == "marketplace":
-                resp = session.post(lead_url, data=data, timeout=30)
-                ok = resp.status_code == 201
-            else:
-                resp = session.get(f"{base}/health", timeout=30)
-                ok = resp.status_code == 200
+            resp, ok = _send(session, kind, base, body, lead_url, data)
             mine.append(time.perf_counter() - t0)
             if not ok:
                 with lock:
@@ -113,6 +105,19 @@ def load(base: str, kind: str, clients: int, total: int, partner: str, lead_url:
     if errors:
         raise RuntimeError(f"{kind} x{clients}: {len(errors)} failed, first: {errors[0]}")
     return wall, latencies
+
+
+def _send(session: requests.Session, kind: str, base: str, body: dict[str, Any],
+          lead_url: str, data: bytes) -> tuple[requests.Response, bool]:
+    """One request of ``kind``, and whether it got the answer expected."""
+    if kind == "intake":
+        resp = session.post(f"{base}/referrals", json=body, timeout=30)
+        return resp, resp.status_code == 201
+    if kind == "marketplace":
+        resp = session.post(lead_url, data=data, timeout=30)
+        return resp, resp.status_code == 201
+    resp = session.get(f"{base}/health", timeout=30)
+    return resp, resp.status_code == 200
 
 
 def drain(queue: QueueClient, timeout: float = 120.0) -> None:
