@@ -1,4 +1,5 @@
-"""Write the index and summary rows of referrals stored before they existed (or repair them).
+"""Write the index and summary rows of referrals stored before they existed (or repair them),
+and the reminder and per-referral delivery rows of referrals and deliveries older than those.
 
     .venv/bin/python -m tools.reindex [--partner TENANT_ID ...] [--dry-run]
 
@@ -23,6 +24,7 @@ from shared.storage.layout.keys import (
     PROFILE_ROW,
     PROFILES_TABLE,
     REFERRALS_TABLE,
+    REMINDER_INDEX_TABLE,
 )
 from shared.storage.tables.reindex import reindex_partner
 
@@ -51,9 +53,11 @@ def main(argv: list[str] | None = None) -> int:
                                        select=["PartitionKey"])})
     table = service.get_table_client(REFERRALS_TABLE)
     index = service.get_table_client(EXPIRY_INDEX_TABLE)  # archive index rows live there
+    reminders = service.get_table_client(REMINDER_INDEX_TABLE)
     conflicts = 0
     for partner in partners:
-        report = reindex_partner(table, partner, dry_run=args.dry_run, index=index)
+        report = reindex_partner(table, partner, dry_run=args.dry_run, index=index,
+                                 reminders=reminders)
         conflicts += len(report.conflicts)
         print(f"{partner}: {report.referrals} referrals, {report.migrated} migrated, "
               f"{report.rows_written} rows written, {report.rows_deleted} stale rows deleted, "

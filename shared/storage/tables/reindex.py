@@ -20,6 +20,7 @@ from shared.storage.layout.indexes import INDEX_PREFIXES, INDEX_VERSION, index_r
 from shared.storage.ports.ids import REFERRAL_PREFIX
 from shared.storage.tables.index import derived_ops, stored_from_entity
 from shared.storage.tables.reindex_people import backfill_people
+from shared.storage.tables.reindex_sweeps import backfill_referral_deliveries, backfill_reminders
 
 _REFERRAL_LOW, _REFERRAL_HIGH = REFERRAL_PREFIX, chr(ord(REFERRAL_PREFIX) + 1)
 
@@ -34,8 +35,10 @@ class Report:
 
 
 def reindex_partner(table: TableClient, partner_id: str, *, dry_run: bool = False,
-                    index: TableClient | None = None) -> Report:
-    """``index``: the ExpiryIndex table, for the archive index rows (reindex_people.py)."""
+                    index: TableClient | None = None,
+                    reminders: TableClient | None = None) -> Report:
+    """``index``: the ExpiryIndex table, for the archive index rows (reindex_people.py);
+    ``reminders``: the ReminderIndex table, for reminder rows (reindex_sweeps.py)."""
     report = Report()
     stored = [stored_from_entity(e) for e in table.query_entities(
         "PartitionKey eq @pk and RowKey gt @low and RowKey lt @high",
@@ -64,6 +67,9 @@ def reindex_partner(table: TableClient, partner_id: str, *, dry_run: bool = Fals
     for start in range(0, len(stale), 100):
         report.rows_deleted += _submit(table, stale[start:start + 100], dry_run, report, "")
     report.rows_written += backfill_people(table, index, partner_id, stored, dry_run=dry_run)
+    if reminders is not None:
+        report.rows_written += backfill_reminders(reminders, stored, dry_run=dry_run)
+    report.rows_written += backfill_referral_deliveries(table, partner_id, dry_run=dry_run)
     return report
 
 
