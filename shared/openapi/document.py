@@ -114,6 +114,8 @@ def _success(route: Route, schemas: dict[str, Any]) -> dict[str, Any]:
     if route.response_headers:
         response["headers"] = {h: {"$ref": f"#/components/headers/{h}"}
                                for h in route.response_headers}
+    if route.status == 204:
+        return response  # no content, hence no media type (the host's text/plain is empty)
     if route.content is not None:
         response["content"] = route.content
     else:
