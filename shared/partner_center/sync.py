@@ -12,19 +12,22 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from shared.telemetry import metrics
 
 from . import tokens
 from .api.client import ReferralsClient
-from .api.errors import PartnerCenterError, ReconnectRequired
+from .api.errors import AccessDenied, PartnerCenterError, ReconnectRequired
 from .api.timefmt import parse_instant
 from .apply import Applied, apply_remote
 from .runtime import PartnerCenterRuntime
 from .state.connection import Connection, ConnectionState, LastSync, SyncCounts
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 OVERLAP = timedelta(minutes=5)
 
 
@@ -44,11 +47,17 @@ def run_sync(rt: PartnerCenterRuntime, partner_id: str) -> LastSync | None:
     since = stored.connection.watermark or started - rt.config.import_window
     counts: Counter[Applied] = Counter()
     newest, error = since, None
-    try:
+
+    def pull() -> None:
+        nonlocal newest
+        counts.clear()
         for page in client_for(rt, partner_id).list_changed(since):
             for pc in page:
                 counts[apply_remote(rt, partner_id, pc)] += 1
                 newest = max(newest, _updated(pc) or newest)
+
+    try:
+        with_fresh_token(rt, partner_id, pull)
     except ReconnectRequired:
         error = "reconnectRequired"
     except (PartnerCenterError, tokens.NotConnected, OSError) as exc:
@@ -67,8 +76,21 @@ def run_sync(rt: PartnerCenterRuntime, partner_id: str) -> LastSync | None:
 
 def run_event(rt: PartnerCenterRuntime, partner_id: str, referral_id: str) -> Applied:
     """An event's referral, read by its id from the configured API (never from the event)."""
-    pc, _ = client_for(rt, partner_id).get(referral_id)
+    pc, _ = with_fresh_token(rt, partner_id, lambda: client_for(rt, partner_id).get(referral_id))
     return apply_remote(rt, partner_id, pc)
+
+
+def with_fresh_token(rt: PartnerCenterRuntime, partner_id: str, work: Callable[[], T]) -> T:
+    """``work``, once more with a newly redeemed access token if Partner Center answered 401
+    to the cached one (revoked or expired early): so a withdrawn sign-in shows as
+    ``reconnectRequired`` (the refresh is refused) instead of a sync failing on and on."""
+    try:
+        return work()
+    except AccessDenied as exc:
+        if exc.status != 401:
+            raise
+        tokens.forget(partner_id)
+        return work()
 
 
 def _record(rt: PartnerCenterRuntime, partner_id: str, result: LastSync,

@@ -154,3 +154,15 @@ def test_a_refused_sign_in_stores_nothing(devhost: DevHost,
     done = requests.get(back, allow_redirects=False, timeout=30).headers["Location"]
     assert "partnerCenter=failed" in done and "reason=access_denied" in done
     assert api.get("/partner-center/connection").json()["state"] == "disconnected"
+
+
+def test_a_sync_after_the_sign_in_was_withdrawn_asks_for_a_reconnect(
+        devhost: DevHost, partner_center: SimulatorHandle) -> None:
+    tenant, api, _ = connected_with_one_lead(devhost, partner_center)
+    partner_center.revoke(tenant)
+    requests.post(f"{partner_center.url}/_sim/tenants/{tenant}/expire-access-tokens",
+                  timeout=10)
+    assert api.post("/partner-center/sync").status_code == 202
+    after = wait_for(lambda: (c := api.get("/partner-center/connection").json())["state"]
+                     == "reconnectRequired" and c, "reconnect required after a sync")
+    assert after["lastSync"]["error"] == "reconnectRequired"
