@@ -19,8 +19,11 @@ from urllib.parse import urlsplit
 from shared.settings import AuthMode, Settings
 
 STATIC = Path(__file__).resolve().parent / "static"
+# Browser libraries copied from npm at setup and before packaging (scripts/vendor-ui): not in
+# git, served by name like the files above them.
+VENDOR = STATIC / "vendor"
 INDEX = "index.html"
-MSAL_BUNDLE = "msal-browser.min.js"  # vendored by the deployer for AUTH_MODE=entra
+MSAL_BUNDLE = "msal-browser.min.js"  # @azure/msal-browser, for AUTH_MODE=entra
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -53,10 +56,12 @@ class Asset:
 
 @cache
 def _listing() -> dict[str, Path]:
-    if not STATIC.is_dir():
-        return {}
-    return {p.name: p for p in STATIC.iterdir()
-            if p.is_file() and p.suffix in CONTENT_TYPES and _NAME.fullmatch(p.name)}
+    found: dict[str, Path] = {}
+    for folder in (VENDOR, STATIC):  # the app's own files win over a same-named vendor one
+        if folder.is_dir():
+            found.update({p.name: p for p in folder.iterdir()
+                          if p.is_file() and p.suffix in CONTENT_TYPES and _NAME.fullmatch(p.name)})
+    return found
 
 
 def names() -> list[str]:
