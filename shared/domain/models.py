@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -235,3 +235,8 @@ class ProfileInput(Profile):
     webhook_url: Annotated[
         str, StringConstraints(max_length=2048), AfterValidator(_webhook_url)
     ] | None = None
+    # GET answers the marketplace lead URL's status beside the profile; a client that sends
+    # back what it read must not be refused for it. Read-only: ignored and never stored.
+    marketplace_endpoint: dict[str, Any] | None = Field(
+        default=None, exclude=True,
+        description="Read-only (GET /api/profile answers it); ignored when sent.")

@@ -200,3 +200,12 @@ def test_the_key_never_shows_again(host, tables):
         "PartitionKey eq @pk", parameters={"pk": tenant}))
     assert rows and all(key not in str(dict(r)) for r in rows)
     assert key not in host.log_path.read_text(errors="replace")
+
+
+def test_a_profile_read_can_be_written_back_as_it_is(host):
+    api = onboard(host.base, new_tenant())
+    new_url(host, api)
+    read = api.get("/profile").json()
+    assert read["marketplaceEndpoint"] is not None
+    assert api.call("PUT", "/profile", read).status_code == 200
+    assert api.get("/profile").json()["marketplaceEndpoint"] == read["marketplaceEndpoint"]
