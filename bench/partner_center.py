@@ -104,7 +104,8 @@ def _notes(report: Report) -> None:
     report.notes += [
         "storage counts leave out the host's idle queue polls (an empty receive)",
         "intake and import counts both include the deliveries their events set going "
-        "(the alert e-mail and webhooks, settled as undeliverable: no targets configured)",
+        "(alert e-mails to a local SMTP server that accepts them; no webhook targets, so "
+        "webhook deliveries settle as undeliverable at once)",
         "wall time: intake is one client posting one lead at a time; import is Sync now "
         "until the sync's result is recorded (its deliveries may still be running)",
     ]

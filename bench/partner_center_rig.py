@@ -23,6 +23,7 @@ from shared.partner_center.state.store import PARTNER_CENTER_TABLE, ConnectionSt
 from tests.support.azurite import Azurite, free_port
 from tests.support.client import Api, onboard
 from tests.support.devhost_proc import DevHost, start_devhost
+from tests.support.mailbox import Mailbox
 from tools.partner_center_sim import SimulatorHandle, start_simulator
 
 from .common import azurite, devhost_env
@@ -52,12 +53,15 @@ class Rig:
         return stored.connection.last_sync if stored else None
 
 
-def app_env(rig_parts: tuple[SimulatorHandle, ProxiedAzurite], port: int,
+def app_env(rig_parts: tuple[SimulatorHandle, ProxiedAzurite, Mailbox], port: int,
             poll_s: float) -> dict[str, str]:
-    sim, proxied = rig_parts
+    sim, proxied, mailbox = rig_parts
     return {
         **devhost_env(proxied.connection_string),
         **sim.settings(),
+        # A real SMTP server that accepts every alert: without one each alert e-mail is
+        # retried until it gives up, and those retries would swamp what is measured.
+        **mailbox.env(),
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "WEBHOOK_SECRETS_KEY": SECRETS_KEY,
         # Timers that would otherwise fire during a long import: the bench syncs on demand.
@@ -72,12 +76,13 @@ def app_env(rig_parts: tuple[SimulatorHandle, ProxiedAzurite], port: int,
 
 @contextlib.contextmanager
 def rig(poll_s: float) -> Iterator[Rig]:
-    sim = start_simulator(retry_delay=0.05)
+    sim, mailbox = start_simulator(retry_delay=0.05), Mailbox()
     try:
         with azurite() as az, counting_proxy(az) as proxied, \
                 tempfile.TemporaryDirectory(prefix="bench-pc-") as tmp:
             port = free_port()
-            host = start_devhost(app_env((sim, proxied), port, poll_s), Path(tmp), port=port)
+            host = start_devhost(app_env((sim, proxied, mailbox), port, poll_s), Path(tmp),
+                                 port=port)
             try:
                 yield Rig(sim, az, proxied, host)
             except BaseException:
@@ -87,6 +92,7 @@ def rig(poll_s: float) -> Iterator[Rig]:
                 host.stop()
     finally:
         sim.stop()
+        mailbox.stop()
 
 
 def wait_for(check: Callable[[], Any], what: str, timeout: float = 1800.0,
