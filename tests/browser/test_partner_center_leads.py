@@ -44,9 +44,14 @@ def test_held_events_a_conflict_and_a_reconnect(open_page, seed: Seed, devhost: 
     assert api.post(f"/referrals/{local['id']}/accept", accept_body()).status_code == 200
     wait_for(lambda: api.get(f"/referrals/{local['id']}").json()["partnerCenter"]["syncState"]
              == "conflict", "the conflict")
-
     page = signed_in(open_page, seed.tenant)
     dashboard_is_this_devhost(page, devhost)
+    _take_over(page, seed, devhost, partner_center)
+    _conflict_is_explained(page, pc)
+    _reconnect_delivers_what_was_held(page, seed, api, partner_center, waiting, other)
+
+
+def _take_over(page, seed: Seed, devhost: DevHost, partner_center: SimulatorHandle) -> None:
     dialog = open_panel(page)
     expect(dialog.locator(".pc-webhook")).to_have_text("Held by another connector")
     expect(dialog.locator(".pc-host")).to_have_text("crm.fabrikam.example")
@@ -60,6 +65,8 @@ def test_held_events_a_conflict_and_a_reconnect(open_page, seed: Seed, devhost: 
         devhost.base)
     dialog.get_by_role("button", name="Close").click()
 
+
+def _conflict_is_explained(page, pc) -> None:
     page.get_by_label("Archived", exact=True).check()
     open_lead(page, customer(pc))
     detail = page.locator("#detail")
@@ -75,6 +82,9 @@ def test_held_events_a_conflict_and_a_reconnect(open_page, seed: Seed, devhost: 
     expect(badge).to_contain_text("from Partner Center, Conflict")
     page.screenshot(path=str(SHOTS / "partner-center-table.png"))
 
+
+def _reconnect_delivers_what_was_held(page, seed: Seed, api, partner_center: SimulatorHandle,
+                                      waiting, other) -> None:
     partner_center.revoke(seed.tenant)  # the sign-in is withdrawn in Microsoft's identity platform
     requests.post(f"{partner_center.url}/_sim/tenants/{seed.tenant}/expire-access-tokens",
                   timeout=10)

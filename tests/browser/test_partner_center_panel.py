@@ -34,10 +34,17 @@ def test_connect_import_sync_now_and_disconnect(open_page, seed: Seed, devhost: 
     partner_center.create_referral(seed.tenant, "cosell", emit=False)  # not a lead: skipped
     page = signed_in(open_page, seed.tenant)
     dashboard_is_this_devhost(page, devhost)
+    _connect(page)
+    _imported_leads_have_the_badge(page, arrived)
+    later = new_leads(partner_center, seed.tenant, 1)[0]  # its event never comes: Sync now finds it
+    _sync_now_finds(page, later)
+    _disconnect_keeps_the_leads(page, seed, later)
+
+
+def _connect(page) -> None:
     dialog = open_panel(page)
     expect(dialog.locator(".pc-connection")).to_have_text("Not connected")
     page.screenshot(path=str(SHOTS / "partner-center-disconnected.png"))
-
     dialog.get_by_role("button", name="Connect to Partner Center").click()
     page.wait_for_url(re.compile(r"/api/ui$"))  # back, and the outcome taken off the address
     said = dialog.locator("#pc-said")
@@ -50,8 +57,10 @@ def test_connect_import_sync_now_and_disconnect(open_page, seed: Seed, devhost: 
     expect(count(dialog, "Imported")).to_have_text("3")
     expect(count(dialog, "Skipped")).to_have_text("1")
     page.screenshot(path=str(SHOTS / "partner-center-connected.png"))
-
     dialog.get_by_role("button", name="Close").click()
+
+
+def _imported_leads_have_the_badge(page, arrived) -> None:
     for pc in arrived:  # the list was read again when the import finished
         expect(lead(page, customer(pc)).locator(".pc-badge")).to_have_text("Partner Center · Synced")
     open_lead(page, customer(arrived[0]))
@@ -61,21 +70,26 @@ def test_connect_import_sync_now_and_disconnect(open_page, seed: Seed, devhost: 
     expect(detail.locator(".timeline .event").first).to_contain_text("Lead arrived from Partner Center")
     page.screenshot(path=str(SHOTS / "partner-center-leads.png"), full_page=True)
 
-    later = new_leads(partner_center, seed.tenant, 1)[0]  # its event never comes: Sync now finds it
+
+def _sync_now_finds(page, later) -> None:
     dialog = open_panel(page)
     dialog.get_by_role("button", name="Sync now").click()
-    expect(said).to_contain_text("Partner Center sync finished: 1 imported", timeout=30_000)
+    expect(dialog.locator("#pc-said")).to_contain_text("Partner Center sync finished: 1 imported",
+                                                       timeout=30_000)
     expect(count(dialog, "Imported")).to_have_text("1")
     dialog.get_by_role("button", name="Close").click()
     expect(lead(page, customer(later)).locator(".pc-badge")).to_have_text("Partner Center · Synced")
 
+
+def _disconnect_keeps_the_leads(page, seed: Seed, later) -> None:
     dialog = open_panel(page)
     dialog.get_by_role("button", name="Disconnect").click()
     confirm = page.locator("#dlg-confirm")
     expect(confirm).to_contain_text("The leads already here stay")
     confirm.get_by_role("button", name="Disconnect").click()
     expect(dialog.locator(".pc-connection")).to_have_text("Not connected", timeout=15_000)
-    expect(said).to_have_text("Partner Center is disconnected. The leads already here stay.")
+    expect(dialog.locator("#pc-said")).to_have_text(
+        "Partner Center is disconnected. The leads already here stay.")
     expect(dialog.get_by_role("button", name="Connect to Partner Center")).to_be_visible()
     assert seed.admin.get("/partner-center/connection").json()["state"] == "disconnected"
     dialog.get_by_role("button", name="Close").click()
