@@ -60,7 +60,8 @@ def first_import(r: Rig, n: int, seed: int) -> tuple[dict[str, Any], Api]:
     Sync now imports them: the first sync that finds anything is the first import."""
     tenant = new_tenant()
     api = connect(r, tenant)
-    r.sim.simulator.seed(tenant, n, seed, {"lead": 1.0})
+    ids = r.sim.simulator.seed(tenant, n, seed, {"lead": 1.0})
+    new = sum((r.sim.referral(tenant, i) or {}).get("status") == "New" for i in ids)
     log(f"first import of {n}")
     r.counts.wait_quiet()
     before, pc_before = r.counts.snapshot(), sim_requests(r, tenant)
@@ -71,7 +72,7 @@ def first_import(r: Rig, n: int, seed: int) -> tuple[dict[str, Any], Api]:
     diff, pc = r.counts.since(before), _pc_diff(r, tenant, pc_before)
     assert result.counts.imported == n, result
     sync_s = (result.finished - result.started).total_seconds() if result.finished else None
-    return {"phase": f"first import {n:,}", "n": n, "wall_s": round(wall, 2),
+    return {"phase": f"first import {n:,}", "n": n, "new_leads": new, "wall_s": round(wall, 2),
             "s_per_1000": round(wall / n * 1000, 1), "sync_s": sync_s,
             "pc_list": pc.get("list", 0), "pc_get": pc.get("get", 0),
             "pc_list_target": math.ceil(n / 100), **storage_figures(diff, n)}, api
