@@ -11,6 +11,13 @@ from shared.services.webhooks import partner_secret
 
 NO_SECRET = ("the partner has no webhook signing secret; create one with "
              "POST /api/profile/webhook/secret")
+# Nothing to send to: not a failure. Said once per delivery with what would enable it (the
+# dashboard shows these as a note, without Redeliver: it matches "no webhookUrl" and
+# "no webhook URL configured").
+NO_URL = ("not sent: the partner's profile has no webhookUrl (set it with PUT /api/profile, or "
+          "Webhook URL in the dashboard's business profile)")
+SETTING = {Destination.MICROSOFT: "MICROSOFT_NOTIFICATION_URL",
+           Destination.CUSTOMER: "CUSTOMER_NOTIFICATION_URL"}
 
 
 @dataclass(frozen=True)
@@ -28,7 +35,7 @@ def target_for(ctx: Context, recipient: Recipient) -> Target | str:
         url = ctx.settings.microsoft_notification_url if dest is Destination.MICROSOFT \
             else ctx.settings.customer_notification_url
         if url is None:
-            return f"no webhook URL configured for {dest.value}"
+            return f"not sent: no webhook URL configured for {dest.value} (set {SETTING[dest]})"
         if not ctx.settings.signing_secret:
             return "NOTIFICATION_SIGNING_SECRET is not set"
         return Target(url, ctx.settings.signing_secret)
@@ -38,7 +45,7 @@ def target_for(ctx: Context, recipient: Recipient) -> Target | str:
 def _partner_target(ctx: Context, partner_id: str) -> Target | str:
     profile = ctx.profiles.get(partner_id)
     if profile is None or not profile.webhook_url:
-        return "the partner's profile has no webhookUrl"
+        return NO_URL
     try:
         secret = partner_secret(ctx, partner_id)
     except SealBroken as exc:

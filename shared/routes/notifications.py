@@ -54,6 +54,12 @@ class WebhookSecret(Out):
 
 class TestEvent(Out):
     event_id: str
+    note: str | None = Field(default=None, description="Present when the profile has no "
+                                                       "`webhookUrl`: nothing will be sent.")
+
+
+NO_URL_NOTE = ("The profile has no webhookUrl, so nothing is sent: the test event is recorded "
+               "as undeliverable. Set webhookUrl (PUT /api/profile) to receive it.")
 
 
 def notification_out(d: Delivery) -> NotificationOut:
@@ -119,8 +125,9 @@ def _secret(call: Call) -> func.HttpResponse:
 
 
 def _test(call: Call) -> func.HttpResponse:
-    return json_response(202, dump(TestEvent(event_id=webhooks.send_test(call.ctx,
-                                                                          call.tenant))))
+    event_id, has_url = webhooks.send_test(call.ctx, call.tenant)
+    answer = TestEvent(event_id=event_id, note=None if has_url else NO_URL_NOTE)
+    return json_response(202, dump(answer, exclude_none_fields={"note"}))
 
 
 ROUTES = [

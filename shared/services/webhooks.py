@@ -44,13 +44,15 @@ def partner_secret(ctx: Context, partner_id: str) -> str | None:
     return unseal(key, partner_id, sealed)
 
 
-def send_test(ctx: Context, partner_id: str) -> str:
-    """Queue a webhook.test event to the partner's own endpoint; the event id."""
-    get_profile(ctx, partner_id)
+def send_test(ctx: Context, partner_id: str) -> tuple[str, bool]:
+    """Queue a webhook.test event to the partner's own endpoint: the event id, and whether
+    the profile has a webhookUrl to send it to (without one it is recorded, once, as not
+    sent)."""
+    profile = get_profile(ctx, partner_id)
     event = webhook_test_event(partner_id, ctx.clock())
     ctx.outbox.add(event)
     ctx.dispatch([event])
-    return event.id
+    return event.id, bool(profile.webhook_url)
 
 
 def deliveries(ctx: Context, partner_id: str, state: DeliveryState | None, top: int,

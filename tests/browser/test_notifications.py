@@ -2,8 +2,9 @@
 profile's location contacts) and how it went, and Redeliver on an undeliverable one.
 
 The session's devhost sends the customer endpoint's webhooks to the session receiver and the
-e-mails to the session's SMTP server; the seeded profile has no webhookUrl, so deliveries to
-the partner's own webhook are undeliverable, which is what Redeliver is tried on."""
+e-mails to the session's SMTP server. The seeded profile has no webhookUrl, so deliveries to
+the partner's own webhook are not sent: a plain note, no Redeliver. Redeliver is tried on a
+profile whose webhookUrl has no signing secret yet (undeliverable, and fixable)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,22 @@ import re
 
 import pytest
 
-from .conftest import PHONE, SHOTS, admin_user
+from .conftest import PHONE, SHOTS, Seed, admin_user
 from .helpers import no_sideways_scroll, open_lead
 
 pytestmark = pytest.mark.e2e
 expect = pytest.importorskip("playwright.sync_api").expect
 
 STATE = re.compile(r"Pending|Delivered|Failed|Undeliverable")
-NO_URL = "the partner's profile has no webhookUrl"
+NO_URL = "Your business profile has no Webhook URL: set one under Business profile"
+NO_SECRET = "the partner has no webhook signing secret"
+
+
+def webhook_without_secret(seed: Seed) -> None:
+    """The profile gets a webhookUrl but no secret: its deliveries are undeliverable."""
+    profile = seed.admin.get("/profile").json()
+    profile["webhookUrl"] = "http://127.0.0.1:9/hooks"
+    assert seed.admin.call("PUT", "/profile", profile).status_code == 200
 
 
 def deliveries(page):
@@ -63,10 +72,11 @@ def test_a_declined_lead_shows_who_was_notified_and_how_it_went(open_page, seed)
     expect(customer).to_contain_text("127.0.0.1")
     expect(customer.locator(".delivery-state")).to_have_text(STATE)
     webhook = row(page, "Your webhook", "referral.declined")
-    expect(webhook.locator(".delivery-state")).to_have_text("Undeliverable", timeout=15_000)
-    expect(webhook).to_contain_text(NO_URL)
-    expect(webhook).to_contain_text("1 attempt")
-    expect(webhook.get_by_role("button", name="Redeliver Declined to")).to_be_visible()
+    # Nowhere to send it: a note saying what would enable it, not a failure to redeliver.
+    expect(webhook.locator(".delivery-state")).to_have_text("Not sent", timeout=15_000)
+    expect(webhook.locator(".delivery-note")).to_contain_text(NO_URL)
+    expect(webhook.locator(".delivery-error")).to_have_count(0)
+    expect(webhook.get_by_role("button")).to_have_count(0)
     expect(email.get_by_role("button")).to_have_count(0)  # delivered: nothing to redeliver
     shown = {d["id"] for d in log_of(seed, ref["id"])}
     assert len(shown) == 4
@@ -77,6 +87,7 @@ def test_a_declined_lead_shows_who_was_notified_and_how_it_went(open_page, seed)
 
 
 def test_redeliver_requeues_an_undeliverable_notification_on_a_phone(open_page, seed):
+    webhook_without_secret(seed)
     ref = seed.referral("Redeliver Lead")
     assert seed.admin.post(f"/referrals/{ref['id']}/decline", {"reason": "NotAFit"}).ok
     page = open_page(admin_user(seed.tenant), viewport=PHONE)
@@ -85,6 +96,7 @@ def test_redeliver_requeues_an_undeliverable_notification_on_a_phone(open_page, 
     webhook = row(page, "Your webhook", "referral.declined")
     expect(webhook.locator(".delivery-state")).to_have_text("Undeliverable", timeout=15_000)
     expect(webhook).to_contain_text("1 attempt")
+    expect(webhook.locator(".delivery-error")).to_contain_text(NO_SECRET)
     page.locator("#detail .notifications-part").scroll_into_view_if_needed()
     page.locator("#detail .deliveries").screenshot(path=str(SHOTS / "phone-notifications.png"))
     assert no_sideways_scroll(page)
@@ -92,7 +104,7 @@ def test_redeliver_requeues_an_undeliverable_notification_on_a_phone(open_page, 
     webhook.get_by_role("button", name=re.compile("^Redeliver")).click()
     notice = page.locator("#detail .delivery-notice")
     expect(notice).to_have_text(re.compile("^Queued again: Declined to "))
-    # Queued with the same event id: pending, then tried again (no webhookUrl: undeliverable).
+    # Queued with the same event id: pending, then tried again (no secret: undeliverable).
     expect(webhook).to_contain_text(re.compile(r"Pending|2 attempts"), timeout=15_000)
     expect(webhook).to_contain_text("2 attempts", timeout=15_000)
     expect(page.locator("#notifications-title")).to_be_focused()
@@ -102,6 +114,7 @@ def test_redeliver_requeues_an_undeliverable_notification_on_a_phone(open_page, 
 
 
 def test_redeliver_answered_409_is_said_and_the_list_refreshed(open_page, seed):
+    webhook_without_secret(seed)
     ref = seed.referral("Raced Lead")
     page = open_page(admin_user(seed.tenant))
     open_lead(page, "Raced Lead")

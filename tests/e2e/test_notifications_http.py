@@ -145,6 +145,7 @@ def test_webhook_test_event_and_partner_without_secret(devhost, webhooks):
     assert resp.status_code == 202
     [hook] = webhooks.wait_for(path, "webhook.test")
     assert hook.verified and hook.json["id"] == resp.json()["eventId"]
+    assert "note" not in resp.json()  # there is somewhere to send it
     bare = new_tenant()
     bare_api = onboard(devhost.base, bare, webhook=webhooks.url(f"/partner/{bare}"))
     send_referral(devhost.base, bare)
@@ -154,6 +155,17 @@ def test_webhook_test_event_and_partner_without_secret(devhost, webhooks):
     [row] = log(bare_api, state="undeliverable")
     assert "no webhook signing secret" in row["lastError"]
     assert not webhooks.received(f"/partner/{bare}")
+
+
+def test_a_test_event_without_a_webhook_url_says_so_and_is_recorded_once(devhost):
+    api = onboard(devhost.base, new_tenant())  # a profile without webhookUrl
+    resp = api.post("/profile/webhook/test")
+    assert resp.status_code == 202
+    assert "no webhookUrl" in resp.json()["note"] and "PUT /api/profile" in resp.json()["note"]
+    row = wait_log(api, resp.json()["eventId"], "undeliverable")
+    assert row["lastError"].startswith("not sent: the partner's profile has no webhookUrl")
+    assert row["attempts"] == 1 and row["recipient"] is None
+    assert [n["eventId"] for n in log(api)] == [resp.json()["eventId"]]
 
 
 def test_500_then_200_429_and_410_then_redeliver(devhost, webhooks):

@@ -1,7 +1,9 @@
 // The lead's notifications (admins): who was told about it and how it went, from the delivery
 // log filtered to this lead (GET /notifications?referralId=, newest first), with Redeliver on
-// failed and undeliverable ones. A look reads at most PAGES pages of TOP (a lead has a few
-// dozen at most); "Show older notifications" goes on from there.
+// failed and undeliverable ones. One that was not sent because nothing is configured to send it
+// to (no webhookUrl, no MICROSOFT_/CUSTOMER_NOTIFICATION_URL) is no failure: it shows as a plain
+// note with what would enable it, and no Redeliver. A look reads at most PAGES pages of TOP (a
+// lead has a few dozen at most); "Show older notifications" goes on from there.
 import { api, sameOrigin } from "./api.js";
 import { h, when } from "./dom.js";
 
@@ -21,13 +23,24 @@ const TYPES = {
   "referral.won": "Won", "referral.lost": "Lost", "webhook.test": "Test event",
 };
 const REDELIVERABLE = new Set(["failed", "undeliverable"]);
+// The server's reasons for "nowhere to send it" (shared/notifications/targets.py).
+const NO_URL = /no webhookUrl|no webhook URL configured/;
+export const notSent = (d) => d.state === "undeliverable" && NO_URL.test(d.lastError || "");
+const ENABLE = {
+  partner: "Your business profile has no Webhook URL: set one under Business profile to receive these.",
+  microsoft: "This server has no MICROSOFT_NOTIFICATION_URL setting, so Microsoft is not told.",
+  customer: "This server has no CUSTOMER_NOTIFICATION_URL setting, so the customer is not told.",
+};
 
-export const stateBadge = (d) => h("span", { class: `delivery-state delivery-${d.state}`, text: STATES[d.state] || d.state });
+export const stateBadge = (d) => (notSent(d)
+  ? h("span", { class: "delivery-state delivery-notsent", text: "Not sent" })
+  : h("span", { class: `delivery-state delivery-${d.state}`, text: STATES[d.state] || d.state }));
 
 // "Your webhook (hooks.example)": where a delivery went, for button names and notices.
 const where = (d) => `${DESTINATIONS[d.destination] || d.destination}${d.recipient ? ` (${d.recipient})` : ""}`;
 
 function item(d, onRedeliver) {
+  if (notSent(d)) return noteItem(d);
   const to = d.recipient || (d.attempts ? "no recipient" : "not attempted yet");
   const time = d.lastAttemptDateTime || d.createdDateTime;
   return h("li", { class: `delivery delivery-item-${d.state}` },
@@ -44,6 +57,18 @@ function item(d, onRedeliver) {
       type: "button", class: "redeliver", onclick: (event) => onRedeliver(d, event.currentTarget),
       "aria-label": `Redeliver ${TYPES[d.type] || d.type} to ${where(d)}`,
     }, "Redeliver") : null);
+}
+
+// Not sent, nothing to retry: a quiet line saying which setting would change that.
+function noteItem(d) {
+  return h("li", { class: "delivery delivery-item-notsent" },
+    h("p", { class: "delivery-head" },
+      h("span", { class: "delivery-dest", text: DESTINATIONS[d.destination] || d.destination }),
+      stateBadge(d)),
+    h("p", { class: "delivery-meta" },
+      h("span", {}, TYPES[d.type] || d.type, " ", h("code", { text: d.type })),
+      h("span", {}, "Raised ", h("time", { datetime: d.createdDateTime, text: when(d.createdDateTime) }))),
+    h("p", { class: "delivery-note", text: ENABLE[d.destination] || d.lastError }));
 }
 
 export function createNotifications() {

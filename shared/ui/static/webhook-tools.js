@@ -2,7 +2,7 @@
 // once, here, and never again) and send a test event, then follow its delivery in the log.
 import { api } from "./api.js";
 import { h } from "./dom.js";
-import { DESTINATIONS, stateBadge } from "./notifications.js";
+import { DESTINATIONS, notSent, stateBadge } from "./notifications.js";
 import { confirmThen } from "./team-work.js";
 
 const $ = (id) => document.getElementById(id);
@@ -87,7 +87,7 @@ function showDelivery(eventId, d, waiting) {
   const line = d ? h("p", { class: "test-delivery" },
     `${DESTINATIONS[d.destination] || d.destination}${d.recipient ? ` (${d.recipient})` : ""}: `, stateBadge(d),
     ` after ${d.attempts} ${d.attempts === 1 ? "attempt" : "attempts"}`,
-    d.lastError ? h("span", { class: "delivery-error", text: ` ${d.lastError}` }) : null) : null;
+    d.lastError ? h("span", { class: notSent(d) ? "delivery-note" : "delivery-error", text: ` ${d.lastError}` }) : null) : null;
   $("wh-test-status").replaceChildren(
     h("p", {}, "Test event queued: ", h("code", { class: "event-id", text: eventId }), "."),
     ...[line, waiting ? h("p", { class: "hint", text: waiting }) : null].filter(Boolean));
