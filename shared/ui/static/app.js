@@ -10,6 +10,7 @@ import { openDialog, setValues, setupDialogs } from "./forms.js";
 import { loadInsights } from "./insights.js";
 import { createLeads } from "./leads.js";
 import { openPartnerCenter, returnMessage, setupPartnerCenter, takeReturn } from "./partner-center.js";
+import { openPrivacy, setupPrivacy } from "./privacy.js";
 import { openProfile } from "./profile.js";
 
 const $ = (id) => document.getElementById(id);
@@ -79,6 +80,7 @@ function signedOut(text) {
   $("app").hidden = true;
   $("open-profile").hidden = true;
   $("open-partner-center").hidden = true;
+  $("open-privacy").hidden = true;
   $("sign-out").hidden = true;
   $("who").textContent = "";
   $("signed-out").hidden = false;
@@ -92,6 +94,7 @@ function start(who, restricted = false) {
   $("app").hidden = false;
   $("open-profile").hidden = false;
   $("open-partner-center").hidden = false;
+  $("open-privacy").hidden = false;
   $("sign-out").hidden = config.authMode === "easyauth" && !config.logoutUrl;
   $("who").textContent = who || "";
   notify("");
@@ -194,6 +197,11 @@ async function main() {
     refreshInsights();
   } });
   $("open-partner-center").addEventListener("click", () => openPartnerCenter());
+  setupPrivacy({
+    onOpenLead: (id) => { workspace.classList.add("showing-detail"); detail.show(id, { focus: true }); },
+    onErased: () => { leads.reload(); if (detail.current) detail.show(detail.current.id); },
+  });
+  $("open-privacy").addEventListener("click", () => openPrivacy());
   if (config.authMode === "local" && config.localSignIn) return setupLocal();
   $("dlg-signin").remove(); // the developer sign-in exists only in AUTH_MODE=local
   if (config.authMode === "entra") await setupEntra();

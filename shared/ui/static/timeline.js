@@ -6,14 +6,14 @@ import { api, sameOrigin } from "./api.js";
 import { DECLINE_REASONS, LOST_REASONS, day, h, money, person, when } from "./dom.js";
 import { conflictNote } from "./partner-center-lead.js";
 
-const ACTIONS = {
+export const ACTIONS = {
   received: "Lead arrived", accepted: "Accepted the lead", declined: "Declined the lead",
   edited: "Edited the deal", assigned: "Assigned an owner", teamMemberAdded: "Added to the team",
   teamMemberRemoved: "Removed from the team", favorited: "Added to favorites",
   unfavorited: "Removed from favorites", won: "Marked the deal as won",
   lost: "Marked the deal as lost", expired: "Expired without a response",
 };
-const FIELDS = {
+export const FIELDS = {
   substatus: "Stage", statusReason: "Reason", closingNotes: "Closing notes", name: "Deal name",
   dealValue: "Deal value", currency: "Currency", closingDate: "Closing date", notes: "Notes",
   externalReferenceId: "CRM id", campaignId: "Campaign id", owner: "Owner", team: "Team",
