@@ -48,14 +48,14 @@ def seed_person(seed: Seed) -> tuple[dict[str, str], dict[str, Any]]:
     return zeb, held
 
 
-def open_privacy(page):
+def open_privacy(page: Any) -> Any:
     page.get_by_role("button", name="Privacy", exact=True).click()
     dialog = page.locator("#dlg-privacy")
     expect(dialog.get_by_label("E-mail address")).to_be_focused()
     return dialog
 
 
-def look_up(dialog, address: str) -> None:
+def look_up(dialog: Any, address: str) -> None:
     dialog.get_by_label("E-mail address").fill(address)
     dialog.get_by_role("button", name="Look up").click()
 
@@ -84,7 +84,7 @@ def test_look_up_open_a_lead_erase_and_the_log(open_page, seed: Seed):
     _erase(page, zeb, entries)
 
 
-def _erase(page, zeb: dict[str, str], entries: int) -> None:
+def _erase(page: Any, zeb: dict[str, str], entries: int) -> None:
     dialog = open_privacy(page)
     look_up(dialog, zeb["email"])
     dialog.get_by_role("button", name="Erase this person…").click()
