@@ -32,13 +32,15 @@ def keyboard_opens_a_row_and_back_returns_to_it(page, rows) -> None:
 
 def test_table_view_shows_the_columns_opens_a_lead_and_is_remembered(open_page, seed):
     referral(seed, "Table Received", country="DE")
-    referral(seed, "Table Accepted", deal_value=25_000.5)
+    taken = referral(seed, "Table Accepted", deal_value=25_000.5)
+    owner = {"id": "grace-oid", "name": "Grace Hopper", "email": "grace@contoso.example"}
+    assert seed.admin.post(f"/referrals/{taken['id']}/assign", {"owner": owner}).ok
     page = open_page(admin_user(seed.tenant))
     page.get_by_role("button", name="Table", exact=True).click()
     expect(page.get_by_role("button", name="Table", exact=True)).to_have_attribute("aria-pressed", "true")
     table = page.locator("#lead-table")
     expect(table.locator("thead th")).to_have_text([
-        "Customer", "Kind", "Stage", "Fit", "Country", "Deal value", "Closing date", "Created ↓",
+        "Customer", "Kind", "Stage", "Owner", "Fit", "Country", "Deal value", "Closing date", "Created ↓",
         "Expires", "Favorite"])
     expect(page.locator("li.lead")).to_have_count(0)
 
@@ -49,8 +51,11 @@ def test_table_view_shows_the_columns_opens_a_lead_and_is_remembered(open_page, 
     expect(accepted).to_contain_text("Accepted")
     expect(accepted).to_contain_text("€25,000.50")
     expect(accepted).to_contain_text("Dec 31, 2099")
+    expect(accepted.locator("td.owner-cell")).to_have_text("Grace Hopper")
+    expect(accepted.locator("td.owner-cell")).to_have_attribute("title", "grace@contoso.example")
     received = rows.filter(has_text="Table Received")
     expect(received).to_contain_text("Germany")
+    expect(received.locator("td").nth(2)).to_have_text("—")  # no owner before accepting
     expect(received).to_contain_text("Customer inquiry")
 
     keyboard_opens_a_row_and_back_returns_to_it(page, rows)

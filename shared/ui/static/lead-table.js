@@ -1,5 +1,6 @@
 // One lead as a row of the dense table: customer (the button that opens it), kind, stage,
-// fit (a focusable badge with its reasons as a tooltip), country, deal value, closing date,
+// owner (the name; its address as a tooltip), fit (a focusable badge with its reasons as a
+// tooltip), country, deal value, closing date,
 // created, expires, favorite; a Partner Center lead's badge after its name. Up/Down move between rows.
 import { KINDS, day, daysLeft, daysLeftText, h, icon, money, stageLabel, when } from "./dom.js";
 import { fitBadge } from "./fit.js";
@@ -8,7 +9,8 @@ import { doNotContactBadge, marketplaceBadge } from "./marketplace-lead.js";
 import { partnerCenterBadge } from "./partner-center-lead.js";
 
 export const COLUMNS = [
-  ["customer", "Customer"], ["kind", "Kind"], ["stage", "Stage"], ["fit", "Fit"], ["country", "Country"],
+  ["customer", "Customer"], ["kind", "Kind"], ["stage", "Stage"], ["owner", "Owner"], ["fit", "Fit"],
+  ["country", "Country"],
   ["value", "Deal value"], ["closing", "Closing date"], ["created", "Created"], ["expires", "Expires"],
   ["favorite", "Favorite"],
 ];
@@ -71,6 +73,8 @@ export function row(r, hooks) {
     doNotContactBadge(r)),
   h("td", { text: KINDS[r.qualification] || r.qualification }),
   h("td", {}, h("span", { class: `badge stage-${r.stage} sub-${r.substatus.toLowerCase()}`, text: stageLabel(r) })),
+  r.owner ? h("td", { class: "owner-cell", title: r.owner.email || null, text: r.owner.name || r.owner.email })
+    : h("td", { class: "none", text: "—" }),
   h("td", { class: "fit-cell" }, fitBadge(r, { focusable: true, prefix: "row-fit" })?.badge || h("span", { class: "none", text: "—" })),
   h("td", { title: country || null, text: countryName(country) }),
   h("td", { class: "num", text: r.details.dealValue !== null && r.details.dealValue !== undefined
