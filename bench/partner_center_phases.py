@@ -17,6 +17,10 @@ from .common import summarize
 from .partner_center_rig import Rig, connect, sim_requests, sync_now, wait_for
 
 PC_TABLE = "PartnerCenter"
+# Storage must be quiet this long before a count starts or ends: a burst of changes asks for
+# its summary fold to run 5 s later (shared/storage/ports/folds.py, FOLD_DELAY), so a
+# shorter pause would hand the import's fold to whatever is counted next.
+SETTLE_S = 6.5
 
 
 def log(message: str) -> None:
@@ -43,14 +47,14 @@ def intake(r: Rig, n: int) -> dict[str, Any]:
     tenant = new_tenant()
     onboard(r.host.base, tenant)
     intake_api = Api(r.host.base, "microsoft-systems", INTAKE)
-    r.counts.wait_quiet()
+    r.counts.wait_quiet(SETTLE_S)
     before = r.counts.snapshot()
     start = time.perf_counter()
     for _ in range(n):
         resp = intake_api.post("/referrals", intake_body(tenant))
         assert resp.status_code == 201, resp.text
     wall = time.perf_counter() - start
-    r.counts.wait_quiet()
+    r.counts.wait_quiet(SETTLE_S)
     return {"phase": "intake (baseline)", "n": n, "wall_s": round(wall, 2),
             "s_per_1000": round(wall / n * 1000, 1), **storage_figures(r.counts.since(before), n)}
 
@@ -63,12 +67,12 @@ def first_import(r: Rig, n: int, seed: int) -> tuple[dict[str, Any], Api]:
     ids = r.sim.simulator.seed(tenant, n, seed, {"lead": 1.0})
     new = sum((r.sim.referral(tenant, i) or {}).get("status") == "New" for i in ids)
     log(f"first import of {n}")
-    r.counts.wait_quiet()
+    r.counts.wait_quiet(SETTLE_S)
     before, pc_before = r.counts.snapshot(), sim_requests(r, tenant)
     start = time.perf_counter()
     result = sync_now(r, api)
     wall = time.perf_counter() - start
-    r.counts.wait_quiet()
+    r.counts.wait_quiet(SETTLE_S)
     diff, pc = r.counts.since(before), _pc_diff(r, tenant, pc_before)
     assert result.counts.imported == n, result
     sync_s = (result.finished - result.started).total_seconds() if result.finished else None
@@ -81,10 +85,10 @@ def first_import(r: Rig, n: int, seed: int) -> tuple[dict[str, Any], Api]:
 def repeat_sync(r: Rig, api: Api, imported: int) -> dict[str, Any]:
     """The same sync again: Partner Center has nothing new."""
     log("repeated sync")
-    r.counts.wait_quiet()
+    r.counts.wait_quiet(SETTLE_S)
     before, pc_before = r.counts.snapshot(), sim_requests(r, api.tenant)
     result = sync_now(r, api)
-    r.counts.wait_quiet()
+    r.counts.wait_quiet(SETTLE_S)
     diff, pc = r.counts.since(before), _pc_diff(r, api.tenant, pc_before)
     writes = {k.split(":", 1)[1]: v for k, v in diff.items() if k.startswith("table.write:")}
     referral_writes = sum(v for k, v in writes.items() if k != PC_TABLE)
@@ -101,14 +105,14 @@ def insights_read(r: Rig, api: Api, held: int) -> dict[str, Any]:
     """One ``GET /api/insights`` of the partner that just imported: the call's own requests,
     then what it set going in the background."""
     log("insights")
-    r.counts.wait_quiet()
+    r.counts.wait_quiet(SETTLE_S)
     before = r.counts.snapshot()
     start = time.perf_counter()
     resp = api.get("/insights")
     ms = (time.perf_counter() - start) * 1000
     assert resp.status_code == 200, resp.text
     during = r.counts.since(before)
-    r.counts.wait_quiet()
+    r.counts.wait_quiet(SETTLE_S)
     after = r.counts.since(before)
     background = {k: after.get(k, 0) - during.get(k, 0) for k in after
                   if after.get(k, 0) != during.get(k, 0)}
@@ -131,7 +135,7 @@ def answered_partner(r: Rig, leads: int) -> tuple[Api, list[dict[str, Any]]]:
         r.sim.create_referral(tenant, "lead", emit=False)
     api = connect(r, tenant)
     items = wait_for(lambda: len(i := _pc_items(api)) == leads and i, "the leads imported")
-    r.counts.wait_quiet()
+    r.counts.wait_quiet(SETTLE_S)
     return api, items
 
 
@@ -176,7 +180,7 @@ def write_back(r: Rig, api: Api, items: list[dict[str, Any]]) -> dict[str, Any]:
         pc_id = item["partnerCenter"]["id"]
         wait_for(partial(_active_there, r, api.tenant, pc_id), "the write-back", 300)
     wait_for(lambda: all(_sync_state(api, x["id"]) == "synced" for x in items), "synced", 300)
-    r.counts.wait_quiet()
+    r.counts.wait_quiet(SETTLE_S)
     pc, n = _pc_diff(r, api.tenant, before), len(items)
     return {"phase": "write-back (accept here)", "n": n,
             "pc_get_per_change": round(pc.get("get", 0) / n, 3),
