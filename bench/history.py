@@ -11,6 +11,7 @@ layer, A and B interleaved with the order rotated, several rounds:
   (``list_page``); an export of 500 rows (100 small; ``export``, a createdFrom/createdTo
   window that holds exactly that many referrals of each partner); insights, all time and
   for the last 90 days of the history.
+* then, after those, the person lookup of customer data (``bench/history_people.py``).
 
 Reported per call, for A and B: median wall time and its B/A; median CPU time of this
 process (the app's and the SDK's own work, which Azurite's scans and the machine's load do
@@ -39,6 +40,7 @@ from shared.services import referrals as svc
 from shared.storage.layout import keys
 from shared.storage.ports import ListQuery
 
+from . import history_people
 from .common import Report, azurite, parse_args, rotated, table_context
 from .history_partners import INSIGHTS_DAYS, Partner, load_partners
 from .history_report import COLUMNS, TIME_TARGET, Cost, Samples, call_row, diagnose
@@ -167,6 +169,8 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
         env, counted = envs(az.connection_string, log)  # creates the tables, as locally
         a, b = load_partners(az.connection_string, size, report)
         costs, times = measure(env, counted, log, (a, b), size["rounds"])
+        people = history_people.measure(az.connection_string, env.ctx, counted.ctx, log,
+                                        (a, b), size["rounds"])  # issue 24, after the rest
     for name in [*CALLS, *BASELINES]:
         report.add(**call_row(name, costs, times, a, b, baseline=name in BASELINES))
     for row in report.results:
@@ -175,6 +179,7 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
             report.target(f"{row['call']}: B - A requests",
                           row["requests_b"] - row["requests_a"], 0)
     diagnose(report, costs, list(CALLS), a, b)
+    history_people.report(report, *people, a, b)
     return report.emit(COLUMNS, args.json)
 
 
