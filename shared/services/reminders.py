@@ -1,5 +1,5 @@
 """Response reminders: one ``referral.reminder`` per referral still received once
-RESPONSE_REMINDER_BEFORE or less is left of its window (domain/reminders.py says when).
+RESPONSE_REMINDER_BEFORE or less is left of its window (domain/operations.py says when).
 
 The timer ``send_reminders`` calls ``start``: it enqueues the ReminderIndex rows of referrals
 expiring within that lead time (fanout.py); queue workers call ``work`` (batch_work.py).
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from shared.domain.events import contact_addresses, with_contacts
-from shared.domain.reminders import ReminderState, remind, reminder_state
+from shared.domain.operations import ReminderState, remind, reminder_state
 from shared.storage.ports import Change, Stored
 from shared.storage.ports.sweeps import SweepBatch, SweepKind
 

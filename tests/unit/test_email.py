@@ -20,7 +20,7 @@ from shared.domain.events import (
     with_contacts,
 )
 from shared.domain.models import Profile, ProfileInput
-from shared.domain.reminders import remind
+from shared.domain.operations import remind
 from shared.notifications.delivery import Outcome, deliver
 from shared.notifications.email_message import compose
 from shared.notifications.mail import MailError, SmtpMailer

@@ -10,7 +10,7 @@ from shared.domain.commands import AcceptRequest, IntakeRequest
 from shared.domain.enums import EventType
 from shared.domain.events import Destination
 from shared.domain.models import ProfileInput
-from shared.domain.reminders import ReminderState, remind, reminder_state
+from shared.domain.operations import ReminderState, remind, reminder_state
 from shared.services import profiles, reminders
 from shared.services import referrals as svc
 from shared.settings import Settings
