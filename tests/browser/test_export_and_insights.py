@@ -142,7 +142,7 @@ def test_insights_are_fetched_again_only_when_they_change(open_page, seed):
     assert len(fetched) == 1, "a favorite does not change the figures"
 
     accept_fresh_one(page)
-    expect(insights).to_contain_text("2 accepted leads")
+    expect(insights).to_contain_text("2 accepted, still open")
     assert len(fetched) == 2, "accepting changes the figures"
 
     edit = page.locator("#dlg-edit")

@@ -6,6 +6,7 @@ import { fitSection } from "./fit.js";
 import { openDialog, readForm, setValues } from "./forms.js";
 import { assign, candidates, confirmThen, openAssign, ownerSection, removeMember, teamSection } from "./team-work.js";
 import { createNotifications } from "./notifications.js";
+import { createDetailNav } from "./detail-nav.js";
 import { doNotContactBadge, marketplaceBadge, marketplaceSection } from "./marketplace-lead.js";
 import { partnerCenterBadge, partnerCenterSection } from "./partner-center-lead.js";
 import { createTimeline } from "./timeline.js";
@@ -41,6 +42,7 @@ export function createDetail({ onChange, onBack, onError, toggleFavorite, me, kn
   const pane = document.getElementById("detail");
   const timeline = createTimeline();
   const notifications = createNotifications(); // admins only: the delivery log is theirs
+  const sectionNav = createDetailNav(pane);
   let current = null;
 
   async function show(id, { focus = false, notice = null } = {}) {
@@ -200,6 +202,7 @@ export function createDetail({ onChange, onBack, onError, toggleFavorite, me, kn
       timeline.element,
       isRestricted() ? null : notifications.element,
     ].filter(Boolean));
+    sectionNav.attach(pane.querySelector(".detail-actions"));
     timeline.load(r.id, { conflictMessage: r.partnerCenter?.syncState === "conflict" ? r.partnerCenter.message || "" : null });
     if (isRestricted()) notifications.stop();
     else notifications.load(r.id);

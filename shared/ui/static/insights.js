@@ -1,6 +1,8 @@
 // The Insights panel (GET /insights): response times (median and 90th percentile), rates,
 // the open pipeline, why leads were declined or lost, and the win rate by fit score band
-// (whether the score means anything for this partner).
+// (whether the score means anything for this partner). A From/To range (the API's from/to:
+// arrival dates, UTC) narrows every figure; a sentence says what they count: leads by where
+// each is now, so a lead received and then won is one won, not one received.
 import { api } from "./api.js";
 import { DECLINE_REASONS, LOST_REASONS, h, money, percent } from "./dom.js";
 
@@ -43,13 +45,46 @@ function calibration(bands) {
   ];
 }
 
+let last = {}; // the options of the last load, for a reload when the range changes
+let range = null;
+let seq = 0; // a newer load wins over an older answer arriving late
+
+function scopeText(from, to) {
+  const when = from && to ? `arrived from ${from} to ${to}` : from ? `arrived since ${from}`
+    : to ? `arrived until ${to}` : "arrived at any time";
+  return `Leads that ${when} (UTC), counted by where each is now: one received and then won counts as won.`;
+}
+
+// The From/To fields above the figures, made once (index.html has only the panel).
+function rangeForm() {
+  if (range) return range;
+  const input = (name, label) => h("label", {}, label, h("input", { type: "date", name }));
+  const form = h("form", { class: "insights-range", "aria-label": "Insights range" },
+    input("from", "From"), input("to", "To"),
+    h("button", { type: "reset", class: "link" }, "All time"));
+  const scope = h("p", { id: "insights-scope", class: "insights-scope", text: scopeText("", "") });
+  form.addEventListener("submit", (event) => event.preventDefault());
+  form.addEventListener("change", () => loadInsights(last));
+  form.addEventListener("reset", () => setTimeout(() => loadInsights(last)));
+  document.getElementById("insights-title").after(form, scope);
+  range = { form, scope };
+  return range;
+}
+
 // `onForbidden`: the caller's role may not see them (a Referrals user).
 export async function loadInsights({ onForbidden = () => {} } = {}) {
+  last = { onForbidden };
   const box = document.getElementById("insights");
   const reasons = document.getElementById("insight-reasons");
+  const { form, scope } = rangeForm();
+  const [from, to] = [form.elements.from.value, form.elements.to.value];
+  const query = new URLSearchParams(Object.entries({ from, to }).filter(([, v]) => v));
+  scope.textContent = scopeText(from, to);
+  const mine = ++seq;
   box.setAttribute("aria-busy", "true");
   try {
-    const data = await api("GET", "insights");
+    const data = await api("GET", `insights${query.toString() ? `?${query}` : ""}`);
+    if (mine !== seq) return;
     const pipeline = data.openPipelineValue.map((p) => money(p.value, p.currency)).join("\n") || "—";
     const p90 = data.responseHoursPercentiles?.p90;
     box.replaceChildren(
@@ -57,16 +92,17 @@ export async function loadInsights({ onForbidden = () => {} } = {}) {
         p90 !== null && p90 !== undefined ? `90% within ${hours(p90)}` : null, `${data.received} waiting for a response`),
       figure("Acceptance rate", percent(data.acceptanceRate), `${data.declined} declined · ${data.expired} expired`),
       figure("Win rate", percent(data.winRate), `${data.won} won · ${data.lost} lost`),
-      figure("Open pipeline", pipeline, `${data.accepted} accepted leads`),
+      figure("Open pipeline", pipeline, `${data.accepted} accepted, still open`),
     );
     reasons.replaceChildren(
       reasonList("Declined", data.declineReasons, (r) => DECLINE_REASONS[r] || r),
       reasonList("Lost", data.lostReasons, (r) => LOST_REASONS[r] || r || "No reason given"));
     document.getElementById("insight-fit").replaceChildren(...calibration(data.fitCalibration));
   } catch (err) {
+    if (mine !== seq) return;
     if (err.status === 403) onForbidden();
     box.replaceChildren(h("div", {}, h("dt", { text: "Insights" }), h("dd", { text: `Unavailable: ${err.message}` })));
   } finally {
-    box.removeAttribute("aria-busy");
+    if (mine === seq) box.removeAttribute("aria-busy");
   }
 }

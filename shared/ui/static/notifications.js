@@ -59,16 +59,34 @@ function item(d, onRedeliver) {
     }, "Redeliver") : null);
 }
 
-// Not sent, nothing to retry: a quiet line saying which setting would change that.
+// Not sent, nothing to retry: one quiet line per destination (the newest), naming the events
+// and the setting that would change that.
 function noteItem(d) {
+  const events = d.types.map((t) => TYPES[t] || t).join(", ");
   return h("li", { class: "delivery delivery-item-notsent" },
     h("p", { class: "delivery-head" },
       h("span", { class: "delivery-dest", text: DESTINATIONS[d.destination] || d.destination }),
       stateBadge(d)),
     h("p", { class: "delivery-meta" },
-      h("span", {}, TYPES[d.type] || d.type, " ", h("code", { text: d.type })),
-      h("span", {}, "Raised ", h("time", { datetime: d.createdDateTime, text: when(d.createdDateTime) }))),
+      h("span", { text: d.types.length === 1 ? events : `${d.types.length} events: ${events}` }),
+      h("span", {}, "Last raised ", h("time", { datetime: d.createdDateTime, text: when(d.createdDateTime) }))),
     h("p", { class: "delivery-note", text: ENABLE[d.destination] || d.lastError }));
+}
+
+// The not-sent deliveries folded into their destination's newest one (`types`: its events).
+function fold(found) {
+  const groups = new Map();
+  const out = [];
+  for (const d of found) {
+    if (!notSent(d)) out.push(d);
+    else if (groups.has(d.destination)) groups.get(d.destination).types.push(d.type);
+    else {
+      const group = { ...d, types: [d.type] };
+      groups.set(d.destination, group);
+      out.push(group);
+    }
+  }
+  return out;
 }
 
 export function createNotifications() {
@@ -87,7 +105,7 @@ export function createNotifications() {
   let timer = null;
 
   function draw() {
-    list.replaceChildren(...found.map((d) => item(d, redeliver)));
+    list.replaceChildren(...fold(found).map((d) => item(d, redeliver)));
     status.hidden = found.length > 0;
     status.textContent = "No one has been notified about this lead yet.";
     note.hidden = !next;
