@@ -36,7 +36,7 @@ SIZES: dict[str, dict[str, Any]] = {
 COLUMNS = ("phase", "n", "storage", "storage_per_item", "ratio_vs_intake", "table_reads_per_item",
            "table_writes_per_item", "queue_per_item", "entities_per_item", "pc_list",
            "pc_get", "s_per_1000", "time_ratio_vs_intake", "referral_writes", "p50_ms",
-           "p95_ms", "pc_get_per_change", "pc_patch_per_change")
+           "p95_ms", "pc_get_per_event", "pc_get_per_change", "pc_patch_per_change")
 
 
 def _extra(parser: argparse.ArgumentParser) -> None:
@@ -93,7 +93,8 @@ def _import_targets(report: Report, row: dict[str, Any]) -> None:
 def _events_and_write_backs(r: Any, report: Report, size: dict[str, Any]) -> None:
     api, items = phases.answered_partner(r, size["events"] + size["writebacks"])
     by_event, here = items[:size["events"]], items[size["events"]:]
-    _add(report, phases.event_latency(r, api, by_event))
+    row = _add(report, phases.event_latency(r, api, by_event))
+    report.target("event: Partner Center GETs per event", row["pc_get_per_event"], 1)
     row = _add(report, phases.write_back(r, api, here))
     report.target("write-back: Partner Center GETs per change", row["pc_get_per_change"], 1)
     report.target("write-back: Partner Center PATCHes per change", row["pc_patch_per_change"],

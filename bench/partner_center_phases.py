@@ -149,14 +149,17 @@ def event_latency(r: Rig, api: Api, items: list[dict[str, Any]]) -> dict[str, An
     """Each lead accepted "in Partner Center" (a signed referral-updated event), one at a
     time: the seconds until the list (``GET /api/referrals``) shows it Active."""
     log(f"{len(items)} events")
-    samples = []
+    samples, before = [], sim_requests(r, api.tenant)
     for item in items:
         pc_id = item["partnerCenter"]["id"]
         start = time.perf_counter()
         r.sim.change_referral(api.tenant, pc_id, {"status": "Active", "substatus": "Accepted"})
         wait_for(partial(_listed_active, api, pc_id), "the event", 120, 0.02)
         samples.append(time.perf_counter() - start)
-    return {"phase": "event -> visible in the list", **summarize(samples)}
+    r.counts.wait_quiet(SETTLE_S)
+    pc = _pc_diff(r, api.tenant, before)
+    return {"phase": "event -> visible in the list", **summarize(samples),
+            "pc_get_per_event": round(pc.get("get", 0) / len(items), 3), "pc": pc}
 
 
 def _listed_active(api: Api, pc_id: str) -> bool:
