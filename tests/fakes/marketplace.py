@@ -44,5 +44,5 @@ class MemoryEndpoints:
         with self._lock:
             found = self.endpoints.get(partner_id)
             if found is not None:
-                self.endpoints[partner_id] = replace(
-                    found, **{"last_test_lead" if test else "last_lead": when})
+                self.endpoints[partner_id] = replace(found, last_test_lead=when) if test \
+                    else replace(found, last_lead=when)
