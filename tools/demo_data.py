@@ -1,7 +1,7 @@
 """Fill a local instance with demo data, through the public HTTP API only.
 
     .venv/bin/python -m tools.demo_data [--base http://127.0.0.1:7071/api] [--tenant ID]
-                                        [--wait SECONDS] [--force]
+                                        [--wait SECONDS] [--force] [--inbox URL]
 
 Needs AUTH_MODE=local (it sends the principal header as Easy Auth would). Creates the
 partner's business profile and 30 referrals of the three kinds, in every stage reachable over
@@ -9,6 +9,9 @@ HTTP: received, accepted, won, lost and declined; several asked to be contacted 
 Expired needs the response window to pass (the sweep: `POST /admin/functions/expire_referrals`
 with a short REFERRAL_RESPONSE_WINDOW), and "reminder" needs CONTACT_ALERT_WINDOW to pass, so
 neither is produced here. A tenant with 30 or more referrals is left alone unless --force.
+With --inbox (scripts/run passes its webhook inbox, tools/webhook_inbox) the profile's
+webhookUrl is the inbox's /partner, and the new webhook secret is handed to the inbox, so every
+webhook is delivered there and verifies.
 """
 
 from __future__ import annotations
@@ -149,8 +152,8 @@ def count(api: Client, limit: int) -> int:
         page = dict(api.session.get(page["nextLink"], headers=api.admin, timeout=30).json())
 
 
-def profile() -> dict[str, Any]:
-    return {
+def profile(webhook_url: str | None = None) -> dict[str, Any]:
+    return {**({"webhookUrl": webhook_url} if webhook_url else {}),
         "companyName": "Contoso Cloud", "keywords": ["azure", "migration", "modern work"],
         "customerSizes": list(SIZES.values()),
         "locations": [
@@ -196,12 +199,22 @@ def accept(lead: Lead, i: int) -> dict[str, Any]:
     return body
 
 
-def run(api: Client, tenant: str, force: bool) -> int:
+def connect_inbox(api: Client, inbox: str) -> None:
+    """A new webhook secret, given to the inbox so it can tell the webhooks verify."""
+    secret = api.call("POST", "/profile/webhook/secret")["secret"]
+    resp = api.session.post(inbox.rstrip("/") + "/secret", data=secret.encode(), timeout=10)
+    if resp.status_code >= 400:
+        raise SystemExit(f"the webhook inbox refused the secret: {resp.text}")
+
+
+def run(api: Client, tenant: str, force: bool, inbox: str | None = None) -> int:
     if not force and count(api, len(LEADS)) >= len(LEADS):
         print(f"demo data: tenant {tenant} already has {len(LEADS)} or more referrals; "
               "nothing added (--force adds more)")
         return 0
-    api.call("PUT", "/profile", profile())
+    api.call("PUT", "/profile", profile(inbox.rstrip("/") + "/partner" if inbox else None))
+    if inbox:
+        connect_inbox(api, inbox)
     counts: dict[str, int] = {}
     for i, lead in enumerate(LEADS):
         rid = api.call("POST", "/referrals", intake(tenant, lead), intake=True)["id"]
@@ -234,11 +247,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
                         help="wait this long for the app (and its storage) to answer")
     parser.add_argument("--force", action="store_true", help="add data even if some exists")
+    parser.add_argument("--inbox", help="a webhook inbox (tools/webhook_inbox) to point the "
+                                        "profile's webhookUrl at")
     args = parser.parse_args(argv)
     api = Client(args.base, args.tenant)
     if args.wait:
         wait_for(api, args.wait)
-    return run(api, args.tenant, args.force)
+    return run(api, args.tenant, args.force, args.inbox)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ import pytest
 from tests.support.azurite import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-FIXED_PORTS = (10000, 10001, 10002, 1025, 1080)  # Azurite's and MailDev's defaults
+FIXED_PORTS = (10000, 10001, 10002, 1025, 1080, 1081)  # Azurite's, MailDev's, the webhook inbox's
 
 
 def _listening(port: int) -> bool:
@@ -69,6 +69,7 @@ def test_scripts_run_serves_a_ready_app_and_stops_on_term(tmp_path):
             time.sleep(0.5)
         assert status == {"status": "ok"}
         assert _listening(1025) and _listening(1080)  # MailDev for the e-mail alerts
+        assert _listening(1081)  # the webhook inbox
         # The app signs in to the simulation, and comes back to this app's callback.
         authorize = _authorize_url(port)
         assert authorize.startswith(f"http://127.0.0.1:{sim_port}/11111111-2222-3333-4444-")
@@ -77,7 +78,7 @@ def test_scripts_run_serves_a_ready_app_and_stops_on_term(tmp_path):
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)
-    # Azurite, MailDev and the simulation are the script's own: it must stop them. (The app's
+    # Azurite, MailDev, the inbox and the simulation are the script's own: it must stop them. (The app's
     # own shutdown on TERM is devhost's, tested in tests/devhost; it is killed with the group.)
     deadline = time.monotonic() + 45
     try:

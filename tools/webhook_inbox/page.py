@@ -10,7 +10,8 @@ from .store import Inbox, Received
 
 STYLE = """body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:70rem;padding:1rem;
 color:#1b1b1b}h1{font-size:1.4rem}form{display:flex;gap:.5rem;flex-wrap:wrap;margin:.5rem 0}
-input[type=text]{flex:1 1 24rem;font:inherit;padding:.35rem}button{font:inherit}
+form label{flex:1 1 100%}input[type=text]{flex:1 1 20rem;font:inherit;padding:.35rem}
+button{font:inherit}
 article{border:1px solid #ccc;border-radius:6px;margin:1rem 0;padding:.5rem 1rem}
 h2{font-size:1.05rem;margin:.3rem 0}.ok{color:#0b6b2b}.bad{color:#a4262c}.muted{color:#555}
 table{border-collapse:collapse;font-size:.9rem}td,th{text-align:left;padding:.1rem .6rem .1rem 0;
@@ -35,10 +36,11 @@ def _item(inbox: Inbox, item: Received) -> str:
     event = item.event() or {}
     title = f"{event.get('type', 'not a CloudEvent')} to {item.path}"
     when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(item.at))
-    mark = ("ok", "Signature verifies") if verdict.verified else ("bad", "Not verified")
+    mark = ("ok", "Signature verifies", verdict.text.removeprefix("verified ")) \
+        if verdict.verified else ("bad", "Not verified:", verdict.text)
     rows = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in item.headers.items())
     return (f'<article id="d{item.number}"><h2>#{item.number} {_e(title)}</h2>'
-            f'<p><span class="badge {mark[0]}">{mark[1]}</span>: {_e(verdict.text)}. '
+            f'<p><span class="badge {mark[0]}">{mark[1]}</span> {_e(mark[2])}. '
             f'<span class="muted">Received {_e(when)}; subject {_e(event.get("subject", "-"))}'
             f"</span></p><details><summary>Headers</summary><table>{rows}</table></details>"
             f"{_body(item)}</article>")
