@@ -12,7 +12,9 @@ For accept, decline, get and one list page this times, interleaved round by roun
 * ``http``: the same action as a client sends it to devhost (``python -m devhost``), which
   adds HTTP, auth, body validation and the JSON view.
 
-Reported: p50/p95 of each, service/raw (target <= 1.15 at p50) and http/service.
+Reported: p50/p95 of each, service/raw (target <= 1.15 at p50) and http/service; and, in a
+third phase, what tracing costs per action: traced/untraced through the app's HTTP function
+(target <= 1.05 at p50; action_tracing.py).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from shared.services import referrals as svc
 from shared.storage.layout.keys import REFERRALS_TABLE
 from shared.storage.ports import ListQuery
 
+from . import action_tracing as tracing
 from . import data
 from .action_clients import PAGE, Http, Raw
 from .common import (
@@ -94,7 +97,7 @@ def _fixture(connection_string: str, per_action: int) -> _Fixture:
     partner = data.new_partner()
     ctx.profiles.put(partner, data.profile())
     # Fresh received referrals: one per accept/decline sample, plus a set to read.
-    share = {"raw": 1, "service": 2, "http": 1}
+    share = {"raw": 1, "service": 2, "http": 1, "untraced": 1, "traced": 1}
     need = 2 * per_action * sum(share.values())
     now = datetime.now(UTC)
     fresh = [data.referral(partner, now - timedelta(seconds=i)) for i in range(need + 100)]
@@ -189,12 +192,21 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
         with devhost(az.connection_string) as host:
             runners["http"] = _http_runners(fx, Http(host.base, fx.partner))
             over_http = _measure(runners, ("service", "http"), rounds, warmup, rng, {})
+        # Phase 3, in-process through the HTTP function: telemetry off and on.
+        with tracing.telemetry() as (switch, receiver):
+            edge = tracing.Edge(fx.ctx, fx.partner)
+            traced = _measure(tracing.runners(edge, fx.pools, fx.readable, switch),
+                              tracing.VARIANTS, rounds, warmup, rng, {})
+        exported = len(receiver.spans())
     for action in ACTIONS:
         _report_action(report, action, in_process, over_http)
+    tracing.report_tracing(report, ACTIONS, traced, exported)
     report.notes.append(
         "phase 1 (raw vs service) runs before devhost starts; phase 2 (service vs http) runs "
         "with devhost up, whose queue worker also delivers the notifications the declines "
-        "enqueue; each ratio is against the baseline of its own phase."
+        "enqueue; phase 3 (untraced vs traced, the HTTP function in-process, OTLP to an "
+        "in-process receiver) after devhost stops; each ratio is against the baseline of "
+        "its own phase."
     )
     doc = report.emit(["action", "phase", "variant", "calls", "n", "p50_ms", "p95_ms", "baseline",
                        "ratio_p50", "ratio_p95"], args.json)

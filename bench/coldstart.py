@@ -8,7 +8,10 @@ What the Python worker does at start: import ``function_app`` and index it
   pydantic, azure.data.tables, azure.storage.queue, requests);
 * ``bare``: an interpreter that imports nothing, for scale;
 * ``app_nopyc``: as ``app``, but with no bytecode cache for the project's own modules, so they
-  are compiled on every start (as where the deployed package is read-only and ships no .pyc).
+  are compiled on every start (as where the deployed package is read-only and ships no .pyc);
+* ``app_otel``: as ``app`` with telemetry on: ``OTEL_EXPORTER_OTLP_ENDPOINT`` set (to an OTLP
+  receiver in this process, tests/support/otlp.py), so the start also imports and configures
+  the OpenTelemetry SDK and its OTLP exporter. Target: its import time <= 1.2x ``app``'s.
 
 Bytecode caches live in a throwaway PYTHONPYCACHEPREFIX, written once before timing, so the
 repo is not written to and every variant reads the same kind of cache.
@@ -26,15 +29,27 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from tests.support.otlp import OtlpReceiver
+
 from .common import ROOT, Report, median, parse_args, ratio, rotated
 
-VARIANTS = ("bare", "deps", "app", "app_nopyc")
+
+@contextmanager
+def receiver_closed(receiver: OtlpReceiver) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        receiver.close()
+
+VARIANTS = ("bare", "deps", "app", "app_otel", "app_nopyc")
+TELEMETRY_TARGET = 1.2  # app_otel / app, import time
 SIZES: dict[str, dict[str, Any]] = {
-    "small": {"reps": 1, "traced_reps": 1, "warm": False, "variants": VARIANTS[:3]},
+    "small": {"reps": 1, "traced_reps": 1, "warm": False, "variants": VARIANTS[:4]},
     "full": {"reps": 15, "traced_reps": 5, "warm": True, "variants": VARIANTS},
 }
 DEPENDENCIES = ("azure.functions", "pydantic", "azure.data.tables", "azure.storage.queue",
@@ -69,7 +84,7 @@ class Caches:
     def __init__(self, folder: Path) -> None:
         self.full = folder / "full"
         self.no_project = folder / "no-project"
-        for variant in ("deps", "app"):
+        for variant in ("deps", "app", "app_otel"):
             sample(variant, cache=self.full, write=True)
         shutil.copytree(self.full, self.no_project)
         shutil.rmtree(self.no_project / ROOT.relative_to(ROOT.anchor), ignore_errors=True)
@@ -78,8 +93,18 @@ class Caches:
         return self.no_project if variant == "app_nopyc" else self.full
 
 
-def _env(cache: Path | None, write: bool) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+# Where app_otel exports (set while sampling runs: see _sample_all).
+OTLP_ENDPOINT: dict[str, str] = {}
+
+
+def _env(cache: Path | None, write: bool, variant: str = "") -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PYTHON", "OTEL_", "APPLICATIONINSIGHTS_"))}
+    # function_app reads its settings at import (to set telemetry up): give it the local
+    # storage the run path uses; nothing connects at import.
+    env.setdefault("AzureWebJobsStorage", "UseDevelopmentStorage=true")
+    if variant == "app_otel":
+        env.update(OTLP_ENDPOINT)
     if cache is not None:
         env["PYTHONPYCACHEPREFIX"] = str(cache)
     if not write:
@@ -91,7 +116,7 @@ def sample(variant: str, traced: bool = False, cache: Path | None = None,
            write: bool = False) -> dict[str, Any]:
     start = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", CHILD, variant, "1" if traced else "0"],
-                         cwd=ROOT, env=_env(cache, write), capture_output=True, text=True,
+                         cwd=ROOT, env=_env(cache, write, variant), capture_output=True, text=True,
                          timeout=120, check=False)
     wall = time.perf_counter() - start
     if out.returncode != 0:
@@ -131,7 +156,9 @@ def _sample_all(size: dict[str, Any], variants: Sequence[str]
     """(plain runs, tracemalloc runs, the slowest app modules), variants rotated per rep."""
     plain: Samples = {v: [] for v in variants}
     traced: Samples = {v: [] for v in variants}
-    with tempfile.TemporaryDirectory(prefix="bench-pycache-") as tmp:
+    receiver = OtlpReceiver()  # app_otel's exporter sends what it has at exit
+    OTLP_ENDPOINT["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.endpoint
+    with receiver_closed(receiver), tempfile.TemporaryDirectory(prefix="bench-pycache-") as tmp:
         caches = Caches(Path(tmp))
         for variant in variants if size["warm"] else ():  # warm the OS page cache
             sample(variant, cache=caches.for_variant(variant))
@@ -178,6 +205,9 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
                    maxrss_ratio=ratio(found["maxrss_mib"], deps["maxrss_mib"]),
                    traced_ratio=ratio(found["traced_peak_mib"], deps["traced_peak_mib"]))
     report.params["slowest_app_modules"] = slowest
+    if "app_otel" in figures:
+        report.target("import time, telemetry on/off (app_otel/app)", ratio(
+            figures["app_otel"]["import_ms"], figures["app"]["import_ms"]), TELEMETRY_TARGET)
     report.notes.append(
         "ratios are against deps; app - deps is what the app's own modules (and the "
         "dependencies only they pull in) add at start"

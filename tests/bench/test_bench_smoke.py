@@ -55,3 +55,13 @@ def test_small_run_prints_its_report(name: str, tmp_path: Path) -> None:
     for target in report["targets"]:
         assert {"name", "value", "target", "met"} <= target.keys()
     assert json.loads(out_file.read_text()) == report
+    for variant, target in TELEMETRY.get(name, ()):
+        assert variant in {row["variant"] for row in report["results"]}, variant
+        assert any(target in t["name"] for t in report["targets"]), target
+
+
+# Issue 25: what telemetry costs, reported by two of them (variant row, target name).
+TELEMETRY = {
+    "coldstart": [("app", "telemetry on/off"), ("app_otel", "telemetry on/off")],
+    "actions": [("untraced", "traced/untraced"), ("traced", "traced/untraced")],
+}

@@ -1,0 +1,122 @@
+"""Phase 3 of ``bench.actions``: what tracing costs per action (target traced/untraced <= 1.05
+at p50).
+
+The four actions go through the app's HTTP function in-process (the request pipeline with its
+SERVER span, the service, the storage on Azurite; no socket to the app, so HTTP parsing does
+not dilute the figure) with telemetry on and off, interleaved round by round. On is what
+``OTEL_EXPORTER_OTLP_ENDPOINT`` gives the app: the OTel SDK with the OTLP/http exporter
+(batching in the background), here to an in-process receiver (tests/support/otlp.py), spans
+and counters active. The SDK is configured once; each sample switches the app's tracer and
+meter on or off (``spans.activate``, ``metrics.activate``), as setup does at start.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import azure.functions as func
+
+from shared.bootstrap import build_runtime
+from shared.http.pipeline import respond
+from shared.route_table import ROUTES
+from shared.telemetry import metrics, setup, spans
+from shared.telemetry.settings import TelemetrySettings
+from tests.support.factories import ADMIN, accept_body, headers
+from tests.support.otlp import OtlpReceiver
+
+from . import data
+from .action_clients import PAGE
+from .common import Report, ratio, summarize
+
+VARIANTS = ("untraced", "traced")
+TARGET = 1.05
+_BASE = "http://127.0.0.1:7071/api"
+Switch = Callable[[bool], None]
+
+
+@contextmanager
+def telemetry() -> Iterator[tuple[Switch, OtlpReceiver]]:
+    """The OTLP exporter set up once, to a receiver in this process; yields the switch."""
+    receiver = OtlpReceiver()
+    os.environ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.endpoint  # the exporters read it
+    setup.configure(TelemetrySettings(otlp_endpoint=receiver.endpoint))
+    from opentelemetry import metrics as metrics_api
+    from opentelemetry import trace
+
+    tracer, meter = trace.get_tracer(setup.NAME), metrics_api.get_meter(setup.NAME)
+
+    def switch(on: bool) -> None:
+        spans.activate(tracer if on else None)
+        metrics.activate(meter if on else None)
+
+    try:
+        yield switch, receiver
+    finally:
+        switch(False)
+        # Export what is left, then stop the exporters before their receiver goes away.
+        for provider in (trace.get_tracer_provider(), metrics_api.get_meter_provider()):
+            getattr(provider, "shutdown", lambda: None)()
+        receiver.close()
+
+
+class Edge:
+    """The app's HTTP functions called as the host calls them, over the bench's context."""
+
+    def __init__(self, ctx: Any, partner: str) -> None:
+        self.runtime, self.headers = build_runtime(ctx), headers(partner, ADMIN)
+        self._routes = {r.name: r for r in ROUTES}
+
+    def call(self, name: str, method: str, path: str, rid: str | None = None,
+             body: Any = None, params: dict[str, str] | None = None) -> None:
+        req = func.HttpRequest(method, f"{_BASE}/{path}", headers=self.headers,
+                               params=params or {}, route_params={"id": rid} if rid else {},
+                               body=json.dumps(body).encode() if body is not None else b"")
+        resp = respond(req, self._routes[name], self.runtime)
+        if resp.status_code != 200:
+            raise RuntimeError(f"{method} {path}: {resp.status_code} {resp.get_body()[:300]!r}")
+
+
+def runners(edge: Edge, pools: dict[tuple[str, str], list[str]], readable: list[str],
+            switch: Switch) -> dict[str, dict[str, Callable[[int], Any]]]:
+    accept = accept_body()
+
+    def one(on: bool) -> dict[str, Callable[[int], Any]]:
+        variant = VARIANTS[on]
+
+        def act(action: str, i: int, body: Any) -> None:
+            switch(on)
+            rid = pools[action, variant][i]
+            edge.call(f"{action}_referral", "POST", f"referrals/{rid}/{action}", rid, body)
+
+        def read(i: int) -> None:
+            switch(on)
+            rid = readable[i % len(readable)]
+            edge.call("get_referral", "GET", f"referrals/{rid}", rid)
+
+        def page(i: int) -> None:
+            switch(on)
+            edge.call("list_referrals", "GET", "referrals", params={"top": str(PAGE)})
+
+        return {"accept": lambda i: act("accept", i, accept),
+                "decline": lambda i: act("decline", i, data.DECLINE_BODY),
+                "get": read, "list_page": page}
+
+    return {VARIANTS[False]: one(False), VARIANTS[True]: one(True)}
+
+
+def report_tracing(report: Report, actions: tuple[str, ...],
+                   samples: dict[tuple[str, str], list[float]], exported_spans: int) -> None:
+    for action in actions:
+        off, on = summarize(samples[action, "untraced"]), summarize(samples[action, "traced"])
+        for variant, st, base in (("untraced", off, None), ("traced", on, off)):
+            report.add(action=action, phase=3, variant=variant, calls="-", **st,
+                       baseline="untraced" if base else "-",
+                       ratio_p50=ratio(st["p50_ms"], base["p50_ms"]) if base else None,
+                       ratio_p95=ratio(st["p95_ms"], base["p95_ms"]) if base else None)
+        report.target(f"{action}: traced/untraced p50", ratio(on["p50_ms"], off["p50_ms"]),
+                      TARGET)
+    report.params["phase3_spans_exported"] = exported_spans
