@@ -41,7 +41,7 @@ def test_the_detail_pane_links_its_sections_and_says_what_is_below(open_page, se
     open_lead(page, "Tall Lead")
     nav = page.get_by_role("navigation", name="Sections of this lead")
     for name in ("Customer", "Deal", "Team", "Activity", "Notifications"):
-        expect(nav.get_by_role("button", name=name, exact=True)).to_be_visible()
+        expect(nav.get_by_role("link", name=name, exact=True)).to_be_visible()
     cue = page.locator("#detail .more-below")
     expect(cue).to_be_visible()
     expect(cue).to_contain_text(re.compile(r"More below: .*Activity, Notifications"))
@@ -50,7 +50,7 @@ def test_the_detail_pane_links_its_sections_and_says_what_is_below(open_page, se
     expect(cue).to_be_in_viewport()
     page.screenshot(path=str(SHOTS / "detail-pane-laptop.png"))
 
-    nav.get_by_role("button", name="Notifications", exact=True).click()
+    nav.get_by_role("link", name="Notifications", exact=True).click()
     expect(page.locator("#notifications-title")).to_be_focused()
     page.wait_for_function("() => { const p = document.getElementById('detail');"
                            " return p.scrollTop + p.clientHeight >= p.scrollHeight - 2; }")

@@ -44,8 +44,9 @@ export function createDetailNav(pane) {
   return {
     // After the detail is drawn: the links go after `anchor` (the actions), the cue at the end.
     attach(anchor) {
+      // Links (in-page navigation), so they never share a button's name ("Partner Center").
       nav.replaceChildren(h("ul", {}, headings().map((x) => h("li", {},
-        h("button", { type: "button", class: "link", onclick: () => go(x) }, x.textContent)))));
+        h("a", { href: `#${x.id}`, onclick: (event) => { event.preventDefault(); go(x); } }, x.textContent)))));
       anchor.after(nav);
       pane.append(cue);
       update();
