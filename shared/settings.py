@@ -137,6 +137,10 @@ class Settings:
         default_factory=lambda: parse_retention(None, parse_duration))
     # (r3) Which telemetry exporters run (none: nothing is imported or exported).
     telemetry: TelemetrySettings = field(default_factory=TelemetrySettings)
+    # The CA file outbound HTTPS trusts (REQUESTS_CA_BUNDLE, else SSL_CERT_FILE; a private CA
+    # in tests); None: the default store. Webhook delivery reads it here: it turns requests'
+    # own environment reading off, so that no proxy variable can divert a checked address.
+    ca_bundle: str | None = None
     # Platform facts the auth modes depend on (set by App Service / Functions in Azure).
     running_in_azure: bool = False
     easyauth_enabled: bool = False
@@ -183,6 +187,7 @@ class Settings:
             email=_email(opt),
             **_connectors(opt, mode),
             telemetry=_telemetry(opt),
+            ca_bundle=opt("REQUESTS_CA_BUNDLE") or opt("SSL_CERT_FILE"),
             running_in_azure=bool(opt("WEBSITE_INSTANCE_ID")),
             easyauth_enabled=(opt("WEBSITE_AUTH_ENABLED") or "").lower() == "true",
         )

@@ -121,7 +121,7 @@ def _attempt(ctx: Context, found: Delivery, target: Target, body: bytes, attempt
         # resolves to 127.0.0.1 is no way around the https rule.
         resp = post(target.url, body, headers,
                     allow_loopback=ctx.settings.auth_mode is AuthMode.LOCAL
-                    and target.url.startswith("http:"))
+                    and target.url.startswith("http:"), ca_bundle=ctx.settings.ca_bundle)
     except transport.AddressRefused as exc:
         ctx.outbox.settle(found, DeliveryState.FAILED, str(exc), ctx.clock(), label)
         return Outcome.FAILED

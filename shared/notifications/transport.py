@@ -9,7 +9,6 @@ certificate for the name, and Host carries the name). Redirects are never follow
 from __future__ import annotations
 
 import ipaddress
-import os
 import socket
 from collections.abc import Callable
 from typing import Any
@@ -71,23 +70,18 @@ def pinned_url(url: str, *, allow_loopback: bool, resolver: Resolver = resolve
 
 
 def post(url: str, body: bytes, headers: dict[str, str], *, allow_loopback: bool,
-         resolver: Resolver = resolve) -> requests.Response:
+         resolver: Resolver = resolve, ca_bundle: str | None = None) -> requests.Response:
+    """POST to the checked address. ``ca_bundle``: Settings.ca_bundle (None: the default
+    store)."""
     target, host_header, host = pinned_url(url, allow_loopback=allow_loopback,
                                            resolver=resolver)
     with requests.Session() as session:
         session.trust_env = False  # no proxy from the environment: we connect where we checked
-        session.verify = ca_bundle()
+        session.verify = ca_bundle or True
         if target.startswith("https:"):
             session.mount("https://", _PinnedTLS(host))
         return session.post(target, data=body, headers={**headers, "Host": host_header},
                             timeout=TIMEOUT, allow_redirects=False)
-
-
-def ca_bundle() -> str | bool:
-    """The CA file outbound HTTPS trusts: REQUESTS_CA_BUNDLE, else SSL_CERT_FILE (contract
-    section 7; a private CA in tests), else the default store. Read here because with
-    ``trust_env`` off requests reads neither, and SSL_CERT_FILE never."""
-    return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("SSL_CERT_FILE") or True
 
 
 def _is_ip(host: str) -> bool:

@@ -21,6 +21,9 @@ from tests.infra import sources
 
 # Settings the code reads that the Bicep must NOT set, each for a reason.
 NOT_DEPLOYED = {
+    # A private CA for outbound HTTPS: tests and local runs; in Azure the default store.
+    "REQUESTS_CA_BUNDLE": "local",
+    "SSL_CERT_FILE": "local",
     # Set by App Service / Functions on every instance (tells the app it runs in Azure).
     "WEBSITE_INSTANCE_ID": "platform",
     # Set by the platform when App Service Authentication is on. Setting it by hand would

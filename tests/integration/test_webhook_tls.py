@@ -6,6 +6,7 @@ outbound HTTPS is configured: REQUESTS_CA_BUNDLE or SSL_CERT_FILE."""
 
 from __future__ import annotations
 
+import os
 import ssl
 import threading
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ import requests
 import trustme
 
 from shared.notifications import transport
+from shared.settings import Settings
 
 NAME = "hooks.contoso.example"
 CA_VARIABLES = ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE")
@@ -90,6 +92,9 @@ def wrong_name_receiver(tmp_path: Path) -> Iterator[TlsReceiver]:
 
 
 def _post(port: int, path: str = "/hook") -> requests.Response:
+    """Deliver as the app does: the CA from the settings, read from the environment."""
+    ca = Settings.from_env({**os.environ, "AzureWebJobsStorage": "UseDevelopmentStorage=true"}
+                           ).ca_bundle
     resolved: list[tuple[str, int]] = []
 
     def resolver(host: str, port: int) -> list[str]:
@@ -98,7 +103,7 @@ def _post(port: int, path: str = "/hook") -> requests.Response:
 
     resp = transport.post(f"https://{NAME}:{port}{path}", b'{"id": "e1"}',
                           {"Content-Type": "application/cloudevents+json"},
-                          allow_loopback=True, resolver=resolver)
+                          allow_loopback=True, resolver=resolver, ca_bundle=ca)
     assert resolved == [(NAME, port)]  # resolved once, by name
     return resp
 

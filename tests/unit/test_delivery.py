@@ -36,7 +36,7 @@ SECRET = "whsec_" + base64.b64encode(b"0123456789abcdef01234567").decode()
 KEY = base64.b64encode(bytes(range(32))).decode()
 
 
-def plain_post(url, body, headers, *, allow_loopback):
+def plain_post(url, body, headers, *, allow_loopback, **_):
     """No DNS in unit tests: `responses` answers by URL (transport is tested below)."""
     return requests.post(url, data=body, headers=headers, timeout=5, allow_redirects=False)
 
