@@ -70,7 +70,7 @@ def first_import(r: Rig, n: int, seed: int) -> tuple[dict[str, Any], Api]:
     r.counts.wait_quiet(SETTLE_S)
     before, pc_before = r.counts.snapshot(), sim_requests(r, tenant)
     start = time.perf_counter()
-    result = sync_now(r, api)
+    result = sync_now(r, api, timeout=600 + n)  # a loaded 2-core machine: up to 1 s each
     wall = time.perf_counter() - start
     r.counts.wait_quiet(SETTLE_S)
     diff, pc = r.counts.since(before), _pc_diff(r, tenant, pc_before)

@@ -121,7 +121,7 @@ def connect(r: Rig, tenant: str) -> Api:
     return api
 
 
-def sync_now(r: Rig, api: Api) -> LastSync:
+def sync_now(r: Rig, api: Api, timeout: float = 1800.0) -> LastSync:
     """``POST /api/partner-center/sync`` (the dashboard's Sync now) and the sync it queues,
     done: the queue function ``partner_center_work`` runs it in devhost."""
     before = r.last_sync(api.tenant)
@@ -134,7 +134,7 @@ def sync_now(r: Rig, api: Api) -> LastSync:
             return None
         return s
 
-    result: LastSync = wait_for(finished, "the sync")
+    result: LastSync = wait_for(finished, "the sync", timeout)
     assert result.error is None, result.error
     return result
 
