@@ -31,11 +31,12 @@ SIZES = ("small", "full")
 
 
 def parse_args(name: str, description: str, argv: Sequence[str] | None,
-               extra: Callable[[argparse.ArgumentParser], None] | None = None
-               ) -> argparse.Namespace:
+               extra: Callable[[argparse.ArgumentParser], None] | None = None,
+               sizes: Sequence[str] = SIZES, default: str = "full") -> argparse.Namespace:
+    """The common options; a script with sizes of its own passes ``sizes`` and ``default``."""
     parser = argparse.ArgumentParser(prog=f"python -m bench.{name}", description=description)
-    parser.add_argument("--size", choices=SIZES, default="full",
-                        help="small: a few seconds (the smoke test); full: the real figures")
+    parser.add_argument("--size", choices=sizes, default=default,
+                        help=f"small: a few seconds (the smoke test); default {default}")
     parser.add_argument("--json", metavar="PATH", type=Path,
                         help="also write the JSON report to PATH")
     if extra is not None:

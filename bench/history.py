@@ -4,14 +4,21 @@ One Azurite holds two partners with the same 20 referrals waiting for an answer 
 of archived ones (declined, expired, won, lost; both categories; a few favorites; arrived
 over the same two years): A with 1,000, B with 100,000 (``--size small``: 200 and 2,000).
 They are loaded directly in the shapes the app writes (referral rows with their index rows,
-and the folded day-sum rows insights read). Then each call below is made through the service
-layer, A and B interleaved with the order rotated, several rounds:
+and folded day sums), fast, since B is too big to build through the services on this machine.
+Then each call below is made through the service layer, A and B interleaved with the order
+rotated, several rounds:
 
 * the Received view, each view (marketplace, qualified, favorites), a search, a sorted page
   (``list_page``); an export of 500 rows (100 small; ``export``, a createdFrom/createdTo
-  window that holds exactly that many referrals of each partner); insights, all time and
-  for the last 90 days of the history.
+  window that holds exactly that many referrals of each partner).
 * then, after those, the person lookup of customer data (``bench/history_people.py``).
+
+Insights are measured apart, first, in an Azurite of their own (``bench/history_insights.py``):
+on two partners whose histories are built through the services, not loaded (the loaded rows
+are folded sums with no deltas, a state the product never reaches by itself), after a burst
+of changes, after the background folds and at rest. Sizes: ``small`` (the smoke test),
+``medium`` (the default: insights partners A 200 / B 2,000 through the services, a burst of
+2,000) and ``full`` (bigger on both sides; see ``SIZES``).
 
 Reported per call, for A and B: median wall time and its B/A; median CPU time of this
 process (the app's and the SDK's own work, which Azurite's scans and the machine's load do
@@ -35,20 +42,25 @@ from azure.data.tables import TableClient, TableServiceClient
 
 from shared.domain.enums import ListOrder, Stage
 from shared.services import export as export_svc
-from shared.services import insights as insights_svc
 from shared.services import referrals as svc
 from shared.storage.layout import keys
 from shared.storage.ports import ListQuery
 
-from . import history_people
+from . import history_insights, history_people
 from .common import Report, azurite, parse_args, rotated, table_context
-from .history_partners import INSIGHTS_DAYS, Partner, load_partners
+from .history_partners import Partner, load_partners
 from .history_report import COLUMNS, TIME_TARGET, Cost, Samples, call_row, diagnose
 from .history_requests import RequestLog, counted_context
 
+# a, b: the loaded partners (views, search, export, person lookup); insights_a, insights_b:
+# the partners built through the services, burst: B's busy day, callers: instances at once.
 SIZES = {
-    "small": {"a": 200, "b": 2_000, "export_rows": 100, "rounds": 2},
-    "full": {"a": 1_000, "b": 100_000, "export_rows": 500, "rounds": 3},
+    "small": {"a": 200, "b": 2_000, "export_rows": 100, "rounds": 2,
+              "insights_a": 20, "insights_b": 100, "burst": 200, "callers": 3},
+    "medium": {"a": 1_000, "b": 10_000, "export_rows": 500, "rounds": 3,
+               "insights_a": 200, "insights_b": 2_000, "burst": 2_000, "callers": 4},
+    "full": {"a": 1_000, "b": 100_000, "export_rows": 500, "rounds": 3,
+             "insights_a": 1_000, "insights_b": 10_000, "burst": 5_000, "callers": 4},
 }
 
 
@@ -77,13 +89,6 @@ def _export(env: Env, p: Partner) -> int:
     return len(list(export_svc.export(env.ctx, p.id, query)))
 
 
-def _insights(window: bool) -> Call:
-    def call(env: Env, p: Partner) -> int:
-        span = p.insights_window if window else (None, None)
-        return sum(insights_svc.insights(env.ctx, p.id, *span).counts.values())
-    return call
-
-
 def _raw_point(env: Env, p: Partner) -> int:
     env.table.get_entity(p.id, p.probe_key)
     return 1
@@ -106,8 +111,6 @@ CALLS: dict[str, Call] = {
     "archived, createdDateTime asc (top 50)": _page(
         ListQuery(stage=Stage.ARCHIVED, order=ListOrder.CREATED_ASC), 50),
     "export (createdFrom/To window)": _export,
-    "insights, all time": _insights(False),
-    f"insights, last {INSIGHTS_DAYS} days": _insights(True),
 }
 # Not the app: what one storage request costs each partner on this emulator.
 BASELINES: dict[str, Call] = {
@@ -161,9 +164,11 @@ def measure(env: Env, counted: Env, log: RequestLog, partners: Sequence[Partner]
 
 
 def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
-    args = parse_args("history", __doc__.splitlines()[0], argv)
+    args = parse_args("history", __doc__.splitlines()[0], argv, sizes=list(SIZES),
+                      default="medium")
     size = SIZES[args.size]
     report = Report("history", args.size, params={"rounds": size["rounds"]})
+    insights_rows = history_insights.measure(size, report)  # its own Azurite, first
     with azurite() as az:
         log = RequestLog()
         env, counted = envs(az.connection_string, log)  # creates the tables, as locally
@@ -180,6 +185,7 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
                           row["requests_b"] - row["requests_a"], 0)
     diagnose(report, costs, list(CALLS), a, b)
     history_people.report(report, *people, a, b)
+    report.results += insights_rows
     return report.emit(COLUMNS, args.json)
 
 

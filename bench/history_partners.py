@@ -15,7 +15,6 @@ from shared.storage.ports import summaries
 from . import data, history_data
 from .common import Report
 
-INSIGHTS_DAYS = 90  # the windowed insights call: the last 90 days
 RECEIVED = 20  # both partners: the same work waiting for an answer
 # A partner's load starts no new chunk once it has taken this long, so that a slow machine
 # cuts B (and says so) rather than blowing the full run's ~15-minute budget.
@@ -31,7 +30,6 @@ class Partner:
     archived: int
     row_keys: list[str]  # every RowKey in its partition, sorted (for the examined counts)
     export_window: tuple[date, date, int]  # from, to, referrals in it
-    insights_window: tuple[date, date]
     probe_key: str  # a row every partner has (its newest day sum), for the raw baselines
 
     @property
@@ -99,10 +97,8 @@ def load(connection_string: str, label: str, archived: int, now: datetime, seed:
     seconds = time.perf_counter() - started
     row_keys = sorted([k for c in chunks for k in c.row_keys] + [e["RowKey"] for e in rest])
     loaded = sum(c.referrals for c in chunks)
-    last = end.date()
     partner = Partner(label, partner_id, loaded, row_keys,
                       export_window([d for c in chunks for d in c.days], export_rows),
-                      (last - timedelta(days=INSIGHTS_DAYS - 1), last),
                       max(k for k in row_keys if k.startswith(summaries.DAY)))
     return partner, Load(loaded, len(row_keys), seconds, loaded < archived)
 
@@ -129,8 +125,7 @@ def load_partners(connection_string: str, size: dict[str, int], report: Report
             report.notes.append(
                 f"loading was too slow for {p.label} = {size[key]:,} archived referrals "
                 f"within {LOAD_BUDGET_S:.0f} s: cut to {p.archived:,}")
-    report.params.update(received_each=RECEIVED,
-                         insights_window=[str(d) for d in a.insights_window])
+    report.params.update(received_each=RECEIVED)
     return a, b
 
 

@@ -39,7 +39,7 @@ class Cost:
 
 COLUMNS = ["call", "items_a", "items_b", "ms_a", "ms_b", "time_ratio", "cpu_ms_a", "cpu_ms_b",
            "cpu_ratio", "requests_a", "requests_b", "entities_a", "entities_b", "examined_a",
-           "examined_b", "met"]
+           "examined_b", "deltas_a", "deltas_b", "met"]
 
 
 def _ms(samples: list[tuple[float, float]], which: int) -> float:

@@ -12,6 +12,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from azure.data.tables import TableServiceClient
 
+from shared.storage.ports.summaries import DELTA
+
 from .common import table_context
 
 
@@ -21,6 +23,7 @@ class Request:
     returned: int  # entities in the response
     low: tuple[str, str] | None = None  # RowKey bounds of a range query: (gt|ge, key)
     high: tuple[str, str] | None = None  # (lt|le, key)
+    deltas: int = 0  # summary delta rows (``u|t|...``) among the entities returned
 
 
 _RK_LOW = re.compile(r"RowKey (gt|ge) '((?:[^']|'')*)'")
@@ -39,16 +42,17 @@ def classify(method: str, url: str, body: bytes) -> Request:
     payload = json.loads(body) if body else {}
     if "PartitionKey=" in unquote(parts.path):  # GET /Table(PartitionKey='..',RowKey='..')
         return Request("point", 1 if "PartitionKey" in payload else 0)
-    returned = len(payload.get("value", []))
+    rows = payload.get("value", [])
+    deltas = sum(1 for e in rows if str(e.get("RowKey", "")).startswith(DELTA))
     flt = parse_qs(parts.query).get("$filter", [""])[0]  # the SDK sends values inlined
     # The Table design guide: "Using an 'or' to specify a filter based on RowKey values
     # results in a partition scan, and isn't treated as a range query."
     if " or " in flt:
-        return Request("or-scan", returned)
+        return Request("or-scan", len(rows), deltas=deltas)
     low, high = _RK_LOW.search(flt), _RK_HIGH.search(flt)
-    return Request("range", returned,
+    return Request("range", len(rows),
                    (low.group(1), _unquote(low.group(2))) if low else None,
-                   (high.group(1), _unquote(high.group(2))) if high else None)
+                   (high.group(1), _unquote(high.group(2))) if high else None, deltas)
 
 
 @dataclass
