@@ -79,7 +79,7 @@ def scan(azurite: Azurite) -> str:
 def test_erasure_and_repeat(ctx: Context, partner: str):
     rid, declined = _world(ctx, partner)
     figures = insights(ctx, partner, None, None)
-    held = service.look_up(ctx, ports_of(ctx), partner, "ZEB.Q@FABRIKAM.EXAMPLE")
+    held = service.look_up(ctx, ports_of(ctx), partner, ZEB["email"].upper())
     assert {s.referral.id for s in held.referrals} == {rid, declined}
     assert any(e.action.value == "teamMemberAdded" for _, e in held.history)
     done = service.erase(ctx, ports_of(ctx), partner, ZEB["email"], "admin-oid")
