@@ -88,9 +88,10 @@ def _targets(report: Report, rows: list[dict[str, Any]], caught_up_s: float) -> 
         name = row["call"]
         report.target(f"{name}: B - A requests", row["requests_b"] - row["requests_a"],
                       MAX_EXTRA_REQUESTS)
-        if name.startswith("insights, all time"):  # a window reads its days with arrivals
-            report.target(f"{name}: B entities (<= {SPREAD} A + {SLACK})", row["entities_b"],
-                          round(SPREAD * row["entities_a"] + SLACK, 1))
+        # A window also reads one day row per day with arrivals in it: B, denser, has more
+        # of them, whatever the folding (bench/README.md says so next to the figures).
+        report.target(f"{name}: B entities (<= {SPREAD} A + {SLACK})", row["entities_b"],
+                      round(SPREAD * row["entities_a"] + SLACK, 1))
         report.target(f"{name}: delta rows read, most of A and B",
                       max(row["deltas_a"], row["deltas_b"]), MAX_DELTAS)
     report.target("insights: reads whose figures differ from a recount",
