@@ -55,6 +55,10 @@ def run_sync(rt: PartnerCenterRuntime, partner_id: str) -> LastSync | None:
             for pc in page:
                 counts[apply_remote(rt, partner_id, pc)] += 1
                 newest = max(newest, _updated(pc) or newest)
+            # Progress is kept page by page (one connection write per 100 leads): a long
+            # first import that the host stops (timeout, restart) resumes here, not at page 1.
+            if newest > since:
+                _advance(rt, partner_id, newest - OVERLAP)
 
     try:
         with_fresh_token(rt, partner_id, pull)
@@ -91,6 +95,11 @@ def with_fresh_token(rt: PartnerCenterRuntime, partner_id: str, work: Callable[[
             raise
         tokens.forget(partner_id)
         return work()
+
+
+def _advance(rt: PartnerCenterRuntime, partner_id: str, watermark: datetime) -> None:
+    rt.store.update(partner_id, lambda conn: conn.with_(
+        watermark=max(watermark, conn.watermark or watermark)))
 
 
 def _record(rt: PartnerCenterRuntime, partner_id: str, result: LastSync,

@@ -86,8 +86,9 @@ class ConnectionStore:
                                              match_condition=MatchConditions.IfNotModified)
         except (ResourceExistsError, ResourceModifiedError):
             raise ConnectionChanged(conn.partner_id) from None
-        self._t.upsert_entity({"PartitionKey": conn.connection_id, "RowKey": ROUTE_ROW,
-                               "partnerId": conn.partner_id}, mode=UpdateMode.REPLACE)
+        if etag is None:  # the event URL's route: written once, when the connection is made
+            self._t.upsert_entity({"PartitionKey": conn.connection_id, "RowKey": ROUTE_ROW,
+                                   "partnerId": conn.partner_id}, mode=UpdateMode.REPLACE)
         return StoredConnection(conn, sealed_refresh_token, str(meta["etag"]))
 
     def delete(self, stored: StoredConnection) -> None:
