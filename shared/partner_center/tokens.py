@@ -58,11 +58,10 @@ def forget(partner_id: str) -> None:
 def mark_reconnect_required(rt: PartnerCenterRuntime, stored: StoredConnection) -> None:
     forget(stored.connection.partner_id)
     metrics.record_reconnect_required()
-    try:
-        rt.store.save(stored.connection.with_(state=ConnectionState.RECONNECT_REQUIRED),
-                      stored.sealed_refresh_token, stored.etag)
-    except ConnectionChanged:
-        log.info("connection changed while marking it reconnectRequired; left as it is")
+    # Re-read on a lost race (a sync's record, an event's note): the mark must not be dropped,
+    # or the connection would read "connected" while every refresh is refused.
+    rt.store.update(stored.connection.partner_id,
+                    lambda conn: conn.with_(state=ConnectionState.RECONNECT_REQUIRED))
     log.warning("Partner Center refused the refresh token of partner %s: reconnect required",
                 stored.connection.partner_id)
 

@@ -11,10 +11,9 @@ mostly leads, some co-sell and outgoing ones the app must skip).
 from __future__ import annotations
 
 import argparse
-import contextlib
-import signal
 import sys
-import threading
+
+from tools.serving import serve_until_stopped
 
 from .server import start_simulator
 from .simulator import DEFAULT_TENANT
@@ -42,11 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name}={value}")
     print(f"# Partner Center simulation at {handle.url} (tenant {args.tenant}); "
           f"control API at {handle.url}/_sim/info", flush=True)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with contextlib.suppress(KeyboardInterrupt):
-        stop.wait()
-    handle.stop()
+    serve_until_stopped(handle.stop)
     return 0
 
 

@@ -12,13 +12,12 @@ the page (or ``curl -d "$SECRET" http://127.0.0.1:1081/secret``).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
-import signal
 import sys
-import threading
 from pathlib import Path
+
+from tools.serving import serve_until_stopped
 
 from .server import start_inbox
 
@@ -49,11 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         parser.error(f"a secret is not usable: {exc}")
     print(f"# Webhook inbox at {handle.url}", flush=True)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with contextlib.suppress(KeyboardInterrupt):
-        stop.wait()
-    handle.stop()
+    serve_until_stopped(handle.stop)
     return 0
 
 
