@@ -6,7 +6,7 @@ import argparse
 import logging
 import signal
 import sys
-import threading
+import time
 import traceback
 from pathlib import Path
 from types import FrameType
@@ -51,18 +51,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"devhost: error: {exc}", file=sys.stderr, flush=True)
         return 1
 
-    stop = threading.Event()
+    # A plain flag, not an Event: Event.set() from a handler deadlocks on the Event's own lock
+    # when the signal lands while the main thread is inside Event.wait() holding it.
+    stopping: list[int] = []
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
+        stopping.append(signum)
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     print(host.banner(), flush=True)
     host.start()
-    # A timed wait keeps the main thread returning to the interpreter so handlers run promptly.
-    while not stop.wait(0.2):
-        pass
+    # A short sleep keeps the main thread returning to the interpreter, so a handler runs
+    # promptly even when the kernel hands the signal to one of the host's other threads.
+    while not stopping:
+        time.sleep(0.2)
     host.stop()
     return 0
 

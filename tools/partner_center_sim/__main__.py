@@ -39,9 +39,8 @@ def main(argv: list[str] | None = None) -> int:
         handle.seed(args.tenant, args.leads, args.seed)
     for name, value in handle.settings().items():
         print(f"{name}={value}")
-    print(f"# Partner Center simulation at {handle.url} (tenant {args.tenant}); "
-          f"control API at {handle.url}/_sim/info", flush=True)
-    serve_until_stopped(handle.stop)
+    serve_until_stopped(handle.stop, f"# Partner Center simulation at {handle.url} (tenant "
+                                     f"{args.tenant}); control API at {handle.url}/_sim/info")
     return 0
 
 

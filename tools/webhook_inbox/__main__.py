@@ -47,8 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         handle = start_inbox(args.port, secrets=known_secrets(args.settings, args.secret))
     except ValueError as exc:
         parser.error(f"a secret is not usable: {exc}")
-    print(f"# Webhook inbox at {handle.url}", flush=True)
-    serve_until_stopped(handle.stop)
+    serve_until_stopped(handle.stop, f"# Webhook inbox at {handle.url}")
     return 0
 
 
