@@ -121,7 +121,7 @@ def fold_days(referrals: Iterable[Referral], into: DaySums | None = None) -> Day
 
 
 def day_sum_entities(sums: DaySums) -> list[dict[str, Any]]:
-    """The ``u|d|<day>`` and ``u|m|<month>`` summary rows of a fully folded partition (no
+    """The ``u|d|<day>`` and ``u|y|<month>`` summary rows of a fully folded partition (no
     deltas pending), as folding writes them."""
     months: DaySums = {}
     for (partner, day), counts in sums.items():

@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 def insights(ctx: Context, partner_id: str, day_from: date | None = None,
              day_to: date | None = None) -> Figures:
     window = day_from is not None or day_to is not None
-    rows = ctx.referrals.summary_rows(partner_id, day_from, days=window)
+    rows = ctx.referrals.summary_rows(partner_id, day_from, days=window, months=not window)
     result = figures(totals(rows, day_from, day_to))
     if sum(row.is_delta for row in rows) > FOLD_AT:
         request(ctx, partner_id)

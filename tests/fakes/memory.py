@@ -22,7 +22,7 @@ from shared.storage.layout.deliveries import entity_to_delivery, new_deliveries
 from shared.storage.layout.history_rows import entry_from_row, history_prefix, history_row
 from shared.storage.layout.indexes import Scan, diff, row_matches
 from shared.storage.layout.keys import due_day, hour_bucket
-from shared.storage.layout.summaries import HIGH, delta_row, dumps, range_low, row_from_entity
+from shared.storage.layout.summaries import delta_row, dumps, row_from_entity, summary_range
 from shared.storage.ports import (
     MAX_BATCH_CHANGES,
     Change,
@@ -143,11 +143,11 @@ class MemoryStore:
         return read_page(_MemoryIndexReader(self), partner_id, query, cursor, top)
 
     def summary_rows(self, partner_id: str, day_from: date | None = None, *,
-                     days: bool = False) -> list[SummaryRow]:
-        low = range_low(day_from, days)
+                     days: bool = False, months: bool = True) -> list[SummaryRow]:
+        low, high = summary_range(day_from, days, months)
         with self._lock:
             rows = sorted(self.index.get(partner_id, {}).items())
-            return [row_from_entity(k, p, p.get("etag")) for k, p in rows if low <= k < HIGH]
+            return [row_from_entity(k, p, p.get("etag")) for k, p in rows if low <= k < high]
 
     def fold(self, partner_id: str, fold: Fold) -> dict[str, str]:
         with self._lock:

@@ -120,8 +120,8 @@ class DeltaCount:
     reads: int = 0
 
     def summary_rows(self, partner_id: str, day_from: date | None = None, *,
-                     days: bool = False) -> list[Any]:
-        rows = self.inner.summary_rows(partner_id, day_from, days=days)
+                     days: bool = False, months: bool = True) -> list[Any]:
+        rows = self.inner.summary_rows(partner_id, day_from, days=days, months=months)
         self.reads += 1
         self.deltas += sum(1 for r in rows if r.key.startswith(DELTA))
         return rows

@@ -5,8 +5,12 @@ Key design:
   change's own entity-group transaction (so it exists if and only if the change does), with
   the referral's arrival day and the sparse delta (``domain.summary.delta``).
 * ``u|d|<YYYY-MM-DD>``: the folded sums of referrals that arrived that day, and
-  ``u|m|<YYYY-MM>``: the same for the month, kept in the same fold, so all-time figures read
-  one row a month (about a dozen a year), and a window reads its days.
+  ``u|y|<YYYY-MM>``: the same for the month, kept in the same fold, so all-time figures read
+  one row a month (about a dozen a year), and a window reads its days. Day rows sort before
+  the deltas and month rows after them, so a window reads days and deltas, all time reads
+  deltas and months, each one range holding nothing it does not use. (Month rows were
+  ``u|m|`` before, between days and deltas, so every window read them all too; such a row
+  still counts, and the next fold of its partner moves it to ``u|y|``.)
 
 Folding ("compaction") merges some delta rows into their day rows and deletes them in one
 transaction, conditional on the day rows' ETags: it happens once or not at all, so nothing
@@ -36,7 +40,7 @@ from typing import Any
 
 from shared.domain.models import Referral
 from shared.domain.summary import Counts, delta
-from shared.storage.ports.summaries import DAY, DELTA, MONTH, SummaryRow
+from shared.storage.ports.summaries import DAY, DELTA, LEGACY_MONTH, SummaryRow
 
 PREFIX = "u|"
 LOW, HIGH = "u|", "u|~"
@@ -49,14 +53,15 @@ def fold_partition(day: str) -> str:
     return FOLD_INDEX + day
 
 
-def range_low(day_from: date | None, days: bool = False) -> str:
-    """Where a read of the summary rows starts. Day rows sort by day, then month rows, then
-    every delta row, so one range up to HIGH holds: with ``days``, the day rows from
-    ``day_from`` (or the first) on, then the months and deltas; without, months and deltas
-    only (all-time figures)."""
-    if days or day_from is not None:
-        return DAY + (day_from.isoformat() if day_from else "")
-    return MONTH
+def summary_range(day_from: date | None, days: bool = False, months: bool = True
+                  ) -> tuple[str, str]:
+    """The key range ``[low, high)`` of a read of the summary rows. Day rows sort by day, then
+    every delta row, then the month rows: with ``days`` (or a ``day_from``), the day rows
+    from ``day_from`` (or the first) on and the deltas, and the months too unless not
+    ``months`` (a window needs none); without, the deltas and months (all-time figures)."""
+    if not (days or day_from is not None):
+        return LEGACY_MONTH, HIGH  # from the legacy months, which sort before the deltas
+    return DAY + (day_from.isoformat() if day_from else ""), HIGH if months else DELTA + "~"
 
 
 def dumps(counts: Counts) -> str:
@@ -79,7 +84,5 @@ def delta_row(before: Referral | None, after: Referral, now: datetime) -> dict[s
 
 def row_from_entity(key: str, props: dict[str, Any], etag: str | None = None) -> SummaryRow:
     # ``day`` is the arrival day of a delta or day row, and the month ("YYYY-MM") of a month.
-    day = key[len(DAY):] if key.startswith((DAY, MONTH)) else str(props["day"])
-    if key.startswith(MONTH):
-        day = key[len(MONTH):]
+    day = str(props["day"]) if key.startswith(DELTA) else key.rsplit("|", 1)[1]
     return SummaryRow(key, day, loads(str(props["counts"])), etag)

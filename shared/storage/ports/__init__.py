@@ -197,9 +197,10 @@ class ReferralRepository(Protocol):
         cursor (None on the last page)."""
 
     def summary_rows(self, partner_id: str, day_from: date | None = None, *,
-                     days: bool = False) -> list[SummaryRow]:
+                     days: bool = False, months: bool = True) -> list[SummaryRow]:
         """The partner's month sums and pending deltas, in one read; with ``days`` or a
-        ``day_from``, also the day sums from that day on (summaries.range_low)."""
+        ``day_from``, the day sums from that day on and the deltas, and the month sums unless
+        not ``months`` (layout/summaries.summary_range)."""
 
     def fold(self, partner_id: str, fold: Fold) -> dict[str, str]:
         """Fold deltas into day sums atomically; ConcurrencyConflict if another fold (or a

@@ -11,7 +11,12 @@ from datetime import date
 
 from shared.domain.summary import Counts, add
 
-DAY, MONTH, DELTA = "u|d|", "u|m|", "u|t|"
+# Day rows sort before the deltas and month rows after them, so a window (days and deltas)
+# and all time (deltas and months) are each one key range without the other kind of sum.
+DAY, DELTA, MONTH = "u|d|", "u|t|", "u|y|"
+# Month rows of releases before the reorder sorted between days and deltas. Sums add up, so
+# they stay valid beside the new ones; a fold that meets one moves it (plan_fold).
+LEGACY_MONTH = "u|m|"
 # A read that sees more delta rows than this asks for a background fold (services/insights.py);
 # half the bound a read may meet once the background has caught up (100), so a partner in
 # the ordinary state (a few pending per app instance) never pays for asking.
@@ -32,7 +37,7 @@ class SummaryRow:
 
     @property
     def is_month(self) -> bool:
-        return self.key.startswith(MONTH)
+        return self.key.startswith((MONTH, LEGACY_MONTH))
 
 
 def totals(rows: Iterable[SummaryRow], day_from: date | None, day_to: date | None) -> Counts:
@@ -62,13 +67,15 @@ class Fold:
 
 
 def plan_fold(rows: list[SummaryRow]) -> Fold | None:
-    """Fold as many deltas as fit one transaction (deletes plus the day and month rows they
-    touch, at most MAX_FOLD_OPS); ``rows`` must be every summary row (read with days)."""
+    """Fold as many deltas (and legacy month rows, moved to their new key) as fit one
+    transaction (deletes plus the day and month rows they touch, at most MAX_FOLD_OPS);
+    ``rows`` must be every summary row (read with days)."""
     sums = {r.key: r for r in rows if not r.is_delta}
     merged: dict[str, Counts] = {}
     deletes: list[str] = []
-    for d in (r for r in rows if r.is_delta):
-        keys = [DAY + d.day, MONTH + d.day[:7]]
+    legacy = [r for r in rows if r.key.startswith(LEGACY_MONTH)]
+    for d in [*legacy, *(r for r in rows if r.is_delta)]:
+        keys = [MONTH + d.day[:7]] if d.is_month else [DAY + d.day, MONTH + d.day[:7]]
         if len(deletes) + 1 + len(set(merged) | set(keys)) > MAX_FOLD_OPS:
             break
         for key in keys:

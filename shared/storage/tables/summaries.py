@@ -13,10 +13,9 @@ from azure.data.tables import TableClient, TableTransactionError, UpdateMode
 from shared.domain.history import HistoryEntry
 from shared.storage.layout.history_rows import entry_from_row, history_prefix
 from shared.storage.layout.summaries import (
-    HIGH,
     dumps,
-    range_low,
     row_from_entity,
+    summary_range,
 )
 from shared.storage.ports import ConcurrencyConflict
 from shared.storage.ports.summaries import Fold, SummaryRow
@@ -27,10 +26,11 @@ class TableSummaries:
         self._t = table
 
     def summary_rows(self, partner_id: str, day_from: date | None = None, *,
-                     days: bool = False) -> list[SummaryRow]:
+                     days: bool = False, months: bool = True) -> list[SummaryRow]:
+        low, high = summary_range(day_from, days, months)
         rows = self._t.query_entities(
             "PartitionKey eq @pk and RowKey ge @low and RowKey lt @high",
-            parameters={"pk": partner_id, "low": range_low(day_from, days), "high": HIGH},
+            parameters={"pk": partner_id, "low": low, "high": high},
             select=["RowKey", "day", "counts"], results_per_page=1000)
         return [row_from_entity(str(e["RowKey"]), e, str(e.metadata["etag"])) for e in rows]
 
