@@ -99,6 +99,7 @@ class Contact(Model):
     last_name: Name
     email: Email | None = None
     phone_number: Phone | None = None
+    title: ShortText | None = None  # a job title, e.g. from a marketplace lead's user details
 
 
 class TeamMember(Model):

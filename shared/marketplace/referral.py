@@ -53,8 +53,8 @@ def to_intake(lead: Lead, partner_id: str) -> MarketplaceIntake:
     extra: list[str] = []  # what did not fit a field of its own, kept in the notes
     contact = _contact(lead.user, extra)
     country = _country(lead.user.country, extra)
-    if lead.user.title:
-        extra.append(f"Title: {lead.user.title}")
+    if lead.user.title and contact is None:  # a title and no person to give it to
+        extra.append(f"Title: {clip(lead.user.title, TEXT_MAX)}")
     products = [clip(origin.offer_title, TAG_MAX)] if origin.offer_title else []
     request = IntakeRequest(
         partner_id=partner_id,
@@ -96,7 +96,8 @@ def _contact(user: UserDetails, extra: list[str]) -> Contact | None:
         return None  # e.g. a lead from a .edu address: no personal data at all
     return Contact(first_name=clip(user.first_name or NOT_GIVEN, NAME_MAX),
                    last_name=clip(user.last_name or NOT_GIVEN, NAME_MAX),
-                   email=email, phone_number=phone)
+                   email=email, phone_number=phone,
+                   title=clip(user.title, TEXT_MAX) if user.title else None)
 
 
 def _country(raw: str | None, extra: list[str]) -> str | None:

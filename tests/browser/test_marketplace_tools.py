@@ -122,7 +122,8 @@ def test_a_server_without_public_base_url_is_said_plainly(open_page, seed):
 def test_a_marketplace_lead_shows_its_offer_action_and_do_not_contact(open_page, seed, devhost):
     url = seed.admin.post("/profile/marketplace-endpoint").json()["url"]
     lead_url = devhost.root + LEADS + url.removeprefix(PUBLIC + LEADS)
-    body = {"UserDetails": {"FirstName": "Jo", "LastName": "Doe", "Company": "Fabrikam"},
+    body = {"UserDetails": {"FirstName": "Jo", "LastName": "Doe", "Company": "Fabrikam",
+                            "Title": "Head of IT"},
             "LeadSource": "SPZA-DNC|contoso.cloud-migration", "OfferTitle": "Cloud Migration"}
     assert requests.post(lead_url, json=body, timeout=30).status_code == 201
     page = open_page(admin_user(seed.tenant))
@@ -135,4 +136,5 @@ def test_a_marketplace_lead_shows_its_offer_action_and_do_not_contact(open_page,
     expect(part).to_contain_text("contoso.cloud-migration")
     expect(part).to_contain_text("AppSource")
     expect(part).to_contain_text("the customer does not want to be contacted")
+    expect(page.locator("#detail ul.people li", has_text="Jo Doe")).to_contain_text("Head of IT")
     page.screenshot(path=str(SHOTS / "marketplace-lead-detail-laptop.png"))

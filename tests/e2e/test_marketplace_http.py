@@ -90,6 +90,7 @@ def test_leads_in_both_styles_become_marketplace_referrals(host):
                                   "offerTitle": "Check Point CloudGuard"}
     assert one["contactAlert"] == "urgent" and one["doNotContact"] is False
     assert one["customerProfile"]["contacts"][0]["email"] == "jsmith@microsoft.com"
+    assert one["customerProfile"]["contacts"][0]["title"] == "CTO"
     assert one["fit"] is not None and one["expirationDateTime"] is not None
     other = api.get(f"/referrals/{pascal.json()['id']}").json()
     assert other["customerProfile"]["name"] == "Contoso"

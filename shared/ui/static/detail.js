@@ -25,6 +25,7 @@ function contactList(people, emptyText) {
   if (!people?.length) return h("p", { class: "muted", text: emptyText });
   return h("ul", { class: "people" }, people.map((p) => h("li", {},
     h("span", { class: "person", text: person(p) }),
+    p.title ? h("span", { class: "muted", text: p.title }) : null,
     p.email ? h("a", { href: `mailto:${p.email}`, text: p.email }) : null,
     p.phoneNumber ? h("a", { href: `tel:${p.phoneNumber.replace(/[^\d+]/g, "")}`, text: p.phoneNumber }) : null)));
 }

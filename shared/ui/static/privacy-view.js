@@ -12,7 +12,7 @@ const same = (a, b) => (a || "").trim().toLowerCase() === (b || "").trim().toLow
 function roles(r, address) {
   const found = [];
   for (const c of r.customerProfile?.contacts || []) {
-    if (same(c.email, address)) found.push(["Customer contact", [person(c), c.phoneNumber].filter(Boolean).join(", ")]);
+    if (same(c.email, address)) found.push(["Customer contact", [person(c), c.title, c.phoneNumber].filter(Boolean).join(", ")]);
   }
   for (const m of r.team || []) {
     if (same(m.email, address)) found.push(["Team member", [person(m), m.phoneNumber].filter(Boolean).join(", ")]);

@@ -25,9 +25,9 @@ def test_a_direct_referral_from_microsoft_with_the_marketplace_origin():
     assert req.customer_profile.name == "Microsoft"
     assert req.customer_profile.address and req.customer_profile.address.country == "US"
     (contact,) = req.customer_profile.contacts
-    assert (contact.first_name, contact.last_name, contact.email, contact.phone_number) == (
-        "John", "Smith", "jsmith@microsoft.com", "1234567890")
-    assert req.details.notes == "Please contact me about a trial.\n\nTitle: CTO"
+    assert (contact.first_name, contact.last_name, contact.email, contact.phone_number,
+            contact.title) == ("John", "Smith", "jsmith@microsoft.com", "1234567890", "CTO")
+    assert req.details.notes == "Please contact me about a trial."
     assert req.details.requirements.products == ["Check Point CloudGuard"]
     assert (got.origin.source, got.origin.action, got.origin.offer_id) == (
         "SPZA", "PLT", "checkpoint.check-point-r77-10sg-byol")
@@ -66,13 +66,18 @@ def test_an_edu_lead_without_personal_data_still_becomes_a_referral():
 def test_values_the_referral_cannot_hold_move_to_the_notes():
     got = _intake(HTTPS_SAMPLE)  # "Country": "USA" is not a two-letter code
     assert got.request.customer_profile.address is None
-    assert got.request.details.notes == ("Test run through Power Automate\n\n"
-                                         "Country: USA\nTitle: Esquire")
+    assert got.request.details.notes == "Test run through Power Automate\n\nCountry: USA"
+    assert got.request.customer_profile.contacts[0].title == "Esquire"
     odd = _intake({"UserDetails": {"FirstName": "Bo", "Email": "not an address",
                                    "Phone": "call me maybe"}})
     (contact,) = odd.request.customer_profile.contacts
     assert contact.email is None and contact.phone_number is None
     assert contact.last_name == "(not given)"
+    # A title with no person to give it to stays in the notes, clipped like the others.
+    alone = _intake({"UserDetails": {"Title": "Chief " + "x" * 300}})
+    assert alone.request.customer_profile.contacts == []
+    notes = alone.request.details.notes or ""
+    assert notes.startswith("Title: Chief xx") and len(notes) == len("Title: ") + 200
     assert odd.request.details.notes == "E-mail: not an address\nPhone: call me maybe"
 
 
