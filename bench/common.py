@@ -214,6 +214,9 @@ def devhost_env(connection_string: str) -> dict[str, str]:
         # No webhook targets: delivery settles events as undeliverable, no outbound traffic.
         "MICROSOFT_NOTIFICATION_URL": "",
         "CUSTOMER_NOTIFICATION_URL": "",
+        # Nor e-mail, whatever local.settings.json says: without an SMTP server listening,
+        # every alert would be retried with back-off and a bench's queue would never drain.
+        "EMAIL_MODE": "off",
         # A Standard Webhooks secret (whsec_ + base64 of >= 24 bytes), as settings require.
         "NOTIFICATION_SIGNING_SECRET": "whsec_YmVuY2gtc2lnbmluZy1zZWNyZXQtMjQtYnl0ZXM=",
     }
