@@ -21,10 +21,13 @@ class Endpoint:
 
 @dataclass(frozen=True)
 class KeyOwner:
-    """Whose key a hash is: what a lead's verification reads."""
+    """Whose key a hash is, and when leads last reached it: what a lead's verification
+    reads (one point read gives both, so recording a lead needs no read of its own)."""
 
     partner_id: str
     key_hash: str
+    last_lead: datetime | None = None
+    last_test_lead: datetime | None = None
 
 
 class EndpointStore(Protocol):
@@ -41,6 +44,6 @@ class EndpointStore(Protocol):
     def remove(self, partner_id: str) -> None:
         """Revoke: the partner's key stops working before this returns. Idempotent."""
 
-    def mark(self, partner_id: str, when: datetime, *, test: bool) -> None:
-        """Record a lead (or test lead) received at ``when``; nothing when the partner has
-        no endpoint (revoked meanwhile)."""
+    def mark(self, owner: KeyOwner, when: datetime, *, test: bool) -> None:
+        """Record a lead (or test lead) received at ``when`` by ``owner``'s key; nothing
+        when that key no longer works (rotated or revoked meanwhile)."""

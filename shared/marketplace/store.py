@@ -1,13 +1,16 @@
 """Marketplace endpoints in the ``Profiles`` table, beside the partner's profile.
 
 Key design (two rows per endpoint):
-* ``PartitionKey = "mkey:<key hash>", RowKey = "key"``: the partner that owns the key. This
-  row is the authority: a lead's key is checked with this one point read, and only the
-  current key has a row (``:`` never occurs in a partner id, so these partitions cannot be
-  mistaken for a partner's).
-* ``PartitionKey = <partner id>, RowKey = "marketplace-endpoint"``: the key's hash, when it
-  was created, when the last lead and the last test lead arrived. Its own row, so replacing
-  the profile (PUT /api/profile) never touches it; the profile read shows it.
+* ``PartitionKey = "mkey:<key hash>", RowKey = "key"``: the partner that owns the key, and
+  when the last lead and the last test lead reached it. This row is the authority: a lead's
+  key is checked with this one point read, and only the current key has a row (``:`` never
+  occurs in a partner id, so these partitions cannot be mistaken for a partner's). A lead
+  is recorded here, by a merge that fails once the key is gone; the same read tells the
+  service when the last one was, so a burst of leads writes it about once a minute.
+* ``PartitionKey = <partner id>, RowKey = "marketplace-endpoint"``: the key's hash and when
+  it was created. Its own row, so replacing the profile (PUT /api/profile) never touches
+  it; the profile read shows it with the key row's times. (Releases before 2026-12-05 kept
+  the lead times here; they are still read when the key row has none.)
 
 Rotation deletes the old key's row before the new one is written, so there is never a moment
 when both work (a crash in between leaves none working, and the admin rotates again), and it
@@ -37,6 +40,7 @@ from .ports import Endpoint, KeyOwner
 ENDPOINT_ROW = "marketplace-endpoint"
 KEY_PREFIX = "mkey:"
 KEY_ROW = "key"
+LAST_LEAD, LAST_TEST_LEAD = "lastLeadDateTime", "lastTestLeadDateTime"
 _ATTEMPTS = 5
 
 
@@ -48,11 +52,13 @@ def _utc(value: Any) -> datetime | None:
     return utc(value) if isinstance(value, datetime) else None
 
 
-def _endpoint(e: Any) -> Endpoint:
+def _endpoint(e: Any, key_row: Any) -> Endpoint:
     created = _utc(e["createdDateTime"])
     assert created is not None
+    marks = key_row or {}
     return Endpoint(str(e["PartitionKey"]), str(e["keyHash"]), created,
-                    _utc(e.get("lastLeadDateTime")), _utc(e.get("lastTestLeadDateTime")))
+                    _utc(marks.get(LAST_LEAD)) or _utc(e.get(LAST_LEAD)),
+                    _utc(marks.get(LAST_TEST_LEAD)) or _utc(e.get(LAST_TEST_LEAD)))
 
 
 class TableEndpoints:
@@ -61,14 +67,16 @@ class TableEndpoints:
 
     def get(self, partner_id: str) -> Endpoint | None:
         entity = self._entity(partner_id)
-        return _endpoint(entity) if entity is not None else None
+        if entity is None:
+            return None
+        return _endpoint(entity, self._key_row(str(entity["keyHash"])))
 
     def owner(self, key_hash: str) -> KeyOwner | None:
-        try:
-            row = self._t.get_entity(KEY_PREFIX + key_hash, KEY_ROW)
-        except ResourceNotFoundError:
+        row = self._key_row(key_hash)
+        if row is None:
             return None
-        return KeyOwner(str(row["partnerId"]), str(row["keyHash"]))
+        return KeyOwner(str(row["partnerId"]), str(row["keyHash"]), _utc(row.get(LAST_LEAD)),
+                        _utc(row.get(LAST_TEST_LEAD)))
 
     def replace(self, endpoint: Endpoint) -> None:
         row = {"PartitionKey": endpoint.partner_id, "RowKey": ENDPOINT_ROW,
@@ -99,17 +107,24 @@ class TableEndpoints:
             self._delete(KEY_PREFIX + current["keyHash"], KEY_ROW)  # this revokes the key
         self._delete(partner_id, ENDPOINT_ROW)
 
-    def mark(self, partner_id: str, when: datetime, *, test: bool) -> None:
-        # One write, no read: a merge fails on a missing row, so a revoked endpoint stays
-        # gone. Two leads at once may leave the earlier time by a few milliseconds.
-        name = "lastTestLeadDateTime" if test else "lastLeadDateTime"
+    def mark(self, owner: KeyOwner, when: datetime, *, test: bool) -> None:
+        # One write, no read: a merge fails on a missing row, so a rotated or revoked key
+        # stays gone. Two leads at once may leave the earlier time by a few milliseconds.
         with contextlib.suppress(ResourceNotFoundError):
-            self._t.update_entity({"PartitionKey": partner_id, "RowKey": ENDPOINT_ROW,
-                                   name: when}, mode=UpdateMode.MERGE)
+            self._t.update_entity({"PartitionKey": KEY_PREFIX + owner.key_hash,
+                                   "RowKey": KEY_ROW,
+                                   LAST_TEST_LEAD if test else LAST_LEAD: when},
+                                  mode=UpdateMode.MERGE)
 
     def _entity(self, partner_id: str) -> Any:
         try:
             return self._t.get_entity(partner_id, ENDPOINT_ROW)
+        except ResourceNotFoundError:
+            return None
+
+    def _key_row(self, key_hash: str) -> Any:
+        try:
+            return self._t.get_entity(KEY_PREFIX + key_hash, KEY_ROW)
         except ResourceNotFoundError:
             return None
 

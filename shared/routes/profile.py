@@ -21,7 +21,9 @@ TAG = "Profile"
 
 class MarketplaceEndpointOut(Out):
     created_date_time: Timestamp = Field(description="When the current lead URL was made.")
-    last_lead_date_time: Timestamp | None = Field(description="When its last lead arrived.")
+    last_lead_date_time: Timestamp | None = Field(
+        description="When its last lead arrived (to the minute: a lead within a minute of the "
+                    "last one recorded is not recorded again).")
     last_test_lead_date_time: Timestamp | None = Field(
         description="When the marketplace's last test lead (MSFT_TEST) arrived at it.")
 

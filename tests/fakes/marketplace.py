@@ -23,7 +23,10 @@ class MemoryEndpoints:
     def owner(self, key_hash: str) -> KeyOwner | None:
         with self._lock:
             partner = self.keys.get(key_hash)
-            return KeyOwner(partner, key_hash) if partner is not None else None
+            if partner is None:
+                return None
+            found = self.endpoints[partner]
+            return KeyOwner(partner, key_hash, found.last_lead, found.last_test_lead)
 
     def replace(self, endpoint: Endpoint) -> None:
         with self._lock:
@@ -40,9 +43,9 @@ class MemoryEndpoints:
             if old is not None:
                 self.keys.pop(old.key_hash, None)
 
-    def mark(self, partner_id: str, when: datetime, *, test: bool) -> None:
+    def mark(self, owner: KeyOwner, when: datetime, *, test: bool) -> None:
         with self._lock:
-            found = self.endpoints.get(partner_id)
-            if found is not None:
+            partner_id = self.keys.get(owner.key_hash)  # None: rotated or revoked meanwhile
+            if partner_id is not None and (found := self.endpoints.get(partner_id)):
                 self.endpoints[partner_id] = replace(found, last_test_lead=when) if test \
                     else replace(found, last_lead=when)

@@ -10,7 +10,7 @@ import pytest
 from shared.bootstrap import table_service
 from shared.marketplace.keys import key_hash, new_key
 from shared.marketplace.ports import Endpoint, EndpointStore
-from shared.marketplace.store import KEY_PREFIX, KEY_ROW, TableEndpoints
+from shared.marketplace.store import ENDPOINT_ROW, KEY_PREFIX, KEY_ROW, TableEndpoints
 from shared.services.context import Context
 from shared.storage.layout.keys import PROFILES_TABLE
 from tests.fakes.marketplace import MemoryEndpoints
@@ -49,12 +49,17 @@ def test_a_key_finds_its_partner_and_nothing_else_does(store, partner):
 
 def test_rotation_replaces_the_key_at_once(store, partner):
     old = _new(store, partner)
-    store.mark(partner, T0 + timedelta(minutes=1), test=False)
+    old_owner = store.owner(old)
+    assert old_owner is not None
+    store.mark(old_owner, T0 + timedelta(minutes=1), test=False)
     new = _new(store, partner, T0 + timedelta(hours=1))
     assert store.owner(old) is None and store.owner(new) is not None
     got = store.get(partner)
     assert got is not None and got.key_hash == new and got.created == T0 + timedelta(hours=1)
     assert got.last_lead is None  # a new URL starts its own record
+    store.mark(old_owner, T0 + timedelta(hours=2), test=False)  # a lead still on its way
+    got = store.get(partner)
+    assert got is not None and got.last_lead is None  # the old key's lead marks nothing
 
 
 def test_revocation_removes_both_rows_and_is_idempotent(store, partner):
@@ -65,15 +70,30 @@ def test_revocation_removes_both_rows_and_is_idempotent(store, partner):
 
 
 def test_marks_record_when_and_never_bring_a_revoked_endpoint_back(store, partner):
-    _new(store, partner)
+    h = _new(store, partner)
+    owner = store.owner(h)
+    assert owner is not None and (owner.last_lead, owner.last_test_lead) == (None, None)
     lead, test = T0 + timedelta(minutes=5), T0 + timedelta(minutes=2)
-    store.mark(partner, lead, test=False)
-    store.mark(partner, test, test=True)
+    store.mark(owner, lead, test=False)
+    store.mark(owner, test, test=True)
     got = store.get(partner)
     assert got is not None and (got.last_lead, got.last_test_lead) == (lead, test)
+    again = store.owner(h)  # what the next lead's verification reads
+    assert again is not None and (again.last_lead, again.last_test_lead) == (lead, test)
     store.remove(partner)
-    store.mark(partner, lead, test=False)  # revoked meanwhile: nothing comes back
-    assert store.get(partner) is None
+    store.mark(owner, lead, test=False)  # revoked meanwhile: nothing comes back
+    assert store.get(partner) is None and store.owner(h) is None
+
+
+def test_lead_times_an_earlier_release_kept_on_the_endpoint_row_still_show(
+        table_context, partner):
+    table = table_service(table_context.settings.storage).get_table_client(PROFILES_TABLE)
+    store = TableEndpoints(table)
+    _new(store, partner)
+    table.update_entity({"PartitionKey": partner, "RowKey": ENDPOINT_ROW,
+                         "lastLeadDateTime": T0 + timedelta(minutes=3)})
+    got = store.get(partner)
+    assert got is not None and got.last_lead == T0 + timedelta(minutes=3)
 
 
 def test_a_rotation_that_lost_a_race_leaves_one_working_key(table_context, partner):

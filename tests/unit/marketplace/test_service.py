@@ -78,6 +78,19 @@ def test_the_test_lead_creates_nothing_and_is_recorded(app):
     assert status.last_test_lead == app.clock.now and status.last_lead is None
 
 
+def test_the_last_lead_is_recorded_to_the_minute_not_once_per_lead(app):
+    """A campaign's burst writes the endpoint's record about once a minute, not per lead."""
+    key = _key(service.create_endpoint(app.ctx, PARTNER))
+    first = app.clock.now
+    _send(app, key, HTTPS_SAMPLE)
+    app.clock.advance(seconds=30)
+    _send(app, key, HTTPS_SAMPLE.replace(b"Some", b"Second"))
+    assert app.ctx.marketplace.get(PARTNER).last_lead == first  # 30 s later: not rewritten
+    app.clock.advance(seconds=31)
+    _send(app, key, HTTPS_SAMPLE.replace(b"Some", b"Third"))
+    assert app.ctx.marketplace.get(PARTNER).last_lead == app.clock.now  # a minute on: it is
+
+
 def test_rotation_stops_the_old_key_and_revocation_the_new(app):
     old = _key(service.create_endpoint(app.ctx, PARTNER))
     new = _key(service.create_endpoint(app.ctx, PARTNER))
