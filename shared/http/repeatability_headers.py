@@ -15,7 +15,7 @@ import azure.functions as func
 from shared.domain.errors import DomainError
 from shared.http.errors import HttpError, InvalidRequest, error_response_parts
 from shared.http.responses import error_response
-from shared.services.repeatable import FIRST_SENT, REQUEST_ID, Rejected, Repeat
+from shared.services.intake_retries import FIRST_SENT, REQUEST_ID, Rejected, Repeat
 
 RESULT = "Repeatability-Result"
 # Opaque to us, but bounded and safe as a table key: a GUID, a ULID and the like fit.

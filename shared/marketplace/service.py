@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from shared.domain.errors import NotConfigured, NotFound, ProfileRequired
 from shared.domain.history import Actor
 from shared.domain.sources import Origin, Source
-from shared.services import repeatable
+from shared.services import intake_retries
 from shared.services.context import Context
 
 from .keys import key_hash, lead_url, new_key, same_hash
@@ -93,9 +93,9 @@ def receive(ctx: Context, found: KeyOwner, raw: bytes) -> Received:
     origin = Origin(source=Source.MARKETPLACE, marketplace=intake.origin,
                     do_not_contact=intake.do_not_contact)
     # Keyed by the key and the body as sent: the marketplace's retry is byte-identical.
-    repeat = repeatable.Repeat(f"marketplace:{found.key_hash}",
+    repeat = intake_retries.Repeat(f"marketplace:{found.key_hash}",
                                hashlib.sha256(raw).hexdigest())
-    stored, created = repeatable.claimed_intake(ctx, intake.request, repeat, MARKETPLACE,
+    stored, created = intake_retries.claimed_intake(ctx, intake.request, repeat, MARKETPLACE,
                                                 origin)
     _mark(ctx, found, now, test=False)
     return Received(stored.referral.id, created)

@@ -17,9 +17,9 @@ from datetime import datetime
 from shared.domain.enums import Stage
 from shared.domain.errors import PreconditionFailed
 from shared.domain.lifecycle import stage_of
-from shared.services.batch_work import BatchIncomplete, BatchResult
 from shared.services.context import Context
 from shared.services.fanout import FanOut, fan_out
+from shared.services.sweep_worker import BatchIncomplete, BatchResult
 from shared.storage.ports import Stored
 from shared.storage.ports.privacy import PersonalData, PrivacyPorts
 from shared.storage.ports.sweeps import DueEntry, SweepBatch, SweepKind

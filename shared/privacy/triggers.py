@@ -10,7 +10,7 @@ import logging
 import azure.functions as func
 
 from shared import bootstrap
-from shared.services.repeatable import TRACKED
+from shared.services.intake_retries import TRACKED
 from shared.telemetry.spans import timer_span
 
 from . import retention

@@ -52,7 +52,7 @@ from shared.http.responses import SECURITY_HEADERS, json_response
 from shared.services import referrals
 from shared.services.export import export
 from shared.services.insights import insights
-from shared.services.repeatable import Repeat, intake_once
+from shared.services.intake_retries import Repeat, intake_once
 
 bp = func.Blueprint()  # type: ignore[no-untyped-call]
 TAG = "Referrals"

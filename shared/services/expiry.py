@@ -2,7 +2,7 @@
 and its sender told; and notifications left pending are re-enqueued.
 
 The timer ``expire_referrals`` calls ``start``: it enqueues the due ExpiryIndex rows in
-batches (fanout.py) and returns; queue workers call ``work`` on each batch (batch_work.py).
+batches (fanout.py) and returns; queue workers call ``work`` on each batch (sweep_worker.py).
 Safe to run twice at once and alongside user actions: every expiry is an ETag-conditional
 write of a referral re-read after any lost race, so a referral accepted at the same moment
 ends either accepted or expired, never both, and a second run finds nothing left to do.
@@ -21,9 +21,9 @@ from shared.domain.lifecycle import stage_of
 from shared.storage.ports import Change, Stored
 from shared.storage.ports.sweeps import SweepBatch, SweepKind
 
-from .batch_work import BatchResult, Outcome, Verdict, work_batch
 from .context import Context
 from .fanout import FanOut, fan_out
+from .sweep_worker import BatchResult, Outcome, Verdict, work_batch
 
 log = logging.getLogger(__name__)
 

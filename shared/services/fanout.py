@@ -1,5 +1,5 @@
 """The timers' half of a sweep: read a due index and put its entries on the queue in batches,
-which queue-triggered workers then process in parallel (batch_work.py).
+which queue-triggered workers then process in parallel (sweep_worker.py).
 
 A run only reads and enqueues (one request per batch), so it ends in seconds even with a
 large backlog. Workers delete index rows only after their change committed, so a run or a

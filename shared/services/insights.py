@@ -35,9 +35,9 @@ from shared.storage.ports.folds import REQUESTED
 from shared.storage.ports.summaries import FOLD_AT, after_fold, plan_fold, totals
 from shared.storage.ports.sweeps import SweepBatch, SweepKind
 
-from .batch_work import BatchResult
 from .context import Context
 from .fanout import FanOut, fan_out
+from .sweep_worker import BatchResult
 
 log = logging.getLogger(__name__)
 

@@ -22,9 +22,9 @@ from shared.storage.ports import Change, ListQuery, Stored
 from shared.storage.ports.summaries import totals
 from shared.storage.ports.sweeps import DueEntry, SweepBatch, SweepKind
 
-from .batch_work import BatchResult, Outcome, Verdict, work_batch
 from .context import Context
 from .fanout import FanOut, fan_out
+from .sweep_worker import BatchResult, Outcome, Verdict, work_batch
 
 log = logging.getLogger(__name__)
 PAGE = 1000

@@ -2,7 +2,7 @@
 RESPONSE_REMINDER_BEFORE or less is left of its window (domain/operations.py says when).
 
 The timer ``send_reminders`` calls ``start``: it enqueues the ReminderIndex rows of referrals
-expiring within that lead time (fanout.py); queue workers call ``work`` (batch_work.py).
+expiring within that lead time (fanout.py); queue workers call ``work`` (sweep_worker.py).
 Exactly once: the reminder's time is written in the same ETag-conditional transaction as
 its outbox event, so of two workers on one referral one commits and the other, on fresh
 data, finds it reminded; an index row outliving its reminder is then simply deleted.
@@ -18,9 +18,9 @@ from shared.domain.operations import ReminderState, remind, reminder_state
 from shared.storage.ports import Change, Stored
 from shared.storage.ports.sweeps import SweepBatch, SweepKind
 
-from .batch_work import BatchResult, Outcome, Verdict, work_batch
 from .context import Context
 from .fanout import FanOut, fan_out
+from .sweep_worker import BatchResult, Outcome, Verdict, work_batch
 
 _OUTCOMES = {ReminderState.NEVER: Outcome.STALE, ReminderState.LATER: Outcome.WAITING}
 

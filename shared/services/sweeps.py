@@ -7,8 +7,8 @@ from collections.abc import Callable
 from shared.storage.ports.sweeps import SweepBatch, SweepKind
 
 from . import expiry, insights, refit, reminders
-from .batch_work import BatchResult
 from .context import Context
+from .sweep_worker import BatchResult
 
 WORKERS: dict[SweepKind, Callable[[Context, SweepBatch], BatchResult]] = {
     SweepKind.EXPIRE: expiry.work,

@@ -38,7 +38,7 @@ Key design (a written decision; change it only with a migration plan):
   row. The hourly reminder timer reads partitions up to the hour ``RESPONSE_REMINDER_BEFORE``
   ahead and filters on ``expiresDateTime``; rows go once reminded, or once stale. Keyed by
   expiry rather than by reminder time, so a changed lead time applies to every referral.
-* Both sweeps fan out (services/fanout.py, batch_work.py): the timer enqueues the index rows
+* Both sweeps fan out (services/fanout.py, sweep_worker.py): the timer enqueues the index rows
   in batches; a worker reads one partner's referrals of a batch with one range query from
   its smallest to its largest id (ids are arrival times: see tables/sweeps.py, TableBatchReads),
   writes them in ``update_many`` transactions, and deletes index rows only after that.

@@ -17,7 +17,7 @@ from shared.domain.errors import InvalidTransition, ReferralExpired
 from shared.domain.models import ProfileInput
 from shared.services import expiry, profiles, reminders, sweeps
 from shared.services import referrals as svc
-from shared.services.batch_work import BatchIncomplete
+from shared.services.sweep_worker import BatchIncomplete
 from shared.storage.layout.deliveries import entity_to_delivery
 from shared.storage.ports.sweeps import SweepBatch
 from shared.storage.tables.sweeps import TableDueIndex

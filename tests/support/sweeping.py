@@ -8,8 +8,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from shared.services import expiry, reminders, sweeps
-from shared.services.batch_work import BatchResult
 from shared.services.context import Context
+from shared.services.sweep_worker import BatchResult
 from shared.storage.ports.sweeps import DueEntry, DueIndex, SweepBatch
 from tests.fakes.sweeps import MemoryBatchQueue
 

@@ -9,7 +9,7 @@ import azure.functions as func
 import pytest
 
 from shared.domain.commands import IntakeRequest
-from shared.services.repeatable import Rejected, Repeat, intake_once
+from shared.services.intake_retries import Rejected, Repeat, intake_once
 from tests.support.factories import ADMIN, INTAKE, headers, intake_body, profile_body
 from tests.support.functions import call_route
 from tests.support.memory_app import MemoryApp

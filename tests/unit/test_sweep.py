@@ -12,8 +12,8 @@ from shared.domain.events import Destination
 from shared.domain.models import ProfileInput
 from shared.services import expiry, profiles
 from shared.services import referrals as svc
-from shared.services.batch_work import BatchIncomplete
 from shared.services.fanout import MAX_ENTRIES
+from shared.services.sweep_worker import BatchIncomplete
 from shared.storage.ports import ConcurrencyConflict
 from shared.storage.ports.sweeps import SweepKind
 from tests.support.factories import accept_body, intake_body, profile_body
