@@ -94,9 +94,9 @@ def receive(ctx: Context, found: KeyOwner, raw: bytes) -> Received:
                     do_not_contact=intake.do_not_contact)
     # Keyed by the key and the body as sent: the marketplace's retry is byte-identical.
     repeat = intake_retries.Repeat(f"marketplace:{found.key_hash}",
-                               hashlib.sha256(raw).hexdigest())
+                                   hashlib.sha256(raw).hexdigest())
     stored, created = intake_retries.claimed_intake(ctx, intake.request, repeat, MARKETPLACE,
-                                                origin)
+                                                    origin)
     _mark(ctx, found, now, test=False)
     return Received(stored.referral.id, created)
 
