@@ -8,6 +8,11 @@ not dilute the figure) with telemetry on and off, interleaved round by round. On
 (batching in the background), here to an in-process receiver (tests/support/otlp.py), spans
 and counters active. The SDK is configured once; each sample switches the app's tracer and
 meter on or off (``spans.activate``, ``metrics.activate``), as setup does at start.
+
+A third variant, ``control``, is traced as well but by a provider with no exporter: it does
+the same work inside the request as ``traced``, so its ratio to ``traced`` (reported on its
+row) is the spread between two equal variants in this sequence. A traced/untraced ratio
+within that spread of the target is not resolved by the run.
 """
 
 from __future__ import annotations
@@ -32,10 +37,13 @@ from . import data
 from .action_clients import PAGE
 from .common import Report, ratio, summarize
 
-VARIANTS = ("untraced", "traced")
+# "control" is traced too, by a tracer whose provider exports nothing: the same work inside
+# the request as "traced". Its ratio to "traced" shows how far two equal variants drift apart
+# in this mixed sequence, which is the yardstick for reading the traced/untraced ratio.
+VARIANTS = ("untraced", "traced", "control")
 TARGET = 1.05
 _BASE = "http://127.0.0.1:7071/api"
-Switch = Callable[[bool], None]
+Switch = Callable[[str], None]
 
 
 @contextmanager
@@ -46,17 +54,20 @@ def telemetry() -> Iterator[tuple[Switch, OtlpReceiver]]:
     setup.configure(TelemetrySettings(otlp_endpoint=receiver.endpoint))
     from opentelemetry import metrics as metrics_api
     from opentelemetry import trace
+    from opentelemetry.sdk.trace import TracerProvider
 
     tracer, meter = trace.get_tracer(setup.NAME), metrics_api.get_meter(setup.NAME)
+    tracers = {"untraced": None, "traced": tracer,
+               "control": TracerProvider().get_tracer(setup.NAME)}  # records, sends nothing
 
-    def switch(on: bool) -> None:
-        spans.activate(tracer if on else None)
-        metrics.activate(meter if on else None)
+    def switch(variant: str) -> None:
+        spans.activate(tracers[variant])
+        metrics.activate(meter if tracers[variant] is not None else None)
 
     try:
         yield switch, receiver
     finally:
-        switch(False)
+        switch("untraced")
         # Export what is left, then stop the exporters before their receiver goes away.
         for provider in (trace.get_tracer_provider(), metrics_api.get_meter_provider()):
             getattr(provider, "shutdown", lambda: None)()
@@ -84,37 +95,38 @@ def runners(edge: Edge, pools: dict[tuple[str, str], list[str]], readable: list[
             switch: Switch) -> dict[str, dict[str, Callable[[int], Any]]]:
     accept = accept_body()
 
-    def one(on: bool) -> dict[str, Callable[[int], Any]]:
-        variant = VARIANTS[on]
-
+    def one(variant: str) -> dict[str, Callable[[int], Any]]:
         def act(action: str, i: int, body: Any) -> None:
-            switch(on)
+            switch(variant)
             rid = pools[action, variant][i]
             edge.call(f"{action}_referral", "POST", f"referrals/{rid}/{action}", rid, body)
 
         def read(i: int) -> None:
-            switch(on)
+            switch(variant)
             rid = readable[i % len(readable)]
             edge.call("get_referral", "GET", f"referrals/{rid}", rid)
 
         def page(i: int) -> None:
-            switch(on)
+            switch(variant)
             edge.call("list_referrals", "GET", "referrals", params={"top": str(PAGE)})
 
         return {"accept": lambda i: act("accept", i, accept),
                 "decline": lambda i: act("decline", i, data.DECLINE_BODY),
                 "get": read, "list_page": page}
 
-    return {VARIANTS[False]: one(False), VARIANTS[True]: one(True)}
+    return {variant: one(variant) for variant in VARIANTS}
 
 
 def report_tracing(report: Report, actions: tuple[str, ...],
                    samples: dict[tuple[str, str], list[float]], exported_spans: int) -> None:
     for action in actions:
         off, on = summarize(samples[action, "untraced"]), summarize(samples[action, "traced"])
-        for variant, st, base in (("untraced", off, None), ("traced", on, off)):
+        control = summarize(samples[action, "control"])
+        for variant, st, base, base_name in (("untraced", off, None, "-"),
+                                             ("traced", on, off, "untraced"),
+                                             ("control", control, on, "traced")):
             report.add(action=action, phase=3, variant=variant, calls="-", **st,
-                       baseline="untraced" if base else "-",
+                       baseline=base_name,
                        ratio_p50=ratio(st["p50_ms"], base["p50_ms"]) if base else None,
                        ratio_p95=ratio(st["p95_ms"], base["p95_ms"]) if base else None)
         report.target(f"{action}: traced/untraced p50", ratio(on["p50_ms"], off["p50_ms"]),

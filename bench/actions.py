@@ -97,7 +97,7 @@ def _fixture(connection_string: str, per_action: int) -> _Fixture:
     partner = data.new_partner()
     ctx.profiles.put(partner, data.profile())
     # Fresh received referrals: one per accept/decline sample, plus a set to read.
-    share = {"raw": 1, "service": 2, "http": 1, "untraced": 1, "traced": 1}
+    share = {"raw": 1, "service": 2, "http": 1, "untraced": 1, "traced": 1, "control": 1}
     need = 2 * per_action * sum(share.values())
     now = datetime.now(UTC)
     fresh = [data.referral(partner, now - timedelta(seconds=i)) for i in range(need + 100)]
@@ -204,9 +204,9 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
     report.notes.append(
         "phase 1 (raw vs service) runs before devhost starts; phase 2 (service vs http) runs "
         "with devhost up, whose queue worker also delivers the notifications the declines "
-        "enqueue; phase 3 (untraced vs traced, the HTTP function in-process, OTLP to an "
-        "in-process receiver) after devhost stops; each ratio is against the baseline of "
-        "its own phase."
+        "enqueue; phase 3 (untraced, traced, and a traced control that exports nothing; the "
+        "HTTP function in-process, OTLP to an in-process receiver) after devhost stops; each "
+        "ratio is against the baseline of its own phase (control's against traced)."
     )
     doc = report.emit(["action", "phase", "variant", "calls", "n", "p50_ms", "p95_ms", "baseline",
                        "ratio_p50", "ratio_p95"], args.json)
