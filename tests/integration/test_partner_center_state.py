@@ -7,12 +7,14 @@ import itertools
 import threading
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import pytest
 from azure.data.tables import TableServiceClient
 
 from shared.partner_center.state.connection import Connection, ConnectionState
 from shared.partner_center.state.rate_table import TableRateLimiter
-from shared.partner_center.state.store import ConnectionStore, PendingSignIn
+from shared.partner_center.state.store import ConnectionChanged, ConnectionStore, PendingSignIn
 from tests.support.azurite import Azurite
 
 NOW = datetime(2026, 12, 4, 12, tzinfo=UTC)
@@ -84,3 +86,56 @@ def test_racing_updates_of_a_connection_all_land(azurite: Azurite) -> None:
     store.delete(final)
     assert store.get(partner) is None and store.partner_of(final.connection.connection_id) \
         is None
+
+
+class FailingWrites:
+    """The table, except that its ``fail_at``-th write raises (a host stopped mid-save)."""
+
+    def __init__(self, table: Any, fail_at: int) -> None:
+        self._table, self._left = table, fail_at
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._table, name)
+        if name not in ("create_entity", "upsert_entity", "update_entity", "delete_entity"):
+            return attr
+
+        def write(*args: Any, **kwargs: Any) -> Any:
+            self._left -= 1
+            if self._left == 0:
+                raise ConnectionError("stopped mid-save")
+            return attr(*args, **kwargs)
+
+        return write
+
+
+@pytest.mark.parametrize("fail_at", [1, 2])
+def test_a_connection_is_never_stored_without_the_route_its_events_use(
+        azurite: Azurite, fail_at: int) -> None:
+    """Whichever write of the first save fails, either nothing is connected (the admin signs
+    in again) or the event URL finds its partner: never a connection whose events 404."""
+    t, partner = table(azurite), f"p-{uuid.uuid4().hex[:10]}"
+    conn = Connection(partner, uuid.uuid4().hex, ConnectionState.CONNECTED, "admin-1", "Ada",
+                      NOW)
+    with pytest.raises(ConnectionError):
+        ConnectionStore(FailingWrites(t, fail_at)).save(conn, "sealed", None)  # type: ignore[arg-type]
+    store = ConnectionStore(t)  # type: ignore[arg-type]
+    stored = store.get(partner)
+    assert stored is None or store.partner_of(stored.connection.connection_id) == partner
+    again = store.save(conn, "sealed", None)  # signing in again connects it fully
+    assert store.partner_of(again.connection.connection_id) == partner
+
+
+def test_a_repeated_first_save_keeps_the_route_and_a_losing_one_leaves_none(
+        azurite: Azurite) -> None:
+    store, partner = ConnectionStore(table(azurite)), f"p-{uuid.uuid4().hex[:10]}"  # type: ignore[arg-type]
+    conn = Connection(partner, uuid.uuid4().hex, ConnectionState.CONNECTED, "admin-1", "Ada",
+                      NOW)
+    store.save(conn, "sealed", None)
+    with pytest.raises(ConnectionChanged):  # the same save again: its first answer was lost
+        store.save(conn, "sealed", None)
+    assert store.partner_of(conn.connection_id) == partner
+    loser = conn.with_(connection_id=uuid.uuid4().hex)  # a second sign-in racing the first
+    with pytest.raises(ConnectionChanged):
+        store.save(loser, "sealed", None)
+    assert store.partner_of(loser.connection_id) is None
+    assert store.partner_of(conn.connection_id) == partner

@@ -6,7 +6,8 @@ Key design:
   id as associated data). Updated with ETags, so a sync and a reconnect never overwrite each
   other's fields blindly.
 * ``PartitionKey`` = connection id, ``RowKey`` = ``route``: which partner an event URL belongs
-  to. Deleted on disconnect, so events to the old URL find nothing (404).
+  to. Written once, just before the connection row is created (so no connection is ever
+  without it); deleted on disconnect, so events to the old URL find nothing (404).
 * ``PartitionKey`` = SHA-256 of an OAuth ``state``, ``RowKey`` = ``state``: the pending sign-in
   (partner, admin, sealed PKCE verifier, expiry). Taken once: the callback deletes it with its
   ETag, so a replayed state finds nothing.
@@ -14,6 +15,7 @@ Key design:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Callable, Iterator
@@ -78,18 +80,31 @@ class ConnectionStore:
                                   "connectionJson": json.dumps(to_json(conn))}
         if sealed_refresh_token:
             entity["sealedRefreshToken"] = sealed_refresh_token
+        route = {"PartitionKey": conn.connection_id, "RowKey": ROUTE_ROW,
+                 "partnerId": conn.partner_id}
         try:
             if etag is None:
+                # The event URL's route is written once, when the connection is made, and
+                # before it: a write that fails in between leaves a route to no connection
+                # (its events find nothing to do), never a connection whose events 404.
+                self._t.upsert_entity(route, mode=UpdateMode.REPLACE)
                 meta = self._t.create_entity(entity)
             else:
                 meta = self._t.update_entity(entity, mode=UpdateMode.REPLACE, etag=etag,
                                              match_condition=MatchConditions.IfNotModified)
         except (ResourceExistsError, ResourceModifiedError):
+            if etag is None:
+                self._drop_losing_route(conn)
             raise ConnectionChanged(conn.partner_id) from None
-        if etag is None:  # the event URL's route: written once, when the connection is made
-            self._t.upsert_entity({"PartitionKey": conn.connection_id, "RowKey": ROUTE_ROW,
-                                   "partnerId": conn.partner_id}, mode=UpdateMode.REPLACE)
         return StoredConnection(conn, sealed_refresh_token, str(meta["etag"]))
+
+    def _drop_losing_route(self, conn: Connection) -> None:
+        """Another connection was made first: the route just written is not its route (unless
+        it is this very connection, saved before by a call whose answer was lost)."""
+        winner = self.get(conn.partner_id)
+        if winner is None or winner.connection.connection_id != conn.connection_id:
+            with contextlib.suppress(ResourceNotFoundError):
+                self._t.delete_entity(conn.connection_id, ROUTE_ROW)
 
     def delete(self, stored: StoredConnection) -> None:
         self._t.delete_entity(stored.connection.connection_id, ROUTE_ROW)
