@@ -105,5 +105,7 @@ def _mark(ctx: Context, found: KeyOwner, now: datetime, *, test: bool) -> None:
     """Record the arrival, at most once a minute: a campaign's burst of leads would
     otherwise rewrite one row per lead for a time shown to the minute."""
     last = found.last_test_lead if test else found.last_lead
+    # A recorded time ahead of this instance's clock (another instance's skew) does not
+    # stop recording: only a time within the last minute does.
     if last is None or not now - MARK_EVERY < last <= now:
         ctx.marketplace.mark(found, now, test=test)

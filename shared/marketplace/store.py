@@ -117,14 +117,14 @@ class TableEndpoints:
                                   mode=UpdateMode.MERGE)
 
     def _entity(self, partner_id: str) -> Any:
-        try:
-            return self._t.get_entity(partner_id, ENDPOINT_ROW)
-        except ResourceNotFoundError:
-            return None
+        return self._row(partner_id, ENDPOINT_ROW)
 
     def _key_row(self, key_hash: str) -> Any:
+        return self._row(KEY_PREFIX + key_hash, KEY_ROW)
+
+    def _row(self, pk: str, rk: str) -> Any:
         try:
-            return self._t.get_entity(KEY_PREFIX + key_hash, KEY_ROW)
+            return self._t.get_entity(pk, rk)
         except ResourceNotFoundError:
             return None
 
