@@ -36,7 +36,6 @@ from shared.domain.enums import DeclineReason, LostReason, Qualification
 from shared.domain.models import Referral
 from shared.domain.summary import Counts, add, contribution
 from shared.storage.layout import summaries
-from shared.storage.ports.summaries import DAY, MONTH
 
 from .data import WINDOW, batches, referral, referral_entities
 
@@ -121,15 +120,15 @@ def fold_days(referrals: Iterable[Referral], into: DaySums | None = None) -> Day
 
 
 def day_sum_entities(sums: DaySums) -> list[dict[str, Any]]:
-    """The ``u|d|<day>`` and ``u|y|<month>`` summary rows of a fully folded partition (no
-    deltas pending), as folding writes them."""
-    months: DaySums = {}
+    """The running and month summary rows of a fully folded partition (no deltas pending),
+    as folding writes them (layout/summaries.settled_rows)."""
+    by_partner: dict[str, dict[str, Counts]] = {}
     for (partner, day), counts in sums.items():
-        add(months.setdefault((partner, day[:7]), {}), counts)
-    return [{"PartitionKey": partner, "RowKey": prefix + key,
+        by_partner.setdefault(partner, {})[day] = counts
+    return [{"PartitionKey": partner, "RowKey": key,
              "counts": summaries.dumps({k: v for k, v in counts.items() if v != 0})}
-            for prefix, rows in ((DAY, sums), (MONTH, months))
-            for (partner, key), counts in sorted(rows.items())]
+            for partner, days in sorted(by_partner.items())
+            for key, counts in summaries.settled_rows(days)]
 
 
 # --- fast bulk creates -------------------------------------------------------------------

@@ -30,7 +30,7 @@ class Partner:
     archived: int
     row_keys: list[str]  # every RowKey in its partition, sorted (for the examined counts)
     export_window: tuple[date, date, int]  # from, to, referrals in it
-    probe_key: str  # a row every partner has (its newest day sum), for the raw baselines
+    probe_key: str  # a row every partner has (its newest month sum), for the raw baselines
 
     @property
     def partition_size(self) -> int:
@@ -99,7 +99,7 @@ def load(connection_string: str, label: str, archived: int, now: datetime, seed:
     loaded = sum(c.referrals for c in chunks)
     partner = Partner(label, partner_id, loaded, row_keys,
                       export_window([d for c in chunks for d in c.days], export_rows),
-                      max(k for k in row_keys if k.startswith(summaries.DAY)))
+                      max(k for k in row_keys if k.startswith(summaries.MONTH)))
     return partner, Load(loaded, len(row_keys), seconds, loaded < archived)
 
 

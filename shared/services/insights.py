@@ -1,22 +1,24 @@
 """The organisation's response and outcome figures (GET /insights), from maintained sums,
 and the folding that keeps those sums few.
 
-Insights read the partner's summary rows (month or day sums plus deltas not yet folded) in
-one query, so the cost follows the number of months (or, for a window, arrival days) and
-the deltas pending, never the number of referrals. A read that still meets more than
-FOLD_AT deltas asks for a fold (the background may be behind or down) and stays exact
-meanwhile, only dearer.
+All-time insights read the partner's month rows and the deltas not yet folded in one query,
+so the cost follows the number of months and the deltas pending, never the number of
+referrals. A window reads its whole months, two running sums and the deltas, a handful of
+rows in up to four requests, whatever its length (layout/summaries.py). A read that still
+meets more than FOLD_AT deltas, or rows of an earlier release, asks for a fold (the
+background may be behind or down) and stays exact meanwhile, only dearer.
 
 Folding runs in the background. Changes ask for it (storage/ports/folds.py: every few delta
 rows an instance commits, one request in flight per partner); the request arrives as a
 ``fold`` sweep batch and ``work`` folds. The daily expiry timer also calls ``start``, which
 fans out every partner noted with deltas on an earlier day: what the asks missed.
 
-A fold reads the partner's summary rows once and then folds transaction after transaction
-from that one read, taking each transaction's new ETags as the next one's condition
-(``after_fold``): a burst of 2,000 deltas costs one read and ~21 transactions, not 21 reads.
-Every transaction is conditional on the day and month rows' ETags and deletes the deltas it
-adds (a delta already gone fails it), so it commits once or not at all: a fold racing
+A fold reads the partner's pending rows and the sums they touch once, then folds transaction
+after transaction from that one read, taking each transaction's new ETags as the next one's
+condition (``after_fold``): a burst of 2,000 deltas on one day costs one read (three
+requests) and ~31 transactions, not 31 reads. Every transaction is conditional on the
+stamp's and the written rows' ETags and deletes the deltas it adds (a delta already gone
+fails it), so it commits once or not at all: a fold racing
 another fold loses, reads again and carries on with what is left; a change racing a fold
 only adds a delta, which this fold or the next one takes. Nothing is counted twice or lost.
 """
@@ -45,9 +47,11 @@ log = logging.getLogger(__name__)
 def insights(ctx: Context, partner_id: str, day_from: date | None = None,
              day_to: date | None = None) -> Figures:
     window = day_from is not None or day_to is not None
-    rows = ctx.referrals.summary_rows(partner_id, day_from, days=window, months=not window)
+    rows = (ctx.referrals.window_rows(partner_id, day_from, day_to) if window
+            else ctx.referrals.summary_rows(partner_id))
     result = figures(totals(rows, day_from, day_to))
-    if sum(row.is_delta for row in rows) > FOLD_AT:
+    # Rows of an earlier release count too, but a fold moves them to where reads are cheap.
+    if sum(row.is_delta for row in rows) > FOLD_AT or any(row.is_legacy for row in rows):
         request(ctx, partner_id)
     return result
 
@@ -76,7 +80,7 @@ class Folded:
 def fold_partner(ctx: Context, partner_id: str, budget_s: float = BUDGET_S) -> Folded:
     """Fold every delta a read of the partner's summary rows finds."""
     out = Folded(reads=1)
-    rows = ctx.referrals.summary_rows(partner_id, days=True)
+    rows = ctx.referrals.fold_rows(partner_id)
     deadline = time.monotonic() + budget_s
     while (plan := plan_fold(rows)) is not None:
         if time.monotonic() > deadline or out.conflicts > MAX_CONFLICTS:
@@ -87,7 +91,7 @@ def fold_partner(ctx: Context, partner_id: str, budget_s: float = BUDGET_S) -> F
         except ConcurrencyConflict:  # another fold came first: carry on from what is left
             out.conflicts += 1
             out.reads += 1
-            rows = ctx.referrals.summary_rows(partner_id, days=True)
+            rows = ctx.referrals.fold_rows(partner_id)
             continue
         out.deltas += len(plan.deletes)
         out.transactions += 1

@@ -10,7 +10,7 @@ import itertools
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from shared.domain.events import Event
@@ -22,7 +22,7 @@ from shared.storage.layout.deliveries import entity_to_delivery, new_deliveries
 from shared.storage.layout.history_rows import entry_from_row, history_prefix, history_row
 from shared.storage.layout.indexes import Scan, diff, row_matches
 from shared.storage.layout.keys import due_day, hour_bucket
-from shared.storage.layout.summaries import delta_row, dumps, row_from_entity, summary_range
+from shared.storage.layout.summaries import delta_row
 from shared.storage.ports import (
     MAX_BATCH_CHANGES,
     Change,
@@ -34,12 +34,13 @@ from shared.storage.ports import (
     Page,
     Stored,
 )
-from shared.storage.ports.summaries import Fold, SummaryRow
 from shared.storage.ports.sweeps import FoldRequester
 from shared.storage.queries.listing import read_page
 
+from .memory_summaries import MemorySummaries
 
-class MemoryStore:
+
+class MemoryStore(MemorySummaries):
     """Referrals, outbox and indexes behind one lock, like one storage account."""
 
     def __init__(self) -> None:
@@ -141,26 +142,6 @@ class MemoryStore:
 
     def page(self, partner_id: str, query: ListQuery, cursor: str | None, top: int) -> Page:
         return read_page(_MemoryIndexReader(self), partner_id, query, cursor, top)
-
-    def summary_rows(self, partner_id: str, day_from: date | None = None, *,
-                     days: bool = False, months: bool = True) -> list[SummaryRow]:
-        low, high = summary_range(day_from, days, months)
-        with self._lock:
-            rows = sorted(self.index.get(partner_id, {}).items())
-            return [row_from_entity(k, p, p.get("etag")) for k, p in rows if low <= k < high]
-
-    def fold(self, partner_id: str, fold: Fold) -> dict[str, str]:
-        with self._lock:
-            rows = self.index.setdefault(partner_id, {})
-            stale = [d for d in fold.days if (rows[d.key].get("etag") if d.key in rows else None)
-                     != d.etag]
-            if stale or any(k not in rows for k in fold.deletes):
-                raise ConcurrencyConflict("summary rows changed")
-            for day in fold.days:
-                rows[day.key] = {"counts": dumps(day.counts), "etag": self._etag()}
-            for key in fold.deletes:
-                del rows[key]
-            return {day.key: rows[day.key]["etag"] for day in fold.days}
 
     def all_for_partner(self, partner_id: str) -> Iterator[Referral]:
         with self._lock:

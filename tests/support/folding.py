@@ -119,17 +119,22 @@ class DeltaCount:
     deltas: int = 0
     reads: int = 0
 
-    def summary_rows(self, partner_id: str, day_from: date | None = None, *,
-                     days: bool = False, months: bool = True) -> list[Any]:
-        rows = self.inner.summary_rows(partner_id, day_from, days=days, months=months)
+    def _counted(self, rows: list[Any]) -> list[Any]:
         self.reads += 1
         self.deltas += sum(1 for r in rows if r.key.startswith(DELTA))
         return rows
+
+    def summary_rows(self, partner_id: str) -> list[Any]:
+        return self._counted(self.inner.summary_rows(partner_id))
+
+    def window_rows(self, partner_id: str, day_from: date | None, day_to: date | None
+                    ) -> list[Any]:
+        return self._counted(self.inner.window_rows(partner_id, day_from, day_to))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
 
 
 def pending(ctx: Context, partner: str) -> int:
-    return sum(r.is_delta for r in ctx.referrals.summary_rows(partner, days=True))
+    return sum(r.is_delta for r in ctx.referrals.fold_rows(partner))
 

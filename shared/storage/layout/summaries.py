@@ -1,22 +1,33 @@
 """Summary rows: the sums behind insights, kept in each partner's partition.
 
-Key design:
+Key design, in sort order (ports/summaries.py names the prefixes):
+* ``u|c|<YYYY-MM-DD>``: running sums. The row of a day holds the arrivals of its month from
+  the 1st through that day; a month has one from its first day with an arrival to its last
+  day (so the running sum of any day is one point read, and a missing row means nothing
+  arrived in the month up to that day).
+* ``u|d|<YYYY-MM-DD>`` and ``u|m|<YYYY-MM>``: a day's and a month's sums as earlier releases
+  kept them. They still count (ports/summaries.totals), and folds move them to the current
+  rows; a read that meets one asks for a fold.
 * ``u|t|<epoch ms>|<random>``: one delta row per change that moves a sum, written in the
   change's own entity-group transaction (so it exists if and only if the change does), with
   the referral's arrival day and the sparse delta (``domain.summary.delta``).
-* ``u|d|<YYYY-MM-DD>``: the folded sums of referrals that arrived that day, and
-  ``u|y|<YYYY-MM>``: the same for the month, kept in the same fold, so all-time figures read
-  one row a month (about a dozen a year), and a window reads its days. Day rows sort before
-  the deltas and month rows after them, so a window reads days and deltas, all time reads
-  deltas and months, each one range holding nothing it does not use. (Month rows were
-  ``u|m|`` before, between days and deltas, so every window read them all too; such a row
-  still counts, and the next fold of its partner moves it to ``u|y|``.)
+* ``u|v|folds``: the stamp, the number of folds committed. Every fold rewrites it and writes
+  the new number on each row it writes (``folds``).
+* ``u|y|<YYYY-MM>``: a month's sums.
 
-Folding ("compaction") merges some delta rows into their day rows and deletes them in one
-transaction, conditional on the day rows' ETags: it happens once or not at all, so nothing
-is counted twice or lost. Readers read both kinds in one query (one round trip while a
-partner has under 1,000 such rows, i.e. under about three years of arrival days), so a
-fold between two reads can never be half-seen.
+All time reads one range: ``u|m|`` up to ``u|~`` (legacy months, deltas, the stamp, months),
+one row a month. A window [from, to] reads the pending range (legacy rows, deltas, stamp),
+the month rows from from's month up to to's month, and at most two running rows (the day
+before ``from``, if in the same month, and ``to``): a fixed handful of rows whatever the
+window's length or the partner's history, in up to four requests. Those reads are not one
+snapshot, so the stamp makes them one: a row written by a fold later than the stamp the
+first read saw means a fold committed in between, and the reader reads again
+(queries/summaries.py).
+
+Folding ("compaction") merges pending rows into the month and running rows and deletes them
+in one transaction, conditional on the stamp's ETag and every written row's: it happens once
+or not at all, so nothing is counted twice or lost. A fold reads the pending range, then the
+running and month rows of the months it touches.
 
 Folding happens in the background (ports/folds.py has when; services/insights.py how), with
 two more kinds of row:
@@ -34,13 +45,23 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from shared.domain.models import Referral
-from shared.domain.summary import Counts, delta
-from shared.storage.ports.summaries import DAY, DELTA, LEGACY_MONTH, SummaryRow
+from shared.domain.summary import Counts, add, delta
+from shared.storage.ports.summaries import (
+    DELTA,
+    LEGACY_DAY,
+    LEGACY_MONTH,
+    MONTH,
+    RUNNING,
+    STAMP,
+    SummaryRow,
+    day_before_in_month,
+    month_end,
+)
 
 PREFIX = "u|"
 LOW, HIGH = "u|", "u|~"
@@ -53,15 +74,53 @@ def fold_partition(day: str) -> str:
     return FOLD_INDEX + day
 
 
-def summary_range(day_from: date | None, days: bool = False, months: bool = True
-                  ) -> tuple[str, str]:
-    """The key range ``[low, high)`` of a read of the summary rows. Day rows sort by day, then
-    every delta row, then the month rows: with ``days`` (or a ``day_from``), the day rows
-    from ``day_from`` (or the first) on and the deltas, and the months too unless not
-    ``months`` (a window needs none); without, the deltas and months (all-time figures)."""
-    if not (days or day_from is not None):
-        return LEGACY_MONTH, HIGH  # from the legacy months, which sort before the deltas
-    return DAY + (day_from.isoformat() if day_from else ""), HIGH if months else DELTA + "~"
+def all_time_range() -> tuple[str, str]:
+    """``[low, high)`` of all-time figures: legacy months, deltas, the stamp, months."""
+    return LEGACY_MONTH, HIGH
+
+
+def pending_range() -> tuple[str, str]:
+    """``[low, high)`` of what a fold moves and every read needs: legacy rows, deltas, and
+    the stamp (no month or running row)."""
+    return LEGACY_DAY, STAMP + "~"
+
+
+def month_range(day_from: date | None, day_to: date | None) -> tuple[str, str] | None:
+    """``[low, high)`` of the month rows a window adds whole (totals): from from's month up
+    to to's, which its running sum covers; None when there are none (one month)."""
+    low = MONTH + (day_from.isoformat()[:7] if day_from else "")
+    high = MONTH + (day_to.isoformat()[:7] if day_to else "~")
+    return (low, high) if low < high else None
+
+
+def running_keys(day_from: date | None, day_to: date | None) -> list[str]:
+    """The running rows a window reads by key: ``to``'s, and the day before ``from``'s when
+    that is in from's month."""
+    before = day_before_in_month(day_from)
+    return [RUNNING + d.isoformat() for d in (day_to, before) if d is not None]
+
+
+def fold_ranges(months: list[str]) -> list[tuple[str, str]]:
+    """The running and month rows of the months (``YYYY-MM``, sorted) a fold touches: every
+    row it may rewrite, so it creates none that exists."""
+    low, high = months[0], months[-1] + "~"
+    return [(RUNNING + low, RUNNING + high), (MONTH + low, MONTH + high)]
+
+
+def settled_rows(days: dict[str, Counts]) -> list[tuple[str, Counts]]:
+    """The running and month rows (key, sums) of one partner once every delta is folded,
+    from its sums by arrival day (``YYYY-MM-DD``): what folding leaves, for loaders."""
+    out: dict[str, Counts] = {}
+    for day, counts in sorted(days.items()):
+        for key in (MONTH + day[:7], *_running_from(date.fromisoformat(day))):
+            add(out.setdefault(key, {}), counts)
+    return sorted(out.items())
+
+
+def _running_from(first: date) -> list[str]:
+    last = month_end(first)
+    return [RUNNING + (first + timedelta(days=n)).isoformat()
+            for n in range((last - first).days + 1)]
 
 
 def dumps(counts: Counts) -> str:
@@ -84,5 +143,15 @@ def delta_row(before: Referral | None, after: Referral, now: datetime) -> dict[s
 
 def row_from_entity(key: str, props: dict[str, Any], etag: str | None = None) -> SummaryRow:
     # ``day`` is the arrival day of a delta or day row, and the month ("YYYY-MM") of a month.
-    day = str(props["day"]) if key.startswith(DELTA) else key.rsplit("|", 1)[1]
-    return SummaryRow(key, day, loads(str(props["counts"])), etag)
+    if key == STAMP:
+        day = ""
+    else:
+        day = str(props["day"]) if key.startswith(DELTA) else key.rsplit("|", 1)[1]
+    return SummaryRow(key, day, loads(str(props.get("counts") or "{}")), etag,
+                      int(props.get("folds") or 0))
+
+
+def entity(partner_id: str, row: SummaryRow) -> dict[str, Any]:
+    """The entity a fold writes for a month, running or stamp row."""
+    return {"PartitionKey": partner_id, "RowKey": row.key, "counts": dumps(row.counts),
+            "folds": row.folds}

@@ -196,15 +196,23 @@ class ReferralRepository(Protocol):
         """A referral's history entries, oldest first, from ``cursor`` on; and the next
         cursor (None on the last page)."""
 
-    def summary_rows(self, partner_id: str, day_from: date | None = None, *,
-                     days: bool = False, months: bool = True) -> list[SummaryRow]:
-        """The partner's month sums and pending deltas, in one read; with ``days`` or a
-        ``day_from``, the day sums from that day on and the deltas, and the month sums unless
-        not ``months`` (layout/summaries.summary_range)."""
+    def summary_rows(self, partner_id: str) -> list[SummaryRow]:
+        """The rows of the partner's all-time sums (months and pending deltas), in one read
+        (layout/summaries.py)."""
+
+    def window_rows(self, partner_id: str, day_from: date | None, day_to: date | None
+                    ) -> list[SummaryRow]:
+        """The rows of the sums over a window of arrival days, as one consistent state
+        (queries/summaries.py): a handful whatever the window or the history."""
+
+    def fold_rows(self, partner_id: str) -> list[SummaryRow]:
+        """The rows a fold plans from: every pending row, the stamp, and the month and
+        running rows of the months the pending rows touch."""
 
     def fold(self, partner_id: str, fold: Fold) -> dict[str, str]:
-        """Fold deltas into day sums atomically; ConcurrencyConflict if another fold (or a
-        change of a day row) came first. Returns the new ETags of the rows it wrote."""
+        """Write a fold atomically; ConcurrencyConflict if another fold came first (the
+        stamp's or a written row's ETag changed, or a deleted row is gone). Returns the new
+        ETags of the rows it wrote."""
 
 
 class Outbox(Protocol):

@@ -1,0 +1,194 @@
+"""Window sums from month and running rows (ports/summaries.totals, queries/summaries.py),
+checked against the plain sum of the deltas they fold, in every state folding passes
+through: nothing folded, some transactions committed, rows of an earlier release, all
+folded; and with a fold committing between a window's reads."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from shared.domain.summary import Counts, add
+from shared.storage.layout.summaries import dumps, settled_rows
+from shared.storage.ports.summaries import (
+    LEGACY_DAY,
+    LEGACY_MONTH,
+    MONTH,
+    RUNNING,
+    STAMP,
+    Fold,
+    SummaryRow,
+    after_fold,
+    day_before_in_month,
+    plan_fold,
+    totals,
+)
+from shared.storage.queries.summaries import window_rows
+from tests.fakes.memory import MemoryStore
+
+P = "p-1"
+FIRST, LAST = date(2026, 9, 14), date(2027, 1, 20)
+
+
+def _deltas(rng: random.Random, n: int) -> list[tuple[str, Counts]]:
+    span = (LAST - FIRST).days
+    return [((FIRST + timedelta(days=rng.randrange(span + 1))).isoformat(),
+             {"received": Decimal(1), "pipeline:EUR": Decimal(rng.randrange(-50, 100))})
+            for _ in range(n)]
+
+
+def _store(deltas: list[tuple[str, Counts]]) -> MemoryStore:
+    store = MemoryStore()
+    rows = store.index.setdefault(P, {})
+    for n, (day, counts) in enumerate(deltas):
+        rows[f"u|t|{n:013d}|x"] = {"day": day, "counts": dumps(counts), "etag": f"e{n}"}
+    return store
+
+
+def _expected(deltas: list[tuple[str, Counts]], day_from: date | None, day_to: date | None
+              ) -> Counts:
+    out: Counts = {}
+    for day, counts in deltas:
+        if (day_from is None or day >= day_from.isoformat()) and (
+                day_to is None or day <= day_to.isoformat()):
+            add(out, counts)
+    return {k: v for k, v in out.items() if v}
+
+
+def _windows(rng: random.Random) -> list[tuple[date | None, date | None]]:
+    def day() -> date:
+        return FIRST - timedelta(days=3) + timedelta(days=rng.randrange(135))
+
+    out: list[tuple[date | None, date | None]] = [(None, day()), (day(), None)]
+    for _ in range(25):
+        a, b = sorted((day(), day()))
+        out.append((a, b))
+    out += [(date(2026, 11, 1), date(2026, 11, 30)), (date(2026, 10, 1), date(2026, 12, 31)),
+            (date(2026, 12, 5), date(2026, 12, 5)), (date(2026, 10, 31), date(2026, 11, 1))]
+    return out
+
+
+def _fold_some(store: MemoryStore, transactions: int) -> None:
+    rows = store.fold_rows(P)
+    for _ in range(transactions):
+        plan = plan_fold(rows)
+        if plan is None:
+            return
+        rows = after_fold(rows, plan, store.fold(P, plan))
+
+
+def _to_legacy(store: MemoryStore) -> None:
+    """Running and month rows rewritten as an earlier release kept them (day and month)."""
+    rows = store.summary_range(P, "u|", "u|~")
+    running = {r.day: r.counts for r in rows if r.key.startswith(RUNNING)}
+    legacy: list[SummaryRow] = []
+    for day, counts in running.items():
+        own = dict(counts)
+        before = day_before_in_month(date.fromisoformat(day))
+        add(own, {k: -v for k, v in running.get(str(before), {}).items()})
+        if any(own.values()):
+            legacy.append(SummaryRow(LEGACY_DAY + day, day, own))
+    legacy += [SummaryRow(LEGACY_MONTH + r.day, r.day, r.counts)
+               for r in rows if r.key.startswith(MONTH)]
+    gone = [r.key for r in rows if r.key.startswith((RUNNING, MONTH)) or r.key == STAMP]
+    store.fold(P, Fold(legacy, gone))
+
+
+def _check(store: MemoryStore, deltas: list[tuple[str, Counts]], rng: random.Random,
+           state: str) -> None:
+    for day_from, day_to in _windows(rng):
+        got = {k: v for k, v in totals(store.window_rows(P, day_from, day_to), day_from,
+                                       day_to).items() if v}
+        assert got == _expected(deltas, day_from, day_to), (state, day_from, day_to)
+    assert {k: v for k, v in totals(store.summary_rows(P), None, None).items() if v} == \
+        _expected(deltas, None, None), state
+
+
+def test_windows_equal_the_sum_of_their_deltas_in_every_state_of_folding():
+    rng = random.Random(5)
+    deltas = _deltas(rng, 400)
+    store = _store(deltas)
+    _check(store, deltas, rng, "nothing folded")
+    _fold_some(store, 3)
+    _check(store, deltas, rng, "three transactions")
+    _fold_some(store, 10_000)
+    assert not [r for r in store.summary_range(P, "u|", "u|~") if r.is_delta]
+    _check(store, deltas, rng, "all folded")
+    _to_legacy(store)
+    _check(store, deltas, rng, "an earlier release's rows")
+    more = _deltas(rng, 150)
+    for n, (day, counts) in enumerate(more):
+        store.index[P][f"u|t|9{n:012d}|y"] = {"day": day, "counts": dumps(counts), "etag": "n"}
+    deltas += more
+    _fold_some(store, 4)
+    _check(store, deltas, rng, "legacy rows partly moved")
+    _fold_some(store, 10_000)
+    assert not [r for r in store.summary_range(P, "u|", "u|~") if r.is_delta or r.is_legacy]
+    _check(store, deltas, rng, "legacy rows all moved")
+
+
+def test_a_window_reads_a_handful_of_rows_whatever_its_length():
+    rng = random.Random(8)
+    deltas = _deltas(rng, 2000)
+    store = _store(deltas)
+    _fold_some(store, 10_000)
+    rows = store.window_rows(P, date(2026, 9, 20), date(2027, 1, 10))
+    # the stamp, the months September to December (less September's running sum through
+    # the 19th), and January's running sum through the 10th
+    assert sorted(r.key for r in rows) == [
+        "u|c|2026-09-19", "u|c|2027-01-10", "u|v|folds",
+        "u|y|2026-09", "u|y|2026-10", "u|y|2026-11", "u|y|2026-12"]
+
+
+class _FoldBetweenReads:
+    """A store on which another fold commits right after a window's first read."""
+
+    def __init__(self, store: MemoryStore, folds: int) -> None:
+        self.store, self.folds, self.reads = store, folds, 0
+
+    def summary_range(self, partner_id: str, low: str, high: str) -> list[SummaryRow]:
+        rows = self.store.summary_range(partner_id, low, high)
+        self.reads += 1
+        if self.folds and self.reads == 1:
+            self.folds -= 1
+            _fold_some(self.store, 10_000)
+        return rows
+
+    def summary_points(self, partner_id: str, keys: list[str]) -> list[SummaryRow]:
+        return self.store.summary_points(partner_id, keys)
+
+
+def test_a_fold_between_a_window_s_reads_is_not_counted_twice():
+    rng = random.Random(13)
+    deltas = _deltas(rng, 300)
+    window = (date(2026, 10, 10), date(2026, 12, 20))
+    store = _store(deltas)
+    _fold_some(store, 2)
+    racing = _FoldBetweenReads(store, folds=1)
+    got = {k: v for k, v in totals(window_rows(racing, P, *window), *window).items() if v}
+    assert got == _expected(deltas, *window)
+    assert racing.reads > 2  # it read again
+
+    # Without the stamp's check, the same race counts the moved deltas twice.
+    store = _store(deltas)
+    _fold_some(store, 2)
+    racing = _FoldBetweenReads(store, folds=1)
+    naive: list[Any] = racing.summary_range(P, "u|d|", "u|v|~")
+    naive += racing.summary_range(P, "u|y|2026-10", "u|y|2026-12")
+    naive += racing.summary_points(P, ["u|c|2026-12-20", "u|c|2026-10-09"])
+    assert totals(naive, *window) != _expected(deltas, *window)
+
+
+def test_settled_rows_are_what_folding_leaves():
+    rng = random.Random(21)
+    deltas = _deltas(rng, 500)
+    store = _store(deltas)
+    _fold_some(store, 10_000)
+    by_day: dict[str, Counts] = {}
+    for day, counts in deltas:
+        add(by_day.setdefault(day, {}), counts)
+    folded = {r.key: {k: v for k, v in r.counts.items() if v}
+              for r in store.summary_range(P, "u|", "u|~") if not r.is_stamp}
+    assert folded == {k: {n: v for n, v in c.items() if v} for k, c in settled_rows(by_day)}
