@@ -5,9 +5,10 @@ The four actions go through the app's HTTP function in-process (the request pipe
 SERVER span, the service, the storage on Azurite; no socket to the app, so HTTP parsing does
 not dilute the figure) with telemetry on and off, interleaved round by round. On is what
 ``OTEL_EXPORTER_OTLP_ENDPOINT`` gives the app: the OTel SDK with the OTLP/http exporter
-(batching in the background), here to an in-process receiver (tests/support/otlp.py), spans
-and counters active. The SDK is configured once; each sample switches the app's tracer and
-meter on or off (``spans.activate``, ``metrics.activate``), as setup does at start.
+(batching in the background), here to a receiver in a process of its own (otlp_sink.py; a
+collector's decoding is not the app's cost), spans and counters active. The SDK is
+configured once; each sample switches the app's tracer and meter on or off
+(``spans.activate``, ``metrics.activate``), as setup does at start.
 
 A third variant, ``control``, is traced as well but by a provider with no exporter: it does
 the same work inside the request as ``traced``, so its ratio to ``traced`` (reported on its
@@ -31,11 +32,11 @@ from shared.route_table import ROUTES
 from shared.telemetry import metrics, setup, spans
 from shared.telemetry.settings import TelemetrySettings
 from tests.support.factories import ADMIN, accept_body, headers
-from tests.support.otlp import OtlpReceiver
 
 from . import data
 from .action_clients import PAGE
 from .common import Report, ratio, summarize
+from .otlp_sink import Sink, sink
 
 # "control" is traced too, by a tracer whose provider exports nothing: the same work inside
 # the request as "traced". Its ratio to "traced" shows how far two equal variants drift apart
@@ -47,10 +48,15 @@ Switch = Callable[[str], None]
 
 
 @contextmanager
-def telemetry() -> Iterator[tuple[Switch, OtlpReceiver]]:
-    """The OTLP exporter set up once, to a receiver in this process; yields the switch."""
-    receiver = OtlpReceiver()
-    os.environ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.endpoint  # the exporters read it
+def telemetry() -> Iterator[tuple[Switch, Sink]]:
+    """The OTLP exporter set up once, to a receiver in another process; yields the switch
+    and the receiver (its span count is set once this exits)."""
+    with sink() as receiver:
+        os.environ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.endpoint  # the exporters read it
+        yield from _configured(receiver)
+
+
+def _configured(receiver: Sink) -> Iterator[tuple[Switch, Sink]]:
     setup.configure(TelemetrySettings(otlp_endpoint=receiver.endpoint))
     from opentelemetry import metrics as metrics_api
     from opentelemetry import trace
@@ -71,7 +77,6 @@ def telemetry() -> Iterator[tuple[Switch, OtlpReceiver]]:
         # Export what is left, then stop the exporters before their receiver goes away.
         for provider in (trace.get_tracer_provider(), metrics_api.get_meter_provider()):
             getattr(provider, "shutdown", lambda: None)()
-        receiver.close()
 
 
 class Edge:

@@ -197,7 +197,7 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
             edge = tracing.Edge(fx.ctx, fx.partner)
             traced = _measure(tracing.runners(edge, fx.pools, fx.readable, switch),
                               tracing.VARIANTS, rounds, warmup, rng, {})
-        exported = len(receiver.spans())
+        exported = receiver.spans
     for action in ACTIONS:
         _report_action(report, action, in_process, over_http)
     tracing.report_tracing(report, ACTIONS, traced, exported)
@@ -205,8 +205,8 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "phase 1 (raw vs service) runs before devhost starts; phase 2 (service vs http) runs "
         "with devhost up, whose queue worker also delivers the notifications the declines "
         "enqueue; phase 3 (untraced, traced, and a traced control that exports nothing; the "
-        "HTTP function in-process, OTLP to an in-process receiver) after devhost stops; each "
-        "ratio is against the baseline of its own phase (control's against traced)."
+        "HTTP function in-process, OTLP to a receiver in another process) after devhost "
+        "stops; each ratio is against the baseline of its own phase (control's against traced)."
     )
     doc = report.emit(["action", "phase", "variant", "calls", "n", "p50_ms", "p95_ms", "baseline",
                        "ratio_p50", "ratio_p95"], args.json)

@@ -2,15 +2,18 @@
 producer's span, from the message's trace context), one per delivery attempt.
 
 Off (no tracer activated), each context manager yields a do-nothing span and touches no
-OpenTelemetry module, so telemetry costs a function call per request. Exceptions are never
+OpenTelemetry module, so telemetry costs a function call per request. On, the OpenTelemetry
+names a span needs are looked up once, when the tracer is activated. Exceptions are never
 recorded with their message, which may quote input (a validation error quotes the value):
 a failed span carries the exception's type in ``error.type`` only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from shared.storage.ports.ids import is_referral_id
@@ -19,7 +22,8 @@ from . import context
 
 if TYPE_CHECKING:
     from opentelemetry.context import Context
-    from opentelemetry.trace import Tracer
+    from opentelemetry.trace import Span, Tracer
+    from opentelemetry.trace.status import Status
 
 PARTNER_ID = "partner.id"
 REFERRAL_ID = "referral.id"
@@ -35,12 +39,34 @@ class _NoSpan:
 
 
 NO_SPAN = _NoSpan()
+Manager = AbstractContextManager[SpanLike]
+
+
+@dataclass(frozen=True)
+class _Otel:
+    """The OpenTelemetry API a span needs, imported when a tracer is activated (never when
+    telemetry is off)."""
+
+    kinds: dict[str, Any]
+    attach: Callable[[Context], object]
+    detach: Callable[[Any], None]
+    set_span_in_context: Callable[[Span], Context]
+    error: Status
+
+
 _tracer: Tracer | None = None
+_otel: _Otel | None = None
 
 
 def activate(tracer: Tracer | None) -> None:
     """Called by setup (or a test) with the app's tracer; None turns spans off again."""
-    global _tracer
+    global _tracer, _otel
+    if tracer is not None and _otel is None:
+        from opentelemetry.context import attach, detach
+        from opentelemetry.trace import SpanKind, Status, StatusCode, set_span_in_context
+
+        _otel = _Otel({k.name: k for k in SpanKind}, attach, detach, set_span_in_context,
+                      Status(StatusCode.ERROR))
     _tracer = tracer
     context.enabled = tracer is not None
 
@@ -49,91 +75,104 @@ def active() -> bool:
     return _tracer is not None
 
 
-@contextmanager
-def _span(name: str, kind: str, attributes: Mapping[str, Any],
-          parent: Context | None = None) -> Iterator[SpanLike]:
-    from opentelemetry.trace import SpanKind, Status, StatusCode
+class _Live:
+    """A span made current for the ``with`` block, ended after it: what the managers below
+    return when tracing is on. A plain class rather than a generator-based manager around
+    ``start_as_current_span`` (itself two nested generators): this runs on every request,
+    and the lean path is what keeps tracing within its per-action budget (bench.actions)."""
 
-    assert _tracer is not None
-    with _tracer.start_as_current_span(
-            name, context=parent, kind=SpanKind[kind], attributes=_clean(attributes),
-            record_exception=False, set_status_on_exception=False) as span:
+    __slots__ = ("_span", "_token")
+
+    def __init__(self, name: str, kind: str, attributes: Mapping[str, Any],
+                 parent: Context | None = None) -> None:
+        assert _tracer is not None and _otel is not None
+        self._span = _tracer.start_span(name, context=parent, kind=_otel.kinds[kind],
+                                        attributes=_clean(attributes),
+                                        record_exception=False, set_status_on_exception=False)
+        self._token: object = None
+
+    def __enter__(self) -> SpanLike:
+        assert _otel is not None
+        self._token = _otel.attach(_otel.set_span_in_context(self._span))
+        return self._span
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        assert _otel is not None
         try:
-            yield span
-        except BaseException as exc:
-            span.set_attribute("error.type", type(exc).__name__)
-            span.set_status(Status(StatusCode.ERROR))
-            raise
+            if exc_type is not None:
+                self._span.set_attribute("error.type", exc_type.__name__)
+                self._span.set_status(_otel.error)
+        finally:
+            _otel.detach(self._token)
+            self._span.end()
 
 
-@contextmanager
+class _Off:
+    """The manager when tracing is off: yields the do-nothing span, touches no OTel module."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> SpanLike:
+        return NO_SPAN
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+OFF = _Off()
+
+
 def request_span(route_name: str, method: str, route_path: str,
-                 headers: Mapping[str, str], route_params: Mapping[str, str]
-                 ) -> Iterator[SpanLike]:
+                 headers: Mapping[str, str], route_params: Mapping[str, str]) -> Manager:
     """SERVER span named like ``GET /api/referrals/{id}`` (the template, never the path),
     continuing the caller's ``traceparent`` when it sends one."""
     if _tracer is None:
-        yield NO_SPAN
-        return
+        return OFF
     route = f"/api/{route_path}"
     # Only a well-formed referral id: the path segment is the caller's text, whatever it is.
     rid = route_params.get("id")
     attributes = {"http.request.method": method, "http.route": route,
                   "operation.name": route_name,
                   REFERRAL_ID: rid if rid and is_referral_id(rid) else None}
-    parent = context.extract(headers)
-    with _span(f"{method} {route}", "SERVER", attributes, parent) as span:
-        yield span
+    return _Live(f"{method} {route}", "SERVER", attributes, context.extract(headers))
 
 
 def respond_status(span: SpanLike, status: int) -> None:
     span.set_attribute("http.response.status_code", status)
-    if status >= 500 and _tracer is not None:
-        from opentelemetry.trace import Span, Status, StatusCode
-
+    if status >= 500 and _otel is not None and span is not NO_SPAN:
         span.set_attribute("error.type", str(status))
-        if isinstance(span, Span):
-            span.set_status(Status(StatusCode.ERROR))
+        span.set_status(_otel.error)  # type: ignore[attr-defined]  # a live span
 
 
-@contextmanager
-def queue_span(function: str, queue: str, body: bytes | str) -> Iterator[SpanLike]:
+def queue_span(function: str, queue: str, body: bytes | str) -> Manager:
     """CONSUMER span of one queue-function invocation, the child of the span that sent the
     message (its ``traceparent``); a message without one (sent before telemetry, or by a
     timer) starts a new trace."""
     if _tracer is None:
-        yield NO_SPAN
-        return
+        return OFF
     attributes = {"faas.name": function, "faas.trigger": "pubsub",
                   "messaging.system": "azure_queue", "messaging.destination.name": queue,
                   "messaging.operation.type": "process"}
-    with _span(f"process {queue}", "CONSUMER", attributes,
-               context.extract_message(body)) as span:
-        yield span
+    return _Live(f"process {queue}", "CONSUMER", attributes, context.extract_message(body))
 
 
-@contextmanager
-def timer_span(function: str) -> Iterator[SpanLike]:
+def timer_span(function: str) -> Manager:
     """A timer's run: the root of the trace its enqueued work continues."""
     if _tracer is None:
-        yield NO_SPAN
-        return
-    with _span(function, "INTERNAL", {"faas.name": function, "faas.trigger": "timer"}) as span:
-        yield span
+        return OFF
+    return _Live(function, "INTERNAL", {"faas.name": function, "faas.trigger": "timer"})
 
 
-@contextmanager
 def delivery_span(destination: str, partner_id: str, referral_id: str | None,
-                  event_type: str, attempt: int) -> Iterator[SpanLike]:
+                  event_type: str, attempt: int) -> Manager:
     """One delivery attempt; its result (and a webhook's host) is set by the caller."""
     if _tracer is None:
-        yield NO_SPAN
-        return
+        return OFF
     attributes = {"delivery.destination": destination, PARTNER_ID: partner_id,
                   REFERRAL_ID: referral_id, "event.type": event_type,
                   "delivery.attempt": attempt}
-    with _span(f"deliver {destination}", "CLIENT", attributes) as span:
-        yield span
+    return _Live(f"deliver {destination}", "CLIENT", attributes)
 
 
 def annotate(attributes: Mapping[str, Any]) -> None:

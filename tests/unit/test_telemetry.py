@@ -154,6 +154,26 @@ def test_a_failed_span_names_the_exception_type_and_not_its_message(
     [span] = exported.get_finished_spans()
     assert span.attributes is not None and span.attributes["error.type"] == "ValueError"
     assert not span.events and "jane" not in str(span.to_json())
+    assert span.status.status_code.name == "ERROR"
+
+
+def test_a_span_is_current_inside_its_block_only_and_a_5xx_marks_it_failed(
+        exported: InMemorySpanExporter) -> None:
+    from opentelemetry.trace import StatusCode, get_current_span
+
+    before = get_current_span()
+    with spans.request_span("get_referral", "GET", "referrals/{id}", {}, {}) as outer:
+        with spans.delivery_span("partner", "p1", None, "referral.accepted", 1) as inner:
+            assert get_current_span() is inner
+        assert get_current_span() is outer
+        spans.respond_status(outer, 503)
+    assert get_current_span() is before
+    inner_done, outer_done = exported.get_finished_spans()
+    assert inner_done.parent is not None
+    assert inner_done.parent.span_id == outer_done.context.span_id
+    assert outer_done.status.status_code is StatusCode.ERROR
+    assert outer_done.attributes is not None and outer_done.attributes["error.type"] == "503"
+    assert inner_done.status.status_code is StatusCode.UNSET
 
 
 def test_events_count_received_answered_by_outcome_and_expired(
