@@ -88,8 +88,8 @@ def _targets(report: Report, rows: list[dict[str, Any]], caught_up_s: float) -> 
         name = row["call"]
         report.target(f"{name}: B - A requests", row["requests_b"] - row["requests_a"],
                       MAX_EXTRA_REQUESTS)
-        # A window also reads one day row per day with arrivals in it: B, denser, has more
-        # of them, whatever the folding (bench/README.md says so next to the figures).
+        # A window reads whole months and two running sums, a handful of rows whatever
+        # the partner's density (layout/summaries.py).
         report.target(f"{name}: B entities (<= {SPREAD} A + {SLACK})", row["entities_b"],
                       round(SPREAD * row["entities_a"] + SLACK, 1))
         report.target(f"{name}: delta rows read, most of A and B",
