@@ -21,6 +21,7 @@ from shared.auth.entra import JwksCache
 from shared.notifications.mail import Mailer, SmtpMailer
 from shared.services.context import Context, utcnow
 from shared.settings import EmailMode, Settings, StorageSettings
+from shared.storage.environment import client_options
 from shared.storage.ports.privacy import PrivacyPorts
 from shared.storage.ports.sweeps import SweepPorts
 
@@ -200,7 +201,8 @@ def _credential(storage: StorageSettings) -> TokenCredential:
 # storage is down, and the host's own timeout then ends it with a 500. Storage answers in
 # milliseconds when it is up, so: 2 s to connect, 5 s per read, two quick retries (which
 # still ride out a dropped connection or a brief ServerBusy); after that the edge answers
-# 503 with Retry-After within a few seconds and the caller retries.
+# 503 with Retry-After within a few seconds and the caller retries. Proxies and the CA bundle
+# are read from the environment once per client, not per request (storage/environment.py).
 CONNECT_TIMEOUT_SECONDS = 2
 READ_TIMEOUT_SECONDS = 5
 RETRIES = 2
@@ -216,9 +218,13 @@ def table_service(storage: StorageSettings) -> TableServiceClient:
     options: dict[str, Any] = {**_TIMEOUTS, "retry_total": RETRIES,
                                "retry_backoff_factor": 0.2, "retry_backoff_max": 1}
     if storage.connection_string:
-        return TableServiceClient.from_connection_string(storage.connection_string, **options)
-    return TableServiceClient(endpoint=str(storage.table_service_uri),
-                              credential=_credential(storage), **options)
+        cs = storage.connection_string
+        # The SDK parses the connection string (no I/O) to name the endpoint first.
+        url = TableServiceClient.from_connection_string(cs).url
+        return TableServiceClient.from_connection_string(cs, **options, **client_options(url))
+    url = str(storage.table_service_uri)
+    return TableServiceClient(endpoint=url, credential=_credential(storage), **options,
+                              **client_options(url))
 
 
 def queue_client(storage: StorageSettings, name: str) -> QueueClient:
@@ -227,9 +233,12 @@ def queue_client(storage: StorageSettings, name: str) -> QueueClient:
     options: dict[str, Any] = {**_TIMEOUTS, "message_encode_policy": TextBase64EncodePolicy(),
                                "retry_policy": LinearRetry(**_QUEUE_RETRY)}
     if storage.connection_string:
-        return QueueClient.from_connection_string(storage.connection_string, name, **options)
-    return QueueClient(str(storage.queue_service_uri), name, credential=_credential(storage),
-                       **options)
+        cs = storage.connection_string
+        url = QueueClient.from_connection_string(cs, name).url
+        return QueueClient.from_connection_string(cs, name, **options, **client_options(url))
+    url = str(storage.queue_service_uri)
+    return QueueClient(url, name, credential=_credential(storage), **options,
+                       **client_options(url))
 
 
 @cache
