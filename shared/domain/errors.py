@@ -71,3 +71,8 @@ class PartnerCenterUnavailable(DomainError):
 class PartnerCenterRefused(DomainError):
     """(r3) Microsoft's sign-in answered that it cannot sign this organisation in (an unknown
     tenant): retrying will not help."""
+
+
+class SummariesBusy(DomainError):
+    """The insights figures could not be read as one consistent state: background folds
+    kept committing during every attempt for several seconds. Nothing is wrong; retry."""

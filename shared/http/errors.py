@@ -52,6 +52,7 @@ STATUS: dict[type[Exception], tuple[int, str]] = {
     domain.PartnerCenterNotConfigured: (409, "partnerCenterNotConfigured"),
     domain.PartnerCenterNotConnected: (409, "partnerCenterNotConnected"),
     domain.PartnerCenterUnavailable: (503, "serviceUnavailable"),
+    domain.SummariesBusy: (503, "serviceUnavailable"),
     domain.PartnerCenterRefused: (409, "partnerCenterRefused"),
     Unauthenticated: (401, "unauthenticated"),
     AccessDenied: (403, "accessDenied"),

@@ -18,7 +18,7 @@ from shared.bootstrap import Runtime
 from shared.domain.errors import DomainError
 from shared.http.call import Call, Route
 from shared.http.errors import HttpError, envelope, error_response_parts, from_validation
-from shared.http.responses import error_response, service_unavailable
+from shared.http.responses import RETRY_AFTER_SECONDS, error_response, service_unavailable
 from shared.storage.ports import EntityTooLarge
 from shared.telemetry.spans import PARTNER_ID, request_span, respond_status
 
@@ -53,7 +53,10 @@ def _respond(call: Call) -> func.HttpResponse:
                                        ).require(route.roles)
         resp = route.action(call)
     except (HttpError, DomainError, Unauthenticated, AccessDenied, EntityTooLarge) as exc:
-        resp = error_response(*error_response_parts(exc))
+        status, body = error_response_parts(exc)
+        # Every 503 says when to come back, whichever layer raised it.
+        resp = error_response(status, body, {"Retry-After": RETRY_AFTER_SECONDS}
+                              if status == 503 else None)
     except ValidationError as exc:
         resp = error_response(*error_response_parts(from_validation(exc)))
     except KeysUnavailable as exc:

@@ -23,7 +23,7 @@ Key design (a written decision; change it only with a migration plan):
     every listing, filter, sort and search is a RowKey range over them, written in the same
     transaction as their referral (layout/indexes.py has the design and the per-referral bound).
   - summary rows (``u|t|...`` deltas written with each change, folded into ``u|y|<month>``
-    month sums and ``u|c|<day>`` running sums within a month): insights read these, never
+    month sums and ``u|a|<day>`` running sums within a month): insights read these, never
     the referrals (layout/summaries.py).
   - a referral row carries ``ix`` once its index and summary rows exist; older rows get them
     from ``python -m tools.reindex`` (idempotent).

@@ -1,28 +1,33 @@
 """Summary rows: the sums behind insights, kept in each partner's partition.
 
 Key design, in sort order (ports/summaries.py names the prefixes):
-* ``u|c|<YYYY-MM-DD>``: running sums. The row of a day holds the arrivals of its month from
+* ``u|a|<YYYY-MM-DD>``: running sums. The row of a day holds the arrivals of its month from
   the 1st through that day; a month has one from its first day with an arrival to its last
   day (so the running sum of any day is one point read, and a missing row means nothing
   arrived in the month up to that day).
+* ``u|b|folds``: the stamp, the number of folds committed. Every fold rewrites it and writes
+  the new number on each row it writes (``folds``). It sorts before every row a range read
+  returns, so each such read sees it first (below).
 * ``u|d|<YYYY-MM-DD>`` and ``u|m|<YYYY-MM>``: a day's and a month's sums as earlier releases
   kept them. They still count (ports/summaries.totals), and folds move them to the current
   rows; a read that meets one asks for a fold.
 * ``u|t|<epoch ms>|<random>``: one delta row per change that moves a sum, written in the
   change's own entity-group transaction (so it exists if and only if the change does), with
   the referral's arrival day and the sparse delta (``domain.summary.delta``).
-* ``u|v|folds``: the stamp, the number of folds committed. Every fold rewrites it and writes
-  the new number on each row it writes (``folds``).
 * ``u|y|<YYYY-MM>``: a month's sums.
 
-All time reads one range: ``u|m|`` up to ``u|~`` (legacy months, deltas, the stamp, months),
-one row a month. A window [from, to] reads the pending range (legacy rows, deltas, stamp),
-the month rows from from's month up to to's month, and at most two running rows (the day
-before ``from``, if in the same month, and ``to``): a fixed handful of rows whatever the
-window's length or the partner's history, in up to four requests. Those reads are not one
-snapshot, so the stamp makes them one: a row written by a fold later than the stamp the
-first read saw means a fold committed in between, and the reader reads again
-(queries/summaries.py).
+All time reads one range: the stamp up to ``u|~`` (the stamp, legacy rows, deltas, months),
+one row a month. A window [from, to] reads the pending range (the stamp, legacy rows,
+deltas), the month rows from from's month up to to's month, and at most two running rows
+(the day before ``from``, if in the same month, and ``to``): a fixed handful of rows whatever
+the window's length or the partner's history, in up to four requests. Neither is one
+snapshot: the reads are separate requests, and a range of more than 1,000 rows (a burst's
+deltas) comes in pages, each its own request. The stamp makes them one. It is the first row
+read, and a fold that commits after that deletes deltas and rewrites month or running rows
+with a number above the stamp: a reader that meets such a row reads again
+(queries/summaries.py). The stamp must come first: read last (after the deltas, as it
+once sorted), a fold between two pages would go unseen while the later pages carried the
+new stamp, and the deltas of the first page would count twice.
 
 Folding ("compaction") merges pending rows into the month and running rows and deletes them
 in one transaction, conditional on the stamp's ETag and every written row's: it happens once
@@ -53,8 +58,6 @@ from shared.domain.models import Referral
 from shared.domain.summary import Counts, add, delta
 from shared.storage.ports.summaries import (
     DELTA,
-    LEGACY_DAY,
-    LEGACY_MONTH,
     MONTH,
     RUNNING,
     STAMP,
@@ -75,14 +78,15 @@ def fold_partition(day: str) -> str:
 
 
 def all_time_range() -> tuple[str, str]:
-    """``[low, high)`` of all-time figures: legacy months, deltas, the stamp, months."""
-    return LEGACY_MONTH, HIGH
+    """``[low, high)`` of all-time figures: the stamp, legacy rows, deltas, months (legacy
+    day rows are in their legacy month rows too; totals ignores them)."""
+    return STAMP, HIGH
 
 
 def pending_range() -> tuple[str, str]:
-    """``[low, high)`` of what a fold moves and every read needs: legacy rows, deltas, and
-    the stamp (no month or running row)."""
-    return LEGACY_DAY, STAMP + "~"
+    """``[low, high)`` of what a fold moves and every read needs: the stamp, legacy rows and
+    deltas (no month or running row)."""
+    return STAMP, DELTA + "~"
 
 
 def month_range(day_from: date | None, day_to: date | None) -> tuple[str, str] | None:

@@ -15,11 +15,11 @@ from decimal import Decimal
 from shared.domain.summary import Counts, add
 
 # Key prefixes, in their sort order (layout/summaries.py says why this order).
-RUNNING = "u|c|"  # u|c|<YYYY-MM-DD>: the month's arrivals from its 1st through that day
+RUNNING = "u|a|"  # u|a|<YYYY-MM-DD>: the month's arrivals from its 1st through that day
+STAMP = "u|b|folds"  # how many folds have committed (the readers' consistency check)
 LEGACY_DAY = "u|d|"  # u|d|<YYYY-MM-DD>: that day's arrivals (earlier releases; moved by folds)
 LEGACY_MONTH = "u|m|"  # u|m|<YYYY-MM>: a month's arrivals (earlier releases; moved by folds)
 DELTA = "u|t|"  # u|t|<epoch ms>|<random>: one change, not folded yet
-STAMP = "u|v|folds"  # how many folds have committed (the readers' consistency check)
 MONTH = "u|y|"  # u|y|<YYYY-MM>: a month's arrivals
 # A read that sees more delta rows than this asks for a background fold (services/insights.py);
 # half the bound a read may meet once the background has caught up (100), so a partner in

@@ -1,23 +1,25 @@
 """The reads behind insights and folds, shared by the Table and in-memory stores, which
 supply the two primitives of ``SummaryReader`` (layout/summaries.py has the key design).
 
-A window takes up to four requests (pending rows and the stamp; the whole months inside it;
-two running rows by key), whatever its length or the partner's history. They are not one
-snapshot: a fold may commit between them and move a delta the first read counted into a
-running row a later read sees. Every fold rewrites the stamp and writes its number on each
-row it writes, so a later row numbered above the stamp the first read saw is that case; the
-reader then reads again, and after a few such races once more as one range of everything
-(one snapshot while the partner has under 1,000 summary rows).
+All time is one range; a window takes up to four requests (the pending rows; the whole
+months inside it; two running rows by key), whatever its length or the partner's history.
+Neither is one snapshot: a fold may commit between two requests, or between two pages of
+one range, and move a delta a first read counted into a month or running row a later read
+sees. Every range starts with the stamp, and every fold rewrites the stamp and writes its
+number on each row it writes, so a row numbered above the stamp read first is that case:
+the reader reads again, after a pause that lets a fold of a burst (about a second for 2,000
+deltas) finish. A fold is a few transactions in a row, so a read rarely meets more than one.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import date
 from typing import Protocol
 
+from shared.domain.errors import SummariesBusy
 from shared.storage.layout.summaries import (
-    HIGH,
-    LOW,
     all_time_range,
     fold_ranges,
     month_range,
@@ -26,33 +28,56 @@ from shared.storage.layout.summaries import (
 )
 from shared.storage.ports.summaries import SummaryRow
 
-ATTEMPTS = 3
+ATTEMPTS = 8
+PAUSE_S = 0.05  # before the 2nd attempt, doubled for each one after: 6.35 s in all
 
 
 class SummaryReader(Protocol):
     def summary_range(self, partner_id: str, low: str, high: str) -> list[SummaryRow]:
-        """The summary rows with ``low <= RowKey < high``, in key order, in one query."""
+        """The summary rows with ``low <= RowKey < high``, in key order (one query, which
+        may come in pages)."""
 
     def summary_points(self, partner_id: str, keys: list[str]) -> list[SummaryRow]:
         """The rows with these keys that exist (point reads)."""
 
 
+def consistent(rows: list[SummaryRow]) -> bool:
+    """No fold committed after the stamp (the first row of ``rows``, when it exists) was
+    read: none of the rows was written by a later fold."""
+    stamp = rows[0].folds if rows and rows[0].is_stamp else 0
+    return all(r.folds <= stamp for r in rows)
+
+
+def read_consistent(read: Callable[[], list[SummaryRow]],
+                    pause: Callable[[float], None] = time.sleep) -> list[SummaryRow]:
+    """``read()`` (whose first range starts with the stamp) again until no fold came
+    between its requests; SummariesBusy when folds kept coming for the whole patience."""
+    for attempt in range(ATTEMPTS):
+        if attempt:
+            pause(PAUSE_S * 2 ** (attempt - 1))
+        rows = read()
+        if consistent(rows):
+            return rows
+    raise SummariesBusy("The figures are being updated; try again in a few seconds.")
+
+
 def all_time_rows(reader: SummaryReader, partner_id: str) -> list[SummaryRow]:
-    return reader.summary_range(partner_id, *all_time_range())
+    return read_consistent(lambda: reader.summary_range(partner_id, *all_time_range()))
 
 
 def window_rows(reader: SummaryReader, partner_id: str, day_from: date | None,
                 day_to: date | None) -> list[SummaryRow]:
     """What ports/summaries.totals needs for the window, as one consistent state."""
     months = month_range(day_from, day_to)
-    for _ in range(ATTEMPTS):
+    keys = running_keys(day_from, day_to)
+
+    def read() -> list[SummaryRow]:
         rows = reader.summary_range(partner_id, *pending_range())
-        stamp = max((r.folds for r in rows if r.is_stamp), default=0)
-        later = reader.summary_range(partner_id, *months) if months else []
-        later += reader.summary_points(partner_id, running_keys(day_from, day_to))
-        if all(r.folds <= stamp for r in later):
-            return rows + later
-    return reader.summary_range(partner_id, LOW, HIGH)
+        if months:
+            rows += reader.summary_range(partner_id, *months)
+        return rows + reader.summary_points(partner_id, keys)
+
+    return read_consistent(read)
 
 
 def fold_rows(reader: SummaryReader, partner_id: str) -> list[SummaryRow]:
