@@ -81,18 +81,20 @@ class _Live:
     ``start_as_current_span`` (itself two nested generators): this runs on every request,
     and the lean path is what keeps tracing within its per-action budget (bench.actions)."""
 
-    __slots__ = ("_span", "_token")
+    __slots__ = ("_span", "_start", "_token")
 
     def __init__(self, name: str, kind: str, attributes: Mapping[str, Any],
                  parent: Context | None = None) -> None:
+        self._start = (name, kind, attributes, parent)
+
+    def __enter__(self) -> SpanLike:
+        # Started here, not in __init__: a manager made but never entered starts no span
+        # that nothing would end.
         assert _tracer is not None and _otel is not None
+        name, kind, attributes, parent = self._start
         self._span = _tracer.start_span(name, context=parent, kind=_otel.kinds[kind],
                                         attributes=_clean(attributes),
                                         record_exception=False, set_status_on_exception=False)
-        self._token: object = None
-
-    def __enter__(self) -> SpanLike:
-        assert _otel is not None
         self._token = _otel.attach(_otel.set_span_in_context(self._span))
         return self._span
 

@@ -176,6 +176,30 @@ def test_a_span_is_current_inside_its_block_only_and_a_5xx_marks_it_failed(
     assert inner_done.status.status_code is StatusCode.UNSET
 
 
+def test_every_span_started_is_ended_even_when_its_manager_is_never_entered() -> None:
+    from opentelemetry.sdk.trace import SpanProcessor
+
+    class Starts(SpanProcessor):
+        started = ended = 0
+
+        def on_start(self, span: object, parent_context: object = None) -> None:
+            Starts.started += 1
+
+        def on_end(self, span: object) -> None:
+            Starts.ended += 1
+
+    provider = TracerProvider()
+    provider.add_span_processor(Starts())
+    spans.activate(provider.get_tracer("test"))
+    try:
+        spans.request_span("get_referral", "GET", "referrals/{id}", {}, {})  # never entered
+        with pytest.raises(ValueError), spans.queue_span("f", "q", b"{}"):
+            raise ValueError("inside")
+    finally:
+        spans.activate(None)
+    assert (Starts.started, Starts.ended) == (1, 1)
+
+
 def test_events_count_received_answered_by_outcome_and_expired(
         counted: InMemoryMetricReader) -> None:
     metrics.record_events(["referral.received", "referral.accepted", "referral.updated",
