@@ -250,6 +250,26 @@ def test_a_read_that_keeps_meeting_folds_gives_up_with_busy_not_a_wrong_figure()
     assert len(pauses) == 7 and pauses[0] == 0.05 and round(sum(pauses), 2) == 6.35
 
 
+def test_a_fold_reads_the_running_rows_of_the_months_it_touches_not_those_between():
+    history = [((date(2025, 1, 1) + timedelta(days=n)).isoformat(), {"received": Decimal(1)})
+               for n in range(730)]
+    store = _store(history)
+    _fold_some(store, 10**6)
+    late = [("2025-01-15", {"received": Decimal(1)}), ("2026-12-30", {"received": Decimal(1)})]
+    for n, (day, counts) in enumerate(late):
+        store.index[P][f"u|t|9{n:012d}|z"] = {"day": day, "counts": dumps(counts), "etag": "n"}
+    rows = store.fold_rows(P)
+    running = sorted(r.key for r in rows if r.is_running)
+    # January 2025 from the 15th (17 rows) and December 2026 from the 30th (2): not the
+    # ~700 running rows of the months between
+    assert len(running) == 19 and running[0] == "u|a|2025-01-15"
+    _fold_some(store, 10**6)
+    assert totals(store.summary_rows(P), None, None)["received"] == 732
+    assert {k: v for k, v in totals(store.window_rows(P, date(2025, 1, 15), date(2025, 1, 15)),
+                                    date(2025, 1, 15), date(2025, 1, 15)).items()
+            if v} == {"received": 2}
+
+
 def test_settled_rows_are_what_folding_leaves():
     rng = random.Random(21)
     deltas = _deltas(rng, 500)

@@ -32,7 +32,8 @@ new stamp, and the deltas of the first page would count twice.
 Folding ("compaction") merges pending rows into the month and running rows and deletes them
 in one transaction, conditional on the stamp's ETag and every written row's: it happens once
 or not at all, so nothing is counted twice or lost. A fold reads the pending range, then the
-running and month rows of the months it touches.
+running rows it may add to (one range per run of consecutive months it touches) and their
+month rows.
 
 Folding happens in the background (ports/folds.py has when; services/insights.py how), with
 two more kinds of row:
@@ -50,7 +51,8 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import date, datetime, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -63,7 +65,7 @@ from shared.storage.ports.summaries import (
     STAMP,
     SummaryRow,
     day_before_in_month,
-    month_end,
+    running_keys_from,
 )
 
 PREFIX = "u|"
@@ -104,11 +106,30 @@ def running_keys(day_from: date | None, day_to: date | None) -> list[str]:
     return [RUNNING + d.isoformat() for d in (day_to, before) if d is not None]
 
 
-def fold_ranges(months: list[str]) -> list[tuple[str, str]]:
-    """The running and month rows of the months (``YYYY-MM``, sorted) a fold touches: every
-    row it may rewrite, so it creates none that exists."""
-    low, high = months[0], months[-1] + "~"
-    return [(RUNNING + low, RUNNING + high), (MONTH + low, MONTH + high)]
+def fold_ranges(days: Iterable[str]) -> list[tuple[str, str]]:
+    """What a fold of pending rows of these arrival days (``YYYY-MM-DD``, or a legacy
+    month row's ``YYYY-MM``) may rewrite, so it creates none that exists: the running rows
+    from each day to its month's end, read as one range per run of consecutive months
+    (from the run's earliest day), and the month rows, one range (a row a month). A change
+    to a referral that arrived long ago does not read every running row since then."""
+    first: dict[str, str] = {}
+    for day in days:
+        first[day[:7]] = min(first.get(day[:7], day), day)
+    months = sorted(first)
+    runs: list[list[str]] = []
+    for month in months:
+        if runs and next_month(runs[-1][-1]) == month:
+            runs[-1].append(month)
+        else:
+            runs.append([month])
+    return [(RUNNING + first[run[0]], RUNNING + run[-1] + "~") for run in runs] + [
+        (MONTH + months[0], MONTH + months[-1] + "~")]
+
+
+def next_month(month: str) -> str:
+    """``YYYY-MM`` of the month after ``month``."""
+    year, number = int(month[:4]), int(month[5:7])
+    return f"{year + number // 12:04d}-{number % 12 + 1:02d}"
 
 
 def settled_rows(days: dict[str, Counts]) -> list[tuple[str, Counts]]:
@@ -116,15 +137,9 @@ def settled_rows(days: dict[str, Counts]) -> list[tuple[str, Counts]]:
     from its sums by arrival day (``YYYY-MM-DD``): what folding leaves, for loaders."""
     out: dict[str, Counts] = {}
     for day, counts in sorted(days.items()):
-        for key in (MONTH + day[:7], *_running_from(date.fromisoformat(day))):
+        for key in (MONTH + day[:7], *running_keys_from(date.fromisoformat(day))):
             add(out.setdefault(key, {}), counts)
     return sorted(out.items())
-
-
-def _running_from(first: date) -> list[str]:
-    last = month_end(first)
-    return [RUNNING + (first + timedelta(days=n)).isoformat()
-            for n in range((last - first).days + 1)]
 
 
 def dumps(counts: Counts) -> str:

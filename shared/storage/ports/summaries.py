@@ -123,18 +123,23 @@ def _targets(row: SummaryRow) -> list[str]:
     sums; a legacy month row to the month row under the current key."""
     if row.key.startswith(LEGACY_MONTH):
         return [MONTH + row.day]
-    first = date.fromisoformat(row.day)
-    last = month_end(first)
-    running = [RUNNING + (first + timedelta(days=n)).isoformat()
-               for n in range((last - first).days + 1)]
+    running = running_keys_from(date.fromisoformat(row.day))
     return [MONTH + row.day[:7], *running] if row.is_delta else running
+
+
+def running_keys_from(first: date) -> list[str]:
+    """The running rows an arrival on ``first`` adds to: its own and every later day's of
+    its month."""
+    last = month_end(first)
+    return [RUNNING + (first + timedelta(days=n)).isoformat()
+            for n in range((last - first).days + 1)]
 
 
 def plan_fold(rows: list[SummaryRow]) -> Fold | None:
     """Fold as many pending rows (deltas, and legacy rows moved to their current keys) as
     fit one transaction (deletes plus the rows they touch plus the stamp, at most
     MAX_FOLD_OPS), a month at a time; ``rows`` must hold the pending rows, the stamp, and
-    every month and running row of the months they touch (layout: fold_ranges)."""
+    every month row and running row they may add to (layout: fold_ranges)."""
     stamp = next((r for r in rows if r.is_stamp), None)
     folds = (stamp.folds if stamp else 0) + 1
     sums = {r.key: r for r in rows if r.key.startswith((MONTH, RUNNING))}

@@ -81,14 +81,14 @@ def window_rows(reader: SummaryReader, partner_id: str, day_from: date | None,
 
 
 def fold_rows(reader: SummaryReader, partner_id: str) -> list[SummaryRow]:
-    """What ports/summaries.plan_fold needs: the pending rows and the stamp, then every
-    running and month row of the months they touch. A fold committing between the reads
+    """What ports/summaries.plan_fold needs: the pending rows and the stamp, then the
+    running and month rows they may add to. A fold committing between the reads
     changes the stamp, so the transaction planned from them fails and reads again."""
     rows = reader.summary_range(partner_id, *pending_range())
-    months = sorted({r.day[:7] for r in rows if r.is_delta or r.is_legacy})
-    if not months:
+    days = [r.day for r in rows if r.is_delta or r.is_legacy]
+    if not days:
         return rows
-    for low, high in fold_ranges(months):
+    for low, high in fold_ranges(days):
         rows += reader.summary_range(partner_id, low, high)
     return rows
 
