@@ -12,24 +12,23 @@ read: storage authenticates with its own header, which a netrc entry would only 
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
-from requests.utils import get_environ_proxies
-
-CA_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")  # requests' order
+import requests
 
 
 def client_options(url: str) -> dict[str, Any]:
-    """Options for an Azure SDK client of ``url``: ``HTTP(S)_PROXY``/``ALL_PROXY`` unless
-    ``NO_PROXY`` covers its host, and the CA bundle a variable names, as ``requests`` reads
-    them."""
+    """Options for an Azure SDK client of ``url``: the proxies (``HTTP(S)_PROXY``,
+    ``ALL_PROXY`` unless ``NO_PROXY`` covers its host) and the CA bundle
+    (``REQUESTS_CA_BUNDLE``, ``CURL_CA_BUNDLE``) a session trusting the environment would
+    use for it, asked of ``requests`` itself so the rules stay its own."""
+    with requests.Session() as session:
+        found = session.merge_environment_settings(url, {}, None, None, None)
     options: dict[str, Any] = {"use_env_settings": False}
     # "no" is NO_PROXY itself, already applied to this url: not a proxy to pass on.
-    proxies = {k: v for k, v in get_environ_proxies(url).items() if k != "no"}
+    proxies = {k: v for k, v in found["proxies"].items() if k != "no"}
     if proxies:
         options["proxies"] = proxies
-    bundle = next((os.environ[v] for v in CA_BUNDLE_VARIABLES if os.environ.get(v)), None)
-    if bundle:
-        options["connection_verify"] = bundle
+    if isinstance(found["verify"], str):
+        options["connection_verify"] = found["verify"]
     return options

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from shared.storage.environment import CA_BUNDLE_VARIABLES, client_options
+from shared.storage.environment import client_options
 
 URL = "https://acct.table.core.windows.net"
 VARIABLES = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY",
-             "all_proxy", "NO_PROXY", "no_proxy", *CA_BUNDLE_VARIABLES)
+             "all_proxy", "NO_PROXY", "no_proxy", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 
 
 @pytest.fixture(autouse=True)
