@@ -8,7 +8,7 @@ from typing import Any
 
 from shared.storage.layout.summaries import entity, row_from_entity
 from shared.storage.ports import ConcurrencyConflict
-from shared.storage.ports.summaries import Fold, SummaryRow
+from shared.storage.ports.summaries import Fold, SummaryRow, after_fold, plan_fold
 from shared.storage.queries.summaries import SummaryQueries
 
 
@@ -45,3 +45,14 @@ class MemorySummaries(SummaryQueries):
             for key in fold.deletes:
                 del rows[key]
             return {w.key: rows[w.key]["etag"] for w in fold.writes}
+
+
+def fold_transactions(store: MemorySummaries, partner_id: str, transactions: int) -> None:
+    """Commit up to ``transactions`` fold transactions from one read, as a folder does
+    (services/insights.fold_partner, without its context): the tests' "a fold commits"."""
+    rows = store.fold_rows(partner_id)
+    for _ in range(transactions):
+        plan = plan_fold(rows)
+        if plan is None:
+            return
+        rows = after_fold(rows, plan, store.fold(partner_id, plan))

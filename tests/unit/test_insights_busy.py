@@ -12,9 +12,10 @@ import azure.functions as func
 import pytest
 
 from shared.storage.layout.summaries import dumps
-from shared.storage.ports.summaries import SummaryRow, after_fold, plan_fold
+from shared.storage.ports.summaries import SummaryRow
 from shared.storage.queries import summaries as queries
 from tests.fakes.memory import MemoryStore
+from tests.fakes.memory_summaries import fold_transactions
 from tests.support.factories import ADMIN, INTAKE, headers, intake_body, profile_body
 from tests.support.functions import call_route
 from tests.support.memory_app import MemoryApp
@@ -41,9 +42,7 @@ class _FoldingStore(MemoryStore):
                 self.index[partner_id][key] = {
                     "day": "2026-11-02", "counts": dumps({"received": Decimal(0)}),
                     "etag": f"race{key}"}
-                pending = self.fold_rows(partner_id)
-                while (plan := plan_fold(pending)) is not None:
-                    pending = after_fold(pending, plan, self.fold(partner_id, plan))
+                fold_transactions(self, partner_id, 10_000)
             finally:
                 self._inside = False
             rest = super().summary_range(partner_id, low, high)

@@ -20,13 +20,12 @@ from shared.storage.ports.summaries import (
     STAMP,
     Fold,
     SummaryRow,
-    after_fold,
     day_before_in_month,
-    plan_fold,
     totals,
 )
 from shared.storage.queries.summaries import all_time_rows, read_consistent, window_rows
 from tests.fakes.memory import MemoryStore
+from tests.fakes.memory_summaries import fold_transactions
 
 P = "p-1"
 FIRST, LAST = date(2026, 9, 14), date(2027, 1, 20)
@@ -71,12 +70,7 @@ def _windows(rng: random.Random) -> list[tuple[date | None, date | None]]:
 
 
 def _fold_some(store: MemoryStore, transactions: int) -> None:
-    rows = store.fold_rows(P)
-    for _ in range(transactions):
-        plan = plan_fold(rows)
-        if plan is None:
-            return
-        rows = after_fold(rows, plan, store.fold(P, plan))
+    fold_transactions(store, P, transactions)
 
 
 def _to_legacy(store: MemoryStore) -> None:

@@ -41,7 +41,7 @@ class SummaryReader(Protocol):
         """The rows with these keys that exist (point reads)."""
 
 
-def consistent(rows: list[SummaryRow]) -> bool:
+def _consistent(rows: list[SummaryRow]) -> bool:
     """No fold committed after the stamp (the first row of ``rows``, when it exists) was
     read: none of the rows was written by a later fold."""
     stamp = rows[0].folds if rows and rows[0].is_stamp else 0
@@ -56,7 +56,7 @@ def read_consistent(read: Callable[[], list[SummaryRow]],
         if attempt:
             pause(PAUSE_S * 2 ** (attempt - 1))
         rows = read()
-        if consistent(rows):
+        if _consistent(rows):
             return rows
     raise SummariesBusy("The figures are being updated; try again in a few seconds.")
 
