@@ -56,9 +56,12 @@ TARGET = 1.15
 def _measure(
     runners: dict[str, dict[str, Callable[[int], Any]]], variants: Sequence[str], rounds: int,
     warmup: int, rng: random.Random, profilers: dict[str, Any],
+    before: Callable[[str], None] | None = None,
 ) -> dict[tuple[str, str], list[float]]:
     """Every round runs each action once per variant, variants in a fresh random order (so
-    no variant always follows the same one); the first ``warmup`` rounds are not kept."""
+    no variant always follows the same one); the first ``warmup`` rounds are not kept.
+    ``before(variant)``, when given, runs ahead of each sample, outside its time (phase 3
+    switches telemetry on or off there: the app does that once at start, not per request)."""
     samples: dict[tuple[str, str], list[float]] = {(a, v): [] for a in ACTIONS for v in variants}
     for i in range(rounds + warmup):
         keep = i >= warmup
@@ -67,6 +70,8 @@ def _measure(
             rng.shuffle(order)
             for variant in order:
                 fn = runners[variant][action]
+                if before is not None:
+                    before(variant)
                 prof = profilers.get(action) if variant == "service" and keep else None
                 if prof is not None:
                     prof.start()
@@ -195,8 +200,8 @@ def run(argv: Sequence[str] | None = None) -> dict[str, Any]:
         # Phase 3, in-process through the HTTP function: telemetry off and on.
         with tracing.telemetry() as (switch, receiver):
             edge = tracing.Edge(fx.ctx, fx.partner)
-            traced = _measure(tracing.runners(edge, fx.pools, fx.readable, switch),
-                              tracing.VARIANTS, rounds, warmup, rng, {})
+            traced = _measure(tracing.runners(edge, fx.pools, fx.readable),
+                              tracing.VARIANTS, rounds, warmup, rng, {}, before=switch)
         exported = receiver.spans
     for action in ACTIONS:
         _report_action(report, action, in_process, over_http)

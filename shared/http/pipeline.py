@@ -20,7 +20,7 @@ from shared.http.call import Call, Route
 from shared.http.errors import HttpError, envelope, error_response_parts, from_validation
 from shared.http.responses import RETRY_AFTER_SECONDS, error_response, service_unavailable
 from shared.storage.ports import EntityTooLarge
-from shared.telemetry.spans import PARTNER_ID, request_span, respond_status
+from shared.telemetry.spans import request_span, respond_status
 
 log = logging.getLogger(__name__)
 MARKETPLACE_LEADS = "/api/marketplace/leads/"
@@ -37,9 +37,8 @@ def respond(req: func.HttpRequest, route: Route, runtime: Runtime | None = None
                       req.route_params) as span:
         call = Call(req, route, runtime)
         resp = _respond(call)
-        if call.caller is not None:
-            span.set_attribute(PARTNER_ID, call.caller.tenant_id)
-        respond_status(span, resp.status_code)
+        respond_status(span, resp.status_code,
+                       call.caller.tenant_id if call.caller is not None else None)
     return resp
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from functools import lru_cache
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -32,9 +33,14 @@ REFERRAL_ID = "referral.id"
 class SpanLike(Protocol):
     def set_attribute(self, key: str, value: Any) -> None: ...
 
+    def set_attributes(self, attributes: Mapping[str, Any]) -> None: ...
+
 
 class _NoSpan:
     def set_attribute(self, key: str, value: Any) -> None:
+        pass
+
+    def set_attributes(self, attributes: Mapping[str, Any]) -> None:
         pass
 
 
@@ -83,8 +89,9 @@ class _Live:
 
     __slots__ = ("_span", "_start", "_token")
 
-    def __init__(self, name: str, kind: str, attributes: Mapping[str, Any],
+    def __init__(self, name: str, kind: str, attributes: dict[str, Any],
                  parent: Context | None = None) -> None:
+        # ``attributes`` without empty values (``_clean``): the SDK is handed them as they are.
         self._start = (name, kind, attributes, parent)
 
     def __enter__(self) -> SpanLike:
@@ -93,7 +100,7 @@ class _Live:
         assert _tracer is not None and _otel is not None
         name, kind, attributes, parent = self._start
         self._span = _tracer.start_span(name, context=parent, kind=_otel.kinds[kind],
-                                        attributes=_clean(attributes),
+                                        attributes=attributes,
                                         record_exception=False, set_status_on_exception=False)
         self._token = _otel.attach(_otel.set_span_in_context(self._span))
         return self._span
@@ -131,20 +138,36 @@ def request_span(route_name: str, method: str, route_path: str,
     continuing the caller's ``traceparent`` when it sends one."""
     if _tracer is None:
         return OFF
-    route = f"/api/{route_path}"
+    name, static = _route_span(route_name, method, route_path)
+    attributes = dict(static)
     # Only a well-formed referral id: the path segment is the caller's text, whatever it is.
     rid = route_params.get("id")
-    attributes = {"http.request.method": method, "http.route": route,
-                  "operation.name": route_name,
-                  REFERRAL_ID: rid if rid and is_referral_id(rid) else None}
-    return _Live(f"{method} {route}", "SERVER", attributes, context.extract(headers))
+    if rid and is_referral_id(rid):
+        attributes[REFERRAL_ID] = rid
+    return _Live(name, "SERVER", attributes, context.extract(headers))
 
 
-def respond_status(span: SpanLike, status: int) -> None:
-    span.set_attribute("http.response.status_code", status)
-    if status >= 500 and _otel is not None and span is not NO_SPAN:
-        span.set_attribute("error.type", str(status))
-        span.set_status(_otel.error)  # type: ignore[attr-defined]  # a live span
+@lru_cache(maxsize=256)  # one entry per route and method: a fixed, small set
+def _route_span(route_name: str, method: str, route_path: str
+                ) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """A route's span name and fixed attributes, worked out once rather than per request."""
+    route = f"/api/{route_path}"
+    return f"{method} {route}", (("http.request.method", method), ("http.route", route),
+                                 ("operation.name", route_name))
+
+
+def respond_status(span: SpanLike, status: int, partner_id: str | None = None) -> None:
+    """The response's status (and the caller's partner, once known) on the request span, in
+    one call: each SDK attribute call takes the span's lock and validates on its own."""
+    attributes: dict[str, Any] = {"http.response.status_code": status}
+    if partner_id:
+        attributes[PARTNER_ID] = partner_id
+    failed = status >= 500 and _otel is not None and span is not NO_SPAN
+    if failed:
+        attributes["error.type"] = str(status)
+    span.set_attributes(attributes)
+    if failed:
+        span.set_status(_otel.error)  # type: ignore[attr-defined,union-attr]  # a live span
 
 
 def queue_span(function: str, queue: str, body: bytes | str) -> Manager:
@@ -174,7 +197,7 @@ def delivery_span(destination: str, partner_id: str, referral_id: str | None,
     attributes = {"delivery.destination": destination, PARTNER_ID: partner_id,
                   REFERRAL_ID: referral_id, "event.type": event_type,
                   "delivery.attempt": attempt}
-    return _Live(f"deliver {destination}", "CLIENT", attributes)
+    return _Live(f"deliver {destination}", "CLIENT", _clean(attributes))
 
 
 def annotate(attributes: Mapping[str, Any]) -> None:
