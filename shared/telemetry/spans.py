@@ -159,10 +159,12 @@ def _route_span(route_name: str, method: str, route_path: str
 def respond_status(span: SpanLike, status: int, partner_id: str | None = None) -> None:
     """The response's status (and the caller's partner, once known) on the request span, in
     one call: each SDK attribute call takes the span's lock and validates on its own."""
+    if span is NO_SPAN:
+        return
     attributes: dict[str, Any] = {"http.response.status_code": status}
     if partner_id:
         attributes[PARTNER_ID] = partner_id
-    failed = status >= 500 and _otel is not None and span is not NO_SPAN
+    failed = status >= 500 and _otel is not None
     if failed:
         attributes["error.type"] = str(status)
     span.set_attributes(attributes)
